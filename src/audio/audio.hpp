@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+// Audio decoding for model input: any format FFmpeg reads -> mono float at 16 kHz (what
+// Whisper-family audio encoders take) -> 16-bit PCM WAV for the model server.
+
+#include <cstdint>
+#include <filesystem>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "core/result.hpp"
+
+namespace tunecap::audio {
+
+inline constexpr int kModelSampleRate = 16000;
+
+// What the source file holds (before downmix and resampling).
+struct AudioInfo {
+    double duration_seconds = 0.0;
+    int sample_rate = 0;
+    int channels = 0;
+    std::string codec;      // FFmpeg codec name: "flac", "mp3", "vorbis", "opus", "aac", "pcm_s16le", ...
+    std::string container;  // FFmpeg demuxer name: "flac", "mp3", "ogg", "mov,mp4,m4a,3gp,3g2,mj2", "wav", ...
+};
+
+struct DecodedAudio {
+    AudioInfo source;
+    int sample_rate = kModelSampleRate;
+    std::vector<float> samples;  // mono, [-1, 1]
+};
+
+// True for the file extensions a folder scan picks up (case-insensitive).
+bool is_audio_extension(const std::filesystem::path& path);
+
+// Reads the container header and the first audio stream's parameters without decoding.
+core::Result<AudioInfo> probe(const std::filesystem::path& path);
+
+// Decodes the first audio stream, downmixes to mono and resamples to sample_rate.
+// A corrupt, empty or unsupported file is an Error naming the file and the reason.
+core::Result<DecodedAudio> decode(const std::filesystem::path& path, int sample_rate = kModelSampleRate);
+
+// 44-byte RIFF header + little-endian 16-bit PCM, mono; samples are clipped to [-1, 1].
+std::vector<std::uint8_t> encode_wav_pcm16(std::span<const float> samples, int sample_rate);
+core::Status write_wav_pcm16(const std::filesystem::path& path, std::span<const float> samples, int sample_rate);
+
+}  // namespace tunecap::audio

@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+// The genre chain of DESIGN.md section 1 item 1: the first source that yields any genre wins.
+//   1. --genre (comma separated)
+//   2. --info FILE, else a co-located .INFO file (same stem first, then a single *.INFO in the folder)
+//   3. tags through TagLib
+//   4. fallback ["Unknown"]
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/result.hpp"
+
+namespace tunecap::tags {
+
+enum class GenreSource { cli, info, tags, fallback };
+std::string_view to_string(GenreSource source);
+
+struct Genres {
+    std::vector<std::string> names;
+    GenreSource source = GenreSource::fallback;
+    std::string origin;  // the file that supplied them (.INFO or the track), empty for cli/fallback
+};
+
+struct GenreOptions {
+    std::optional<std::string> cli;                // --genre
+    std::optional<std::filesystem::path> info;     // --info
+};
+
+struct GenreResult {
+    Genres genres;
+    std::vector<std::string> warnings;  // one line each, naming the file and the reason
+};
+
+// Splits on , ; / | and NUL, trims, drops empties, dedupes case-insensitively keeping the first spelling.
+std::vector<std::string> split_genres(std::string_view text);
+// Applies split_genres to each value and merges in order with the same dedupe.
+std::vector<std::string> normalise_genres(const std::vector<std::string>& values);
+
+// .INFO side-car: JSON object with "genres" and/or "musicbrainz_genres", each a string or a list of
+// strings; both keys merge. Error when unreadable, not JSON, or of the wrong shape.
+core::Result<std::vector<std::string>> read_info_file(const std::filesystem::path& path);
+// The co-located .INFO for a track: "<stem>.INFO" (also .info), else the only *.INFO in the folder.
+std::optional<std::filesystem::path> find_info_file(const std::filesystem::path& track);
+
+// Genre tags through TagLib's property map (FLAC/Vorbis/Opus/MP3/M4A...): GENRE (multi-valued),
+// ID3v2 TCON with numeric "(17)" / "17" references resolved to names, MP4 ©gen/gnre, and
+// MusicBrainz genre fields where present. Error only when the file cannot be opened by TagLib.
+core::Result<std::vector<std::string>> read_tag_genres(const std::filesystem::path& track);
+// ID3v1 genre number -> name (0..191 as TagLib knows them); nullopt when out of range.
+std::optional<std::string> id3_genre_name(int number);
+
+// The whole chain for one track.
+GenreResult resolve_genres(const std::filesystem::path& track, const GenreOptions& options);
+
+}  // namespace tunecap::tags
