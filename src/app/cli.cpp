@@ -1,0 +1,188 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "app/cli.hpp"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+namespace tunecap::app {
+namespace {
+
+const std::vector<std::string_view> kRunCommands = {"run", "config show"};
+
+const std::vector<std::string> kCommands = {"run", "config show", "clean", "help", "version"};
+
+bool takes(const OptionSpec& spec, std::string_view command) {
+    return std::find(spec.commands.begin(), spec.commands.end(), command) != spec.commands.end();
+}
+
+const OptionSpec* find_spec(std::string_view name) {
+    for (const auto& spec : option_table()) {
+        if (spec.name == name || (!spec.short_name.empty() && spec.short_name == name)) return &spec;
+    }
+    return nullptr;
+}
+
+void add_value(CommandLine& line, const OptionSpec& spec, const std::string& value, const std::string& source) {
+    auto& values = line.values[std::string(spec.name)];
+    auto& sources = line.sources[std::string(spec.name)];
+    if (spec.kind != OptionKind::repeated) {
+        values.clear();
+        sources.clear();
+    }
+    values.push_back(value);
+    sources.push_back(source);
+}
+
+}  // namespace
+
+const std::vector<OptionSpec>& option_table() {
+    static const std::vector<OptionSpec> kTable = {
+        {"--config", "", OptionKind::value, "FILE", "", "configuration layered over the built-in default", "",
+         {"run", "config show"}},
+        {"--genre", "", OptionKind::value, "LIST", "", "genres for every track, comma separated (beats .INFO and tags)",
+         "", kRunCommands},
+        {"--info", "", OptionKind::value, "FILE", "", ".INFO JSON for every track (beats a co-located .INFO)", "",
+         kRunCommands},
+        {"--skip", "", OptionKind::repeated, "PHASE", "", "do not run this phase (repeatable)", "", kRunCommands},
+        {"--only", "", OptionKind::repeated, "PHASE", "", "run only these phases (repeatable)", "", kRunCommands},
+        {"--skip-phase3", "", OptionKind::flag, "", "", "alias of --skip revision (the original prototype's flag)",
+         "--skip=revision", kRunCommands},
+        {"--skip-phase4", "", OptionKind::flag, "", "",
+         "alias of --skip omni --skip omni_genre --skip omni_revision (the original prototype's flag)",
+         "--skip=omni,--skip=omni_genre,--skip=omni_revision", kRunCommands},
+        {"--out", "", OptionKind::value, "DIR", "./tunecap-out", "output folder", "", kRunCommands},
+        {"--verbose", "-v", OptionKind::flag, "", "", "more detail on stderr", "", {"run", "config show", "clean"}},
+        {"--dry-run", "", OptionKind::flag, "", "", "check the config and inputs, print the plan, write nothing", "",
+         {"run"}},
+        {"--family", "", OptionKind::value, "FAMILY", "chatml",
+         "output format family: qwen3, chatml, harmony, granite, qwen2.5-omni, music-flamingo", "", {"clean"}},
+        {"--max-t5-tokens", "", OptionKind::value, "N", "", "cut captions over N T5 tokens at a sentence boundary", "",
+         {"clean"}},
+        {"--help", "-h", OptionKind::flag, "", "", "show help", "", {"run", "config show", "clean", "help"}},
+    };
+    return kTable;
+}
+
+bool CommandLine::has(std::string_view name) const { return values.contains(std::string(name)); }
+
+std::optional<std::string> CommandLine::value(std::string_view name) const {
+    const auto it = values.find(std::string(name));
+    if (it == values.end() || it->second.empty()) return std::nullopt;
+    return it->second.back();
+}
+
+std::vector<std::string> CommandLine::all(std::string_view name) const {
+    const auto it = values.find(std::string(name));
+    return it == values.end() ? std::vector<std::string>{} : it->second;
+}
+
+std::string CommandLine::value_or_default(std::string_view name) const {
+    return value(name).value_or(std::string(default_of(name)));
+}
+
+std::string_view default_of(std::string_view option_name) {
+    const auto* spec = find_spec(option_name);
+    return spec ? spec->default_value : std::string_view{};
+}
+
+core::Result<CommandLine> parse_command_line(const std::vector<std::string>& args) {
+    CommandLine line;
+    std::size_t i = 0;
+    if (args.empty()) return core::Error{"no command given; try 'tunecap --help'"};
+    if (args[0] == "--version" || args[0] == "version") {
+        line.command = "version";
+        return line;
+    }
+    if (args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+        line.command = "help";
+        if (args.size() > 1) line.positionals.push_back(args[1]);
+        return line;
+    }
+    if (args[0] == "config") {
+        if (args.size() < 2 || args[1] != "show") return core::Error{"config: expected 'tunecap config show'"};
+        line.command = "config show";
+        i = 2;
+    } else if (std::find(kCommands.begin(), kCommands.end(), args[0]) != kCommands.end()) {
+        line.command = args[0];
+        i = 1;
+    } else {
+        return core::Error{"unknown command '" + args[0] + "' (commands: run, config show, clean; see 'tunecap --help')"};
+    }
+    bool options_done = false;
+    for (; i < args.size(); ++i) {
+        const std::string& arg = args[i];
+        if (options_done || arg == "-" || !arg.starts_with("-")) {
+            line.positionals.push_back(arg);
+            continue;
+        }
+        if (arg == "--") {
+            options_done = true;
+            continue;
+        }
+        std::string name = arg;
+        std::optional<std::string> inline_value;
+        if (const auto eq = arg.find('='); arg.starts_with("--") && eq != std::string::npos) {
+            name = arg.substr(0, eq);
+            inline_value = arg.substr(eq + 1);
+        }
+        const auto* spec = find_spec(name);
+        if (!spec || !takes(*spec, line.command)) {
+            return core::Error{"unknown option " + name + " for '" + line.command + "' (see 'tunecap " + line.command +
+                               " --help')"};
+        }
+        if (spec->kind == OptionKind::flag) {
+            if (inline_value) return core::Error{std::string(spec->name) + " takes no value"};
+            if (!spec->expands_to.empty()) {
+                std::string_view rest = spec->expands_to;
+                while (!rest.empty()) {
+                    const auto comma = rest.find(',');
+                    const auto item = rest.substr(0, comma);
+                    const auto eq = item.find('=');
+                    add_value(line, *find_spec(item.substr(0, eq)), std::string(item.substr(eq + 1)), std::string(spec->name));
+                    rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
+                }
+            }
+            add_value(line, *spec, "", std::string(spec->name));
+            continue;
+        }
+        std::string value;
+        if (inline_value) {
+            value = *inline_value;
+        } else if (i + 1 < args.size()) {
+            value = args[++i];
+        } else {
+            return core::Error{std::string(spec->name) + " needs a value (" + std::string(spec->metavar) + ")"};
+        }
+        add_value(line, *spec, value, std::string(spec->name));
+    }
+    return line;
+}
+
+std::string help_text(std::string_view command) {
+    std::string out;
+    if (command.empty() || command == "help") {
+        out += "tunecap - caption music with local models and benchmark the captions\n\n"
+               "usage:\n"
+               "  tunecap run TRACK_OR_DIR... [options]   caption tracks (folders are searched recursively)\n"
+               "  tunecap config show [--config FILE]     every effective setting and where it came from\n"
+               "  tunecap clean --family F < raw.txt      clean one raw model output into a caption\n"
+               "  tunecap --version\n"
+               "  tunecap COMMAND --help                  options of one command\n\n"
+               "exit codes: 0 all tracks fine, 1 some tracks failed, 2 usage or config error\n";
+        return out;
+    }
+    out += fmt::format("usage: tunecap {}{}\n\noptions:\n", command, command == "run" ? " TRACK_OR_DIR... [options]" : " [options]");
+    for (const auto& spec : option_table()) {
+        if (!takes(spec, command)) continue;
+        std::string left = std::string(spec.name);
+        if (!spec.short_name.empty()) left = std::string(spec.short_name) + ", " + left;
+        if (!spec.metavar.empty()) left += " " + std::string(spec.metavar);
+        std::string right = std::string(spec.help);
+        if (!spec.default_value.empty()) right += fmt::format(" (default: {})", spec.default_value);
+        out += fmt::format("  {:<22} {}\n", left, right);
+    }
+    return out;
+}
+
+}  // namespace tunecap::app

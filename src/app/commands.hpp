@@ -1,0 +1,19 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+// The subcommands. Each returns the process exit code (see kExit*).
+
+#include <ostream>
+
+#include "app/cli.hpp"
+#include "core/log.hpp"
+
+namespace tunecap::app {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitSomeFailed = 1;
+inline constexpr int kExitUsage = 2;
+
+int run_command(const CommandLine& line, core::Log& log, std::ostream& out);
+int config_show_command(const CommandLine& line, core::Log& log, std::ostream& out);
+
+}  // namespace tunecap::app

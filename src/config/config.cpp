@@ -1,0 +1,639 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "config/config.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "core/text.hpp"
+
+namespace tunecap::config {
+namespace {
+
+namespace fs = std::filesystem;
+
+// A parsed YAML value with the origin of each node; the only place YAML shapes are seen.
+struct Value {
+    enum class Kind { null, scalar, sequence, map };
+    Kind kind = Kind::null;
+    std::string scalar;
+    std::vector<Value> items;
+    std::vector<std::pair<std::string, Value>> entries;  // declaration order
+    Origin origin;
+    std::size_t layer = 0;  // index into the layer list, for relative-path resolution
+
+    const Value* find(std::string_view key) const {
+        for (const auto& [k, v] : entries) {
+            if (k == key) return &v;
+        }
+        return nullptr;
+    }
+};
+
+// Thrown inside this file only; load() turns it into an Error.
+struct ConfigError {
+    Origin origin;
+    std::string path;
+    std::string reason;
+};
+
+[[noreturn]] void fail(const Value& at, const std::string& path, const std::string& reason) {
+    throw ConfigError{at.origin, path, reason};
+}
+
+Value from_yaml(const YAML::Node& node, const std::string& label, std::size_t layer) {
+    Value value;
+    value.layer = layer;
+    value.origin = label + ":" + std::to_string(node.Mark().line + 1);
+    switch (node.Type()) {
+    case YAML::NodeType::Scalar:
+        value.kind = Value::Kind::scalar;
+        value.scalar = node.Scalar();
+        break;
+    case YAML::NodeType::Sequence:
+        value.kind = Value::Kind::sequence;
+        for (const auto& item : node) value.items.push_back(from_yaml(item, label, layer));
+        break;
+    case YAML::NodeType::Map:
+        value.kind = Value::Kind::map;
+        for (const auto& entry : node) {
+            value.entries.emplace_back(entry.first.Scalar(), from_yaml(entry.second, label, layer));
+        }
+        break;
+    default:
+        value.kind = Value::Kind::null;
+        break;
+    }
+    return value;
+}
+
+// Mappings merge key by key; anything else in the overlay replaces the base whole.
+void merge_into(Value& base, const Value& overlay) {
+    if (base.kind != Value::Kind::map || overlay.kind != Value::Kind::map) {
+        base = overlay;
+        return;
+    }
+    for (const auto& [key, value] : overlay.entries) {
+        auto it = std::find_if(base.entries.begin(), base.entries.end(), [&](const auto& e) { return e.first == key; });
+        if (it == base.entries.end()) {
+            base.entries.emplace_back(key, value);
+        } else {
+            merge_into(it->second, value);
+        }
+    }
+}
+
+std::string render_scalar_list(const Value& value) {
+    std::string out = "[";
+    for (std::size_t i = 0; i < value.items.size(); ++i) {
+        if (i > 0) out += ", ";
+        out += value.items[i].kind == Value::Kind::scalar ? value.items[i].scalar : "...";
+    }
+    return out + "]";
+}
+
+void flatten(const Value& value, const std::string& path, Config& config) {
+    switch (value.kind) {
+    case Value::Kind::map:
+        for (const auto& [key, child] : value.entries) flatten(child, path.empty() ? key : path + "." + key, config);
+        break;
+    case Value::Kind::sequence: {
+        const bool all_scalars = std::all_of(value.items.begin(), value.items.end(),
+                                             [](const Value& v) { return v.kind == Value::Kind::scalar; });
+        if (all_scalars) {
+            config.effective[path] = {render_scalar_list(value), value.origin};
+        } else {
+            for (std::size_t i = 0; i < value.items.size(); ++i) {
+                flatten(value.items[i], path + "[" + std::to_string(i) + "]", config);
+            }
+        }
+        break;
+    }
+    case Value::Kind::scalar:
+        config.effective[path] = {value.scalar, value.origin};
+        break;
+    case Value::Kind::null:
+        config.effective[path] = {"~", value.origin};
+        break;
+    }
+}
+
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+    std::vector<std::size_t> row(b.size() + 1);
+    for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+    for (std::size_t i = 1; i <= a.size(); ++i) {
+        std::size_t diagonal = row[0];
+        row[0] = i;
+        for (std::size_t j = 1; j <= b.size(); ++j) {
+            const std::size_t above = row[j];
+            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+            diagonal = above;
+        }
+    }
+    return row[b.size()];
+}
+
+std::string known_list(const std::vector<std::string>& names) {
+    return names.empty() ? "none" : core::join(names, ", ");
+}
+
+std::string suggestion(std::string_view wrong, const std::vector<std::string>& known) {
+    for (const auto& name : known) {
+        if (edit_distance(wrong, name) <= 2) return " (did you mean '" + name + "'?)";
+    }
+    return " (known: " + known_list(known) + ")";
+}
+
+// Typed reads: each names the path and the reason on failure.
+class Reader {
+public:
+    explicit Reader(std::vector<fs::path> base_dirs, const Environment& environment)
+        : m_base_dirs(std::move(base_dirs)), m_environment(environment) {}
+
+    void expect_map(const Value& v, const std::string& path) const {
+        if (v.kind != Value::Kind::map) fail(v, path, "expected a mapping of keys to values");
+    }
+
+    void only_keys(const Value& v, const std::string& path, const std::vector<std::string>& allowed) const {
+        expect_map(v, path);
+        for (const auto& [key, child] : v.entries) {
+            if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
+                fail(child, path.empty() ? key : path + "." + key, "unknown key" + suggestion(key, allowed));
+            }
+        }
+    }
+
+    std::string string(const Value& v, const std::string& path) const {
+        if (v.kind != Value::Kind::scalar) fail(v, path, "expected a text value");
+        return v.scalar;
+    }
+
+    std::string non_empty_string(const Value& v, const std::string& path) const {
+        auto text = string(v, path);
+        if (core::trim(text).empty()) fail(v, path, "must not be empty");
+        return text;
+    }
+
+    long long integer(const Value& v, const std::string& path, long long min, long long max) const {
+        const auto text = string(v, path);
+        std::size_t used = 0;
+        long long number = 0;
+        try {
+            number = std::stoll(text, &used);
+        } catch (const std::exception&) {
+            used = 0;
+        }
+        if (used == 0 || used != text.size()) fail(v, path, "expected an integer, got '" + text + "'");
+        if (number < min || number > max) {
+            fail(v, path, "must be between " + std::to_string(min) + " and " + std::to_string(max) + ", got " + text);
+        }
+        return number;
+    }
+
+    double number(const Value& v, const std::string& path, double min, double max) const {
+        const auto text = string(v, path);
+        std::size_t used = 0;
+        double number = 0;
+        try {
+            number = std::stod(text, &used);
+        } catch (const std::exception&) {
+            used = 0;
+        }
+        if (used == 0 || used != text.size() || !std::isfinite(number)) {
+            fail(v, path, "expected a number, got '" + text + "'");
+        }
+        if (number < min || number > max) {
+            std::ostringstream range;
+            range << "must be between " << min << " and " << max << ", got " << text;
+            fail(v, path, range.str());
+        }
+        return number;
+    }
+
+    bool boolean(const Value& v, const std::string& path) const {
+        const auto text = core::to_lower_ascii(string(v, path));
+        if (text == "true" || text == "yes" || text == "on") return true;
+        if (text == "false" || text == "no" || text == "off") return false;
+        fail(v, path, "expected true or false, got '" + text + "'");
+    }
+
+    std::vector<std::string> string_list(const Value& v, const std::string& path) const {
+        if (v.kind != Value::Kind::sequence) fail(v, path, "expected a list");
+        std::vector<std::string> out;
+        for (std::size_t i = 0; i < v.items.size(); ++i) {
+            out.push_back(non_empty_string(v.items[i], path + "[" + std::to_string(i) + "]"));
+        }
+        return out;
+    }
+
+    // ~ at the start, ${VAR} anywhere, then relative paths against the folder of the file that set it.
+    fs::path file_path(const Value& v, const std::string& path) const {
+        const auto text = non_empty_string(v, path);
+        std::string expanded;
+        for (std::size_t i = 0; i < text.size(); ++i) {
+            if (text.compare(i, 2, "${") == 0) {
+                const auto close = text.find('}', i + 2);
+                if (close == std::string::npos) fail(v, path, "unterminated ${ in '" + text + "'");
+                // ${NAME} or ${NAME:-fallback}, as in the shell.
+                auto name = text.substr(i + 2, close - i - 2);
+                std::optional<std::string> fallback;
+                if (const auto dash = name.find(":-"); dash != std::string::npos) {
+                    fallback = name.substr(dash + 2);
+                    name.resize(dash);
+                }
+                auto value = m_environment(name);
+                if (!value || (value->empty() && fallback)) value = fallback;
+                if (!value) fail(v, path, "environment variable " + name + " is not set (used in '" + text + "')");
+                expanded += *value;
+                i = close;
+            } else {
+                expanded.push_back(text[i]);
+            }
+        }
+        if (expanded == "~" || expanded.starts_with("~/")) {
+            const auto home = m_environment("HOME");
+            if (!home) fail(v, path, "cannot expand ~: HOME is not set");
+            expanded = *home + expanded.substr(1);
+        }
+        fs::path result(expanded);
+        if (result.is_relative()) result = m_base_dirs.at(v.layer) / result;
+        return result.lexically_normal();
+    }
+
+private:
+    std::vector<fs::path> m_base_dirs;
+    const Environment& m_environment;
+};
+
+const std::vector<std::string> kTemplateVariables = {"genres",   "caption", "captions", "prompt",
+                                                     "duration", "bpm",     "key",      "loudness"};
+
+// Text may use {variable} from kTemplateVariables; {{ and }} stand for literal braces.
+void check_placeholders(const Value& v, const std::string& path, const std::string& text) {
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        if (text.compare(i, 2, "{{") == 0 || text.compare(i, 2, "}}") == 0) {
+            ++i;
+            continue;
+        }
+        if (text[i] != '{') continue;
+        const auto close = text.find('}', i);
+        if (close == std::string::npos) fail(v, path, "unclosed '{' (write {{ for a literal brace)");
+        const auto name = text.substr(i + 1, close - i - 1);
+        if (std::find(kTemplateVariables.begin(), kTemplateVariables.end(), name) == kTemplateVariables.end()) {
+            fail(v, path, "unknown template variable {" + name + "}" + suggestion(name, kTemplateVariables));
+        }
+        i = close;
+    }
+}
+
+const std::vector<std::string> kCacheTypes = {"f32", "f16", "bf16", "q8_0", "q4_0", "q4_1", "iq4_nl", "q5_0", "q5_1"};
+
+Sampling read_sampling(const Reader& r, const Value& v, const std::string& path) {
+    r.only_keys(v, path, {"temperature", "top_p", "top_k", "min_p", "repeat_penalty", "seed", "max_tokens"});
+    Sampling s;
+    if (auto* x = v.find("temperature")) s.temperature = r.number(*x, path + ".temperature", 0, 5);
+    if (auto* x = v.find("top_p")) s.top_p = r.number(*x, path + ".top_p", 0, 1);
+    if (auto* x = v.find("top_k")) s.top_k = static_cast<int>(r.integer(*x, path + ".top_k", 0, 100000));
+    if (auto* x = v.find("min_p")) s.min_p = r.number(*x, path + ".min_p", 0, 1);
+    if (auto* x = v.find("repeat_penalty")) s.repeat_penalty = r.number(*x, path + ".repeat_penalty", 0, 10);
+    if (auto* x = v.find("seed")) s.seed = r.integer(*x, path + ".seed", -1, INT64_MAX);
+    if (auto* x = v.find("max_tokens")) s.max_tokens = static_cast<int>(r.integer(*x, path + ".max_tokens", 1, 1 << 20));
+    return s;
+}
+
+Model read_model(const Reader& r, const std::string& name, const Value& v, const std::string& path) {
+    r.only_keys(v, path,
+                {"gguf", "mmproj", "family", "request", "ctx", "slots", "batch", "ubatch", "cache_type_k",
+                 "cache_type_v", "gpu_layers", "max_input_chars", "server_args", "sampling", "endpoint"});
+    Model m;
+    m.name = name;
+    m.origin = v.origin;
+    const auto* family = v.find("family");
+    if (!family) fail(v, path, "missing key 'family' (one of " + core::join({std::begin(kFamilies), std::end(kFamilies)}, ", ") + ")");
+    m.family = r.string(*family, path + ".family");
+    const std::vector<std::string> families(std::begin(kFamilies), std::end(kFamilies));
+    if (std::find(families.begin(), families.end(), m.family) == families.end()) {
+        fail(*family, path + ".family", "unknown family '" + m.family + "'" + suggestion(m.family, families));
+    }
+    if (auto* x = v.find("endpoint")) {
+        r.only_keys(*x, path + ".endpoint", {"url", "api_key_env"});
+        Endpoint e;
+        const auto* url = x->find("url");
+        if (!url) fail(*x, path + ".endpoint", "missing key 'url'");
+        e.url = r.non_empty_string(*url, path + ".endpoint.url");
+        if (!e.url.starts_with("http://") && !e.url.starts_with("https://")) {
+            fail(*url, path + ".endpoint.url", "must start with http:// or https://, got '" + e.url + "'");
+        }
+        if (auto* key = x->find("api_key_env")) e.api_key_env = r.non_empty_string(*key, path + ".endpoint.api_key_env");
+        m.endpoint = e;
+    }
+    if (auto* x = v.find("gguf")) m.gguf = r.file_path(*x, path + ".gguf");
+    if (m.gguf.empty() && !m.endpoint) fail(v, path, "needs 'gguf' (a managed llama-server) or 'endpoint' (an external server)");
+    if (auto* x = v.find("mmproj")) m.mmproj = r.file_path(*x, path + ".mmproj");
+    if (auto* x = v.find("request")) {
+        const auto text = r.string(*x, path + ".request");
+        if (text == "chat") m.request = RequestPath::chat;
+        else if (text == "raw") m.request = RequestPath::raw;
+        else fail(*x, path + ".request", "expected chat or raw, got '" + text + "'");
+    }
+    auto positive = [&](const char* key, std::optional<int>& out, long long max) {
+        if (auto* x = v.find(key)) out = static_cast<int>(r.integer(*x, path + "." + key, 1, max));
+    };
+    positive("ctx", m.ctx, 1 << 24);
+    positive("slots", m.slots, 256);
+    positive("batch", m.batch, 1 << 20);
+    positive("ubatch", m.ubatch, 1 << 20);
+    positive("max_input_chars", m.max_input_chars, 1 << 24);
+    if (auto* x = v.find("gpu_layers")) m.gpu_layers = static_cast<int>(r.integer(*x, path + ".gpu_layers", -1, 100000));
+    if (m.batch && m.ubatch && *m.ubatch > *m.batch) {
+        fail(*v.find("ubatch"), path + ".ubatch", "must not exceed batch (" + std::to_string(*m.batch) + ")");
+    }
+    auto cache_type = [&](const char* key, std::optional<std::string>& out) {
+        if (auto* x = v.find(key)) {
+            out = r.string(*x, path + "." + key);
+            if (std::find(kCacheTypes.begin(), kCacheTypes.end(), *out) == kCacheTypes.end()) {
+                fail(*x, path + "." + key, "unknown cache type '" + *out + "'" + suggestion(*out, kCacheTypes));
+            }
+        }
+    };
+    cache_type("cache_type_k", m.cache_type_k);
+    cache_type("cache_type_v", m.cache_type_v);
+    if (auto* x = v.find("server_args")) m.server_args = r.string_list(*x, path + ".server_args");
+    if (auto* x = v.find("sampling")) m.sampling = read_sampling(r, *x, path + ".sampling");
+    return m;
+}
+
+void sort_phases(std::vector<Phase>& phases, const Value& phases_value) {
+    // Kahn's algorithm, stable: among ready phases the declared order wins.
+    std::vector<Phase> sorted;
+    std::vector<bool> placed(phases.size(), false);
+    while (sorted.size() < phases.size()) {
+        bool progressed = false;
+        for (std::size_t i = 0; i < phases.size(); ++i) {
+            if (placed[i]) continue;
+            const bool ready = std::all_of(phases[i].inputs.begin(), phases[i].inputs.end(), [&](const std::string& in) {
+                return std::any_of(sorted.begin(), sorted.end(), [&](const Phase& p) { return p.id == in; });
+            });
+            if (ready) {
+                sorted.push_back(phases[i]);
+                placed[i] = true;
+                progressed = true;
+            }
+        }
+        if (!progressed) {
+            std::vector<std::string> stuck;
+            for (std::size_t i = 0; i < phases.size(); ++i) {
+                if (!placed[i]) stuck.push_back(phases[i].id);
+            }
+            fail(phases_value, "phases", "the inputs form a cycle among: " + core::join(stuck, ", "));
+        }
+    }
+    phases = std::move(sorted);
+}
+
+void read_phases(const Reader& r, const Value& v, Config& c) {
+    if (v.kind != Value::Kind::sequence) fail(v, "phases", "expected a list of phases");
+    std::vector<std::string> model_names, prompt_ids, phase_ids;
+    for (const auto& m : c.models) model_names.push_back(m.name);
+    for (const auto& p : c.prompts) prompt_ids.push_back(p.id);
+    for (std::size_t i = 0; i < v.items.size(); ++i) {
+        const auto& item = v.items[i];
+        const std::string path = "phases[" + std::to_string(i) + "]";
+        r.only_keys(item, path, {"id", "kind", "models", "prompts", "genre_hint", "inputs"});
+        Phase p;
+        p.origin = item.origin;
+        const auto* id = item.find("id");
+        if (!id) fail(item, path, "missing key 'id'");
+        p.id = r.non_empty_string(*id, path + ".id");
+        const bool plain = std::all_of(p.id.begin(), p.id.end(), [](char ch) {
+            return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '_' || ch == '-';
+        });
+        if (!plain) fail(*id, path + ".id", "use letters, digits, '-' and '_' only, got '" + p.id + "'");
+        if (std::find(phase_ids.begin(), phase_ids.end(), p.id) != phase_ids.end()) {
+            fail(*id, path + ".id", "duplicate phase id '" + p.id + "'");
+        }
+        phase_ids.push_back(p.id);
+        const auto* kind = item.find("kind");
+        if (!kind) fail(item, path, "missing key 'kind'");
+        const auto kind_text = r.string(*kind, path + ".kind");
+        const auto parsed = parse_phase_kind(kind_text);
+        if (!parsed) {
+            fail(*kind, path + ".kind",
+                 "unknown kind '" + kind_text + "'" +
+                     suggestion(kind_text, {"audio_caption", "audio_revise", "revise", "ensemble", "template"}));
+        }
+        p.kind = *parsed;
+        if (auto* x = item.find("models")) p.models = r.string_list(*x, path + ".models");
+        for (std::size_t k = 0; k < p.models.size(); ++k) {
+            const auto* model = c.find_model(p.models[k]);
+            const auto& at = item.find("models")->items[k];
+            if (!model) fail(at, path + ".models", "unknown model '" + p.models[k] + "'" + suggestion(p.models[k], model_names));
+            if (uses_audio(p.kind) && !model->takes_audio()) {
+                fail(at, path + ".models",
+                     "phase kind " + std::string(to_string(p.kind)) + " needs audio input, but model '" + model->name +
+                         "' has neither 'mmproj' nor 'endpoint'");
+            }
+        }
+        if (p.kind == PhaseKind::template_ && !p.models.empty()) fail(item, path + ".models", "a template phase uses no model");
+        if (p.kind != PhaseKind::template_ && p.models.empty()) fail(item, path, "needs at least one model in 'models'");
+        if (auto* x = item.find("prompts")) {
+            if (x->kind == Value::Kind::scalar && x->scalar == "all") {
+                p.prompts = prompt_ids;
+            } else {
+                p.prompts = r.string_list(*x, path + ".prompts");
+                for (std::size_t k = 0; k < p.prompts.size(); ++k) {
+                    if (!c.find_prompt(p.prompts[k])) {
+                        fail(x->items[k], path + ".prompts", "unknown prompt '" + p.prompts[k] + "'" + suggestion(p.prompts[k], prompt_ids));
+                    }
+                }
+            }
+        } else {
+            p.prompts = prompt_ids;
+        }
+        if (auto* x = item.find("genre_hint")) p.genre_hint = r.boolean(*x, path + ".genre_hint");
+        if (auto* x = item.find("inputs")) p.inputs = r.string_list(*x, path + ".inputs");
+        const std::size_t needed = p.kind == PhaseKind::ensemble ? 2 : (p.kind == PhaseKind::revise || p.kind == PhaseKind::audio_revise) ? 1 : 0;
+        if (p.kind == PhaseKind::audio_caption || p.kind == PhaseKind::template_) {
+            if (!p.inputs.empty()) fail(item, path + ".inputs", "a " + std::string(to_string(p.kind)) + " phase takes no inputs");
+        } else if (p.inputs.size() < needed) {
+            fail(item, path + ".inputs",
+                 "a " + std::string(to_string(p.kind)) + " phase needs at least " + std::to_string(needed) + " input phase(s)");
+        }
+        c.phases.push_back(std::move(p));
+    }
+    for (std::size_t i = 0; i < c.phases.size(); ++i) {
+        for (const auto& input : c.phases[i].inputs) {
+            if (!c.find_phase(input)) {
+                fail(*v.items[i].find("inputs"), "phases[" + std::to_string(i) + "].inputs",
+                     "unknown phase '" + input + "'" + suggestion(input, phase_ids));
+            }
+            if (input == c.phases[i].id) fail(*v.items[i].find("inputs"), "phases[" + std::to_string(i) + "].inputs", "a phase cannot be its own input");
+        }
+    }
+    sort_phases(c.phases, v);
+}
+
+Config read_config(const Value& root, const Reader& r) {
+    Config c;
+    r.only_keys(root, "", {"runtime", "models", "prompts", "templates", "phases"});
+    if (auto* v = root.find("runtime")) {
+        r.only_keys(*v, "runtime", {"llama_server", "vram_budget_gb"});
+        if (auto* x = v->find("llama_server")) c.runtime.llama_server = r.non_empty_string(*x, "runtime.llama_server");
+        if (auto* x = v->find("vram_budget_gb")) c.runtime.vram_budget_gb = r.number(*x, "runtime.vram_budget_gb", 0.5, 4096);
+    }
+    if (auto* v = root.find("models")) {
+        r.expect_map(*v, "models");
+        for (const auto& [name, entry] : v->entries) c.models.push_back(read_model(r, name, entry, "models." + name));
+    }
+    const auto* prompts = root.find("prompts");
+    if (!prompts) fail(root, "prompts", "missing: at least one prompt is needed");
+    r.expect_map(*prompts, "prompts");
+    for (const auto& [id, text] : prompts->entries) {
+        Prompt p{id, r.non_empty_string(text, "prompts." + id)};
+        check_placeholders(text, "prompts." + id, p.text);
+        c.prompts.push_back(std::move(p));
+    }
+    if (auto* v = root.find("templates")) {
+        r.only_keys(*v, "templates", {"genre_hint", "revise", "ensemble", "audio_revise"});
+        auto read = [&](const char* key, std::string& out) {
+            if (auto* x = v->find(key)) {
+                out = r.non_empty_string(*x, std::string("templates.") + key);
+                check_placeholders(*x, std::string("templates.") + key, out);
+            }
+        };
+        read("genre_hint", c.templates.genre_hint);
+        read("revise", c.templates.revise);
+        read("ensemble", c.templates.ensemble);
+        read("audio_revise", c.templates.audio_revise);
+    }
+    if (auto* v = root.find("phases")) read_phases(r, *v, c);
+    for (const auto& phase : c.phases) {
+        const bool needs_hint = phase.genre_hint;
+        auto missing = [&](const std::string& text, const char* name) {
+            if (text.empty()) throw ConfigError{phase.origin, std::string("templates.") + name, "phase '" + phase.id + "' needs this template"};
+        };
+        if (needs_hint) missing(c.templates.genre_hint, "genre_hint");
+        if (phase.kind == PhaseKind::revise) missing(c.templates.revise, "revise");
+        if (phase.kind == PhaseKind::ensemble) missing(c.templates.ensemble, "ensemble");
+        if (phase.kind == PhaseKind::audio_revise) missing(c.templates.audio_revise, "audio_revise");
+    }
+    return c;
+}
+
+}  // namespace
+
+std::string_view to_string(PhaseKind kind) {
+    switch (kind) {
+    case PhaseKind::audio_caption: return "audio_caption";
+    case PhaseKind::audio_revise: return "audio_revise";
+    case PhaseKind::revise: return "revise";
+    case PhaseKind::ensemble: return "ensemble";
+    case PhaseKind::template_: return "template";
+    }
+    return "unknown";
+}
+
+std::optional<PhaseKind> parse_phase_kind(std::string_view text) {
+    for (auto kind : {PhaseKind::audio_caption, PhaseKind::audio_revise, PhaseKind::revise, PhaseKind::ensemble,
+                      PhaseKind::template_}) {
+        if (to_string(kind) == text) return kind;
+    }
+    return std::nullopt;
+}
+
+bool uses_audio(PhaseKind kind) { return kind == PhaseKind::audio_caption || kind == PhaseKind::audio_revise; }
+
+const Model* Config::find_model(std::string_view name) const {
+    for (const auto& m : models) {
+        if (m.name == name) return &m;
+    }
+    return nullptr;
+}
+
+const Phase* Config::find_phase(std::string_view id) const {
+    for (const auto& p : phases) {
+        if (p.id == id) return &p;
+    }
+    return nullptr;
+}
+
+const Prompt* Config::find_prompt(std::string_view id) const {
+    for (const auto& p : prompts) {
+        if (p.id == id) return &p;
+    }
+    return nullptr;
+}
+
+Environment process_environment() {
+    return [](const std::string& name) -> std::optional<std::string> {
+        const char* value = std::getenv(name.c_str());
+        if (value == nullptr) return std::nullopt;
+        return std::string(value);
+    };
+}
+
+core::Result<Config> load_layers(const std::vector<Layer>& layers, const Environment& environment) {
+    Value merged;
+    merged.kind = Value::Kind::map;
+    std::vector<fs::path> base_dirs;
+    for (std::size_t i = 0; i < layers.size(); ++i) {
+        base_dirs.push_back(layers[i].base_dir);
+        YAML::Node node;
+        try {
+            node = YAML::Load(layers[i].text);
+        } catch (const YAML::Exception& e) {
+            return core::Error{layers[i].label + ":" + std::to_string(e.mark.line + 1) + ": invalid YAML: " + e.msg};
+        }
+        Value value = from_yaml(node, layers[i].label, i);
+        if (value.kind == Value::Kind::null) continue;  // an empty file changes nothing
+        if (value.kind != Value::Kind::map) {
+            return core::Error{value.origin + ": the top level must be a mapping (runtime, models, prompts, templates, phases)"};
+        }
+        merge_into(merged, value);
+    }
+    if (auto server = environment("TUNECAP_LLAMA_SERVER"); server && !server->empty()) {
+        Value runtime;
+        runtime.kind = Value::Kind::map;
+        Value binary;
+        binary.kind = Value::Kind::scalar;
+        binary.scalar = *server;
+        binary.origin = "env TUNECAP_LLAMA_SERVER";
+        runtime.entries.emplace_back("llama_server", binary);
+        Value overlay;
+        overlay.kind = Value::Kind::map;
+        overlay.entries.emplace_back("runtime", runtime);
+        merge_into(merged, overlay);
+    }
+    try {
+        Reader reader(base_dirs, environment);
+        Config config = read_config(merged, reader);
+        flatten(merged, "", config);
+        return config;
+    } catch (const ConfigError& e) {
+        return core::Error{e.origin + ": " + (e.path.empty() ? "" : e.path + ": ") + e.reason};
+    }
+}
+
+core::Result<Config> load(const LoadOptions& options) {
+    std::vector<Layer> layers;
+    layers.push_back({"configs/default.yaml (built in)", std::string(default_config_text()), fs::current_path()});
+    if (options.user_file) {
+        const auto& file = *options.user_file;
+        std::ifstream in(file);
+        if (!in) return core::Error{file.string() + ": cannot read the config file"};
+        std::stringstream text;
+        text << in.rdbuf();
+        const auto absolute = fs::absolute(file);
+        layers.push_back({file.string(), text.str(), absolute.parent_path()});
+    }
+    auto config = load_layers(layers, options.environment);
+    if (config.ok() && options.user_file) config->user_file = fs::absolute(*options.user_file);
+    return config;
+}
+
+}  // namespace tunecap::config

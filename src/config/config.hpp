@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+// The typed configuration. YAML exists only in config.cpp; everything else sees these structs.
+//
+// Layers, lowest first: the built-in default (configs/default.yaml, compiled in), the user's
+// --config file, then environment overrides. Mappings merge key by key; a scalar or a list in a
+// higher layer replaces the lower one whole (so a user's `phases:` replaces the default graph).
+// Every effective value remembers where it came from, for `tunecap config show` and for errors.
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/result.hpp"
+
+namespace tunecap::config {
+
+// Where a value came from: "configs/default.yaml:12", "/home/u/my.yaml:3", "env TUNECAP_LLAMA_SERVER".
+using Origin = std::string;
+
+struct Runtime {
+    std::string llama_server = "llama-server";
+    double vram_budget_gb = 16;
+};
+
+struct Sampling {
+    std::optional<double> temperature;
+    std::optional<double> top_p;
+    std::optional<int> top_k;
+    std::optional<double> min_p;
+    std::optional<double> repeat_penalty;
+    std::optional<std::int64_t> seed;
+    std::optional<int> max_tokens;
+};
+
+struct Endpoint {
+    std::string url;
+    std::string api_key_env;  // name of the environment variable holding the key; may be empty
+};
+
+enum class RequestPath { chat, raw };
+
+// Known prompt-format families, spelled as in the config.
+inline constexpr const char* kFamilies[] = {"qwen3", "harmony", "granite", "chatml", "qwen2.5-omni", "music-flamingo"};
+
+struct Model {
+    std::string name;
+    std::filesystem::path gguf;    // resolved: ~, ${ENV} and relative-to-config-file applied
+    std::filesystem::path mmproj;  // empty when the model takes no audio
+    std::string family;
+    std::optional<RequestPath> request;  // nullopt: the family's default
+    std::optional<int> ctx, slots, batch, ubatch, gpu_layers, max_input_chars;
+    std::optional<std::string> cache_type_k, cache_type_v;
+    std::vector<std::string> server_args;
+    Sampling sampling;
+    std::optional<Endpoint> endpoint;  // set: an external server, no process is managed
+    Origin origin;                     // where the entry was declared
+
+    bool takes_audio() const { return !mmproj.empty() || endpoint.has_value(); }
+};
+
+enum class PhaseKind { audio_caption, audio_revise, revise, ensemble, template_ };
+std::string_view to_string(PhaseKind kind);
+std::optional<PhaseKind> parse_phase_kind(std::string_view text);
+bool uses_audio(PhaseKind kind);
+
+struct Phase {
+    std::string id;
+    PhaseKind kind = PhaseKind::audio_caption;
+    std::vector<std::string> models;
+    std::vector<std::string> prompts;  // "all" expanded to every prompt id, in declaration order
+    bool genre_hint = false;
+    std::vector<std::string> inputs;
+    Origin origin;
+};
+
+struct Templates {
+    std::string genre_hint, revise, ensemble, audio_revise;
+};
+
+struct Prompt {
+    std::string id;
+    std::string text;
+};
+
+struct Config {
+    Runtime runtime;
+    std::vector<Model> models;    // declaration order
+    std::vector<Prompt> prompts;  // declaration order
+    Templates templates;
+    std::vector<Phase> phases;    // topological order (inputs before their users)
+    std::filesystem::path user_file;  // empty when only the built-in default is used
+    // Every effective leaf value, flattened ("models.qwen3_14b.ctx" -> "32768"), with its origin.
+    std::map<std::string, std::pair<std::string, Origin>> effective;
+
+    const Model* find_model(std::string_view name) const;
+    const Phase* find_phase(std::string_view id) const;
+    const Prompt* find_prompt(std::string_view id) const;
+};
+
+// Environment lookups go through this seam so tests choose the environment.
+using Environment = std::function<std::optional<std::string>(const std::string&)>;
+Environment process_environment();
+
+struct LoadOptions {
+    std::optional<std::filesystem::path> user_file;  // --config
+    Environment environment = process_environment();
+};
+
+// Loads, merges and validates. Every error names the file, the line and the reason:
+//   "/home/u/my.yaml:14: phases[2].models: unknown model 'qwen4' (known: ...)"
+core::Result<Config> load(const LoadOptions& options);
+
+// Lower-level entry for tests: layers given as (label, YAML text); the label is the file name used
+// in origins and errors; relative paths resolve against base_dir of the layer.
+struct Layer {
+    std::string label;
+    std::string text;
+    std::filesystem::path base_dir;
+};
+core::Result<Config> load_layers(const std::vector<Layer>& layers, const Environment& environment);
+
+// The built-in default config text (configs/default.yaml at build time).
+std::string_view default_config_text();
+
+}  // namespace tunecap::config

@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+// What a run knows about one track and each of its steps; report/ turns it into JSON.
+
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "audio/audio.hpp"
+#include "config/config.hpp"
+#include "tags/genres.hpp"
+
+namespace tunecap::pipeline {
+
+// Step status and its allowed transitions:
+//   pending -> done | failed | skipped
+//   not_configured and skipped are final when the plan is made (the model is missing, the phase is
+//   excluded by --skip/--only, or an input phase cannot run).
+enum class StepStatus { pending, done, failed, skipped, not_configured };
+std::string_view to_string(StepStatus status);
+
+struct StepRecord {
+    std::string prompt;
+    StepStatus status = StepStatus::pending;
+    std::string reason;  // why it is not done; empty when done
+};
+
+struct ModelRecord {
+    std::string model;
+    StepStatus status = StepStatus::pending;
+    std::string reason;
+    std::vector<StepRecord> steps;
+};
+
+struct PhaseRecord {
+    std::string id;
+    config::PhaseKind kind = config::PhaseKind::audio_caption;
+    StepStatus status = StepStatus::pending;
+    std::string reason;
+    std::vector<ModelRecord> models;
+};
+
+struct TrackRecord {
+    std::filesystem::path file;
+    std::string id;            // "<slug of the file stem>-<first 12 hex of the content hash>"
+    std::string content_hash;  // sha256 of the file's bytes
+    tags::Genres genres;
+    std::vector<std::string> warnings;
+    audio::AudioInfo audio;
+    std::vector<PhaseRecord> phases;
+};
+
+std::string make_track_id(const std::filesystem::path& file, std::string_view content_hash);
+
+}  // namespace tunecap::pipeline

@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "report/json_output.hpp"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+namespace tunecap::report {
+namespace {
+
+using nlohmann::ordered_json;
+
+ordered_json audio_json(const audio::AudioInfo& info) {
+    return {{"duration_seconds", info.duration_seconds},
+            {"sample_rate", info.sample_rate},
+            {"channels", info.channels},
+            {"codec", info.codec},
+            {"container", info.container}};
+}
+
+ordered_json genres_json(const tags::Genres& genres) {
+    ordered_json out = {{"names", genres.names}, {"source", std::string(tags::to_string(genres.source))}};
+    if (!genres.origin.empty()) out["origin"] = genres.origin;
+    return out;
+}
+
+void add_status(ordered_json& out, pipeline::StepStatus status, const std::string& reason) {
+    out["status"] = std::string(pipeline::to_string(status));
+    if (!reason.empty()) out["reason"] = reason;
+}
+
+// phases -> models -> prompts, each level with its status and, when not done, the reason.
+ordered_json phases_json(const std::vector<pipeline::PhaseRecord>& phases) {
+    ordered_json out = ordered_json::object();
+    for (const auto& phase : phases) {
+        ordered_json p = {{"kind", std::string(config::to_string(phase.kind))}};
+        add_status(p, phase.status, phase.reason);
+        ordered_json models = ordered_json::object();
+        for (const auto& model : phase.models) {
+            ordered_json m = ordered_json::object();
+            add_status(m, model.status, model.reason);
+            ordered_json prompts = ordered_json::object();
+            for (const auto& step : model.steps) {
+                ordered_json s = ordered_json::object();
+                add_status(s, step.status, step.status == model.status ? "" : step.reason);
+                prompts[step.prompt] = std::move(s);
+            }
+            m["prompts"] = std::move(prompts);
+            models[model.model] = std::move(m);
+        }
+        p["models"] = std::move(models);
+        out[phase.id] = std::move(p);
+    }
+    return out;
+}
+
+ordered_json track_object(const pipeline::TrackRecord& track) {
+    ordered_json out = {{"id", track.id},
+                        {"file", track.file.string()},
+                        {"content_sha256", track.content_hash},
+                        {"genres", genres_json(track.genres)},
+                        {"audio", audio_json(track.audio)}};
+    if (!track.warnings.empty()) out["warnings"] = track.warnings;
+    out["phases"] = phases_json(track.phases);
+    return out;
+}
+
+}  // namespace
+
+std::string track_json(const pipeline::TrackRecord& track) { return track_object(track).dump(2) + "\n"; }
+
+std::string results_json(const RunSummary& summary, const config::Config& config) {
+    ordered_json tracks = ordered_json::array();
+    for (const auto& track : summary.tracks) {
+        tracks.push_back({{"id", track.id},
+                          {"file", track.file.string()},
+                          {"json", track_json_path(summary.out_dir, track).string()},
+                          {"genres", genres_json(track.genres)},
+                          {"duration_seconds", track.audio.duration_seconds}});
+    }
+    ordered_json failures = ordered_json::array();
+    for (const auto& failure : summary.failures) {
+        failures.push_back({{"file", failure.file.string()}, {"error", failure.error}});
+    }
+    ordered_json effective = ordered_json::object();
+    for (const auto& [key, value] : config.effective) {
+        effective[key] = {{"value", value.first}, {"origin", value.second}};
+    }
+    ordered_json out = {
+        {"tunecap_version", summary.version},
+        {"started_at", summary.started_at},
+        {"finished_at", summary.finished_at},
+        {"command_line", summary.command_line},
+        {"config_file", summary.config_file.empty() ? "built-in default" : summary.config_file.string()},
+        {"counts", {{"tracks", summary.tracks.size() + summary.failures.size()},
+                    {"succeeded", summary.tracks.size()},
+                    {"failed", summary.failures.size()}}},
+        {"tracks", std::move(tracks)},
+        {"failures", std::move(failures)},
+        {"config", std::move(effective)},
+    };
+    return out.dump(2) + "\n";
+}
+
+core::Status write_file_atomic(const std::filesystem::path& path, const std::string& text) {
+    std::error_code ec;
+    std::filesystem::create_directories(path.parent_path(), ec);
+    if (ec) return core::Error{path.parent_path().string() + ": cannot create folder: " + ec.message()};
+    const auto temp = path.string() + ".tmp." + std::to_string(::getpid());
+    {
+        std::ofstream out(temp, std::ios::binary | std::ios::trunc);
+        if (!out) return core::Error{temp + ": cannot write: " + std::strerror(errno)};
+        out << text;
+        out.flush();
+        if (!out) return core::Error{temp + ": write failed: " + std::strerror(errno)};
+    }
+    std::filesystem::rename(temp, path, ec);
+    if (ec) {
+        std::filesystem::remove(temp, ec);
+        return core::Error{path.string() + ": cannot replace: " + ec.message()};
+    }
+    return core::Ok{};
+}
+
+std::filesystem::path track_json_path(const std::filesystem::path& out_dir, const pipeline::TrackRecord& track) {
+    return out_dir / "tracks" / (track.id + ".json");
+}
+
+}  // namespace tunecap::report

@@ -1,0 +1,40 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+// The JSON outputs of DESIGN.md section 4: <out>/tracks/<track-id>.json and <out>/results.json.
+// Files are written to a temporary name and renamed, so a reader never sees half a file.
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "config/config.hpp"
+#include "core/result.hpp"
+#include "pipeline/track.hpp"
+
+namespace tunecap::report {
+
+struct TrackFailure {
+    std::filesystem::path file;
+    std::string error;  // the one-line error shown to the user
+};
+
+struct RunSummary {
+    std::string version;
+    std::string started_at;   // ISO 8601 UTC
+    std::string finished_at;  // ISO 8601 UTC
+    std::filesystem::path out_dir;
+    std::filesystem::path config_file;  // empty: built-in default only
+    std::vector<std::string> command_line;
+    std::vector<pipeline::TrackRecord> tracks;
+    std::vector<TrackFailure> failures;
+};
+
+std::string track_json(const pipeline::TrackRecord& track);
+std::string results_json(const RunSummary& summary, const config::Config& config);
+
+// Writes text to path atomically (temporary file in the same folder, then rename).
+core::Status write_file_atomic(const std::filesystem::path& path, const std::string& text);
+
+std::filesystem::path track_json_path(const std::filesystem::path& out_dir, const pipeline::TrackRecord& track);
+
+}  // namespace tunecap::report

@@ -1,0 +1,222 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "config/config.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <map>
+
+namespace tunecap::config {
+namespace {
+
+using ::testing::HasSubstr;
+
+Environment fake_env(std::map<std::string, std::string> values) {
+    return [values = std::move(values)](const std::string& name) -> std::optional<std::string> {
+        auto it = values.find(name);
+        if (it == values.end()) return std::nullopt;
+        return it->second;
+    };
+}
+
+const Environment kHomeOnly = fake_env({{"HOME", "/home/u"}});
+
+Layer default_layer() { return {"default.yaml", std::string(default_config_text()), "/defaults"}; }
+
+core::Result<Config> load_user(const std::string& yaml, const Environment& env = kHomeOnly) {
+    return load_layers({default_layer(), {"/cfg/user.yaml", yaml, "/cfg"}}, env);
+}
+
+// A minimal complete config, used where the default graph would get in the way.
+const char* kSmall = R"(
+models:
+  text: {gguf: m.gguf, family: qwen3}
+  ears: {gguf: a.gguf, mmproj: p.gguf, family: qwen2.5-omni}
+prompts: {one: "Describe it.", two: "Name the instruments."}
+templates: {genre_hint: "Genres: {genres}.", revise: "Fix: {caption}", ensemble: "Merge: {captions}", audio_revise: "Check: {caption}"}
+)";
+
+TEST(Config, DefaultReproducesTheOriginalBenchmark) {
+    auto config = load_layers({default_layer()}, kHomeOnly);
+    ASSERT_TRUE(config.ok()) << config.error().message;
+    EXPECT_EQ(config->models.size(), 5u);
+    std::vector<std::string> prompt_ids;
+    for (const auto& p : config->prompts) prompt_ids.push_back(p.id);
+    EXPECT_EQ(prompt_ids, (std::vector<std::string>{"descriptive", "technical", "brief", "mood", "instrumentation"}));
+    std::vector<std::string> phase_ids;
+    std::size_t steps = 0;
+    for (const auto& p : config->phases) {
+        phase_ids.push_back(p.id);
+        steps += p.models.size() * p.prompts.size();
+    }
+    EXPECT_EQ(phase_ids, (std::vector<std::string>{"flamingo", "flamingo_genre", "revision", "omni", "omni_genre",
+                                                    "omni_revision", "ensemble"}));
+    EXPECT_EQ(steps, 55u);
+    EXPECT_EQ(config->find_phase("ensemble")->inputs, (std::vector<std::string>{"flamingo", "omni"}));
+    EXPECT_TRUE(config->find_phase("flamingo_genre")->genre_hint);
+    const auto* granite = config->find_model("granite_tiny");
+    ASSERT_NE(granite, nullptr);
+    EXPECT_EQ(granite->max_input_chars, 300);
+    EXPECT_EQ(granite->ctx, 4096);
+    const auto* qwen3 = config->find_model("qwen3_14b");
+    EXPECT_EQ(qwen3->sampling.top_p, 0.8);
+    EXPECT_EQ(qwen3->sampling.top_k, 20);
+    EXPECT_EQ(qwen3->sampling.min_p, 0.0);
+    EXPECT_EQ(qwen3->cache_type_k, "q4_0");
+    // ${TUNECAP_MODELS:-~/models} falls back to ~/models, and ~ expands to HOME.
+    EXPECT_EQ(qwen3->gguf, "/home/u/models/qwen3-14b/Qwen3-14B-Q4_K_M.gguf");
+    EXPECT_EQ(config->runtime.vram_budget_gb, 16);
+}
+
+TEST(Config, UserLayerOverridesOneValueAndRemembersWhere) {
+    auto config = load_user("models:\n  qwen3_14b:\n    ctx: 8192\n", kHomeOnly);
+    ASSERT_TRUE(config.ok()) << config.error().message;
+    EXPECT_EQ(config->find_model("qwen3_14b")->ctx, 8192);
+    EXPECT_EQ(config->find_model("qwen3_14b")->batch, 2048);  // untouched default survives
+    const auto& ctx = config->effective.at("models.qwen3_14b.ctx");
+    EXPECT_EQ(ctx.first, "8192");
+    EXPECT_EQ(ctx.second, "/cfg/user.yaml:3");
+    EXPECT_THAT(config->effective.at("models.qwen3_14b.batch").second, HasSubstr("default.yaml:"));
+}
+
+TEST(Config, UserPhasesReplaceTheDefaultGraph) {
+    auto config = load_user("phases:\n  - {id: only, kind: audio_caption, models: [qwen_omni], prompts: [brief]}\n");
+    ASSERT_TRUE(config.ok()) << config.error().message;
+    ASSERT_EQ(config->phases.size(), 1u);
+    EXPECT_EQ(config->phases[0].prompts, (std::vector<std::string>{"brief"}));
+}
+
+TEST(Config, PathsExpandHomeEnvironmentAndResolveRelativeToTheFile) {
+    auto env = fake_env({{"HOME", "/home/u"}, {"MODELS", "/data/m"}});
+    auto good = load_layers({{"/cfg/user.yaml", std::string(R"(
+models:
+  a: {gguf: "${MODELS}/a.gguf", family: chatml}
+  b: {gguf: "~/b.gguf", family: chatml}
+  c: {gguf: "sub/../c.gguf", family: chatml}
+  d: {gguf: "${UNSET:-/fallback}/d.gguf", family: chatml}
+prompts: {p: "x"}
+)"), "/cfg"}}, env);
+    ASSERT_TRUE(good.ok()) << good.error().message;
+    EXPECT_EQ(good->find_model("a")->gguf, "/data/m/a.gguf");
+    EXPECT_EQ(good->find_model("b")->gguf, "/home/u/b.gguf");
+    EXPECT_EQ(good->find_model("c")->gguf, "/cfg/c.gguf");
+    EXPECT_EQ(good->find_model("d")->gguf, "/fallback/d.gguf");
+}
+
+struct BadCase {
+    const char* name;
+    std::string yaml;
+    std::string expected;  // substring of the error, which always starts with "file:line: "
+};
+
+class ConfigErrors : public ::testing::TestWithParam<BadCase> {};
+
+TEST_P(ConfigErrors, NameTheFileTheLineAndTheReason) {
+    auto config = load_layers({{"/cfg/user.yaml", GetParam().yaml, "/cfg"}}, kHomeOnly);
+    ASSERT_FALSE(config.ok()) << GetParam().name;
+    EXPECT_THAT(config.error().message, HasSubstr(GetParam().expected));
+    EXPECT_THAT(config.error().message, ::testing::StartsWith("/cfg/user.yaml:"));
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Cases, ConfigErrors,
+    ::testing::Values(
+        BadCase{"syntax", "models: [unclosed\n", "invalid YAML"},
+        BadCase{"typo", std::string(kSmall) + "phasez: []\n", "user.yaml:7: phasez: unknown key (did you mean 'phases'?)"},
+        BadCase{"type", "models:\n  m:\n    gguf: m.gguf\n    family: qwen3\n    ctx: big\nprompts: {p: x}\n",
+                "user.yaml:5: models.m.ctx: expected an integer, got 'big'"},
+        BadCase{"range", "models:\n  m: {gguf: m.gguf, family: qwen3, sampling: {top_p: 3}}\nprompts: {p: x}\n",
+                "models.m.sampling.top_p: must be between 0 and 1"},
+        BadCase{"family", "models:\n  m: {gguf: m.gguf, family: qwen4}\nprompts: {p: x}\n",
+                "unknown family 'qwen4' (did you mean 'qwen3'?)"},
+        BadCase{"cache", "models:\n  m: {gguf: m.gguf, family: qwen3, cache_type_k: q3_0}\nprompts: {p: x}\n",
+                "unknown cache type 'q3_0'"},
+        BadCase{"no gguf", "models:\n  m: {family: qwen3}\nprompts: {p: x}\n", "needs 'gguf'"},
+        BadCase{"endpoint url", "models:\n  m: {family: qwen3, endpoint: {url: localhost:8080}}\nprompts: {p: x}\n",
+                "must start with http:// or https://"},
+        BadCase{"env", "models:\n  m: {gguf: '${NOPE}/m.gguf', family: qwen3}\nprompts: {p: x}\n",
+                "environment variable NOPE is not set"},
+        BadCase{"unknown model", std::string(kSmall) + "phases:\n  - {id: a, kind: revise, models: [txet], inputs: [b]}\n",
+                "user.yaml:8: phases[0].models: unknown model 'txet' (did you mean 'text'?)"},
+        BadCase{"audio model", std::string(kSmall) + "phases:\n  - {id: a, kind: audio_caption, models: [text]}\n",
+                "needs audio input, but model 'text' has neither 'mmproj' nor 'endpoint'"},
+        BadCase{"unknown prompt", std::string(kSmall) + "phases:\n  - {id: a, kind: audio_caption, models: [ears], prompts: [three]}\n",
+                "unknown prompt 'three'"},
+        BadCase{"unknown input", std::string(kSmall) + "phases:\n  - {id: a, kind: revise, models: [text], inputs: [zzz]}\n",
+                "unknown phase 'zzz'"},
+        BadCase{"cycle", std::string(kSmall) +
+                             "phases:\n  - {id: a, kind: revise, models: [text], inputs: [b]}\n"
+                             "  - {id: b, kind: revise, models: [text], inputs: [a]}\n",
+                "phases: the inputs form a cycle among: a, b"},
+        BadCase{"duplicate", std::string(kSmall) +
+                                 "phases:\n  - {id: a, kind: audio_caption, models: [ears]}\n"
+                                 "  - {id: a, kind: audio_caption, models: [ears]}\n",
+                "duplicate phase id 'a'"},
+        BadCase{"ensemble inputs", std::string(kSmall) +
+                                       "phases:\n  - {id: a, kind: audio_caption, models: [ears]}\n"
+                                       "  - {id: e, kind: ensemble, models: [text], inputs: [a]}\n",
+                "needs at least 2 input phase(s)"},
+        BadCase{"kind", std::string(kSmall) + "phases:\n  - {id: a, kind: audio_captions, models: [ears]}\n",
+                "unknown kind 'audio_captions' (did you mean 'audio_caption'?)"},
+        BadCase{"template var", "models: {}\nprompts:\n  p: \"Tempo {bmp}\"\n",
+                "user.yaml:3: prompts.p: unknown template variable {bmp} (did you mean 'bpm'?)"},
+        BadCase{"missing template", "models:\n  e: {gguf: a, mmproj: b, family: chatml}\nprompts: {p: x}\n"
+                                    "phases:\n  - {id: a, kind: audio_caption, models: [e], genre_hint: true}\n",
+                "templates.genre_hint: phase 'a' needs this template"},
+        BadCase{"top level", "- a\n- b\n", "the top level must be a mapping"}),
+    [](const auto& info) {
+        std::string name = info.param.name;
+        for (auto& c : name) if (c == ' ') c = '_';
+        return name;
+    });
+
+TEST(Config, EnvironmentOverridesTheServerBinaryAndSaysSo) {
+    auto env = fake_env({{"HOME", "/home/u"}, {"TUNECAP_LLAMA_SERVER", "/opt/llama/bin/llama-server"}});
+    auto config = load_layers({default_layer()}, env);
+    ASSERT_TRUE(config.ok()) << config.error().message;
+    EXPECT_EQ(config->runtime.llama_server, "/opt/llama/bin/llama-server");
+    EXPECT_EQ(config->effective.at("runtime.llama_server").second, "env TUNECAP_LLAMA_SERVER");
+}
+
+TEST(Config, ReadsEveryModelField) {
+    auto config = load_layers({{"/cfg/user.yaml", R"(
+models:
+  m:
+    gguf: m.gguf
+    mmproj: p.gguf
+    family: harmony
+    request: raw
+    ctx: 4096
+    slots: 2
+    batch: 512
+    ubatch: 128
+    cache_type_k: q8_0
+    cache_type_v: f16
+    gpu_layers: -1
+    max_input_chars: 300
+    server_args: [--threads, "4"]
+    sampling: {temperature: 0.5, top_p: 0.9, top_k: 10, min_p: 0.1, repeat_penalty: 1.1, seed: 7, max_tokens: 64}
+  remote:
+    family: chatml
+    endpoint: {url: "http://10.0.0.2:8080", api_key_env: REMOTE_KEY}
+prompts: {p: x}
+)", "/cfg"}}, kHomeOnly);
+    ASSERT_TRUE(config.ok()) << config.error().message;
+    const auto& m = *config->find_model("m");
+    EXPECT_EQ(m.mmproj, "/cfg/p.gguf");
+    EXPECT_EQ(m.request, RequestPath::raw);
+    EXPECT_EQ(m.slots, 2);
+    EXPECT_EQ(m.ubatch, 128);
+    EXPECT_EQ(m.gpu_layers, -1);
+    EXPECT_EQ(m.server_args, (std::vector<std::string>{"--threads", "4"}));
+    EXPECT_EQ(m.sampling.seed, 7);
+    EXPECT_EQ(m.sampling.max_tokens, 64);
+    const auto& remote = *config->find_model("remote");
+    ASSERT_TRUE(remote.endpoint.has_value());
+    EXPECT_EQ(remote.endpoint->api_key_env, "REMOTE_KEY");
+    EXPECT_TRUE(remote.takes_audio());
+    EXPECT_EQ(config->effective.at("models.m.server_args").first, "[--threads, 4]");
+}
+
+}  // namespace
+}  // namespace tunecap::config
