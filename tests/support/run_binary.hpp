@@ -1,0 +1,53 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+// Runs the built tunecap binary as a user would and captures what it printed.
+
+#include <sys/wait.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace tunecap::testing {
+
+struct Outcome {
+    int exit_code = -1;
+    std::string out;
+    std::string err;
+};
+
+inline std::string shell_quote(const std::string& text) {
+    std::string out = "'";
+    for (char c : text) out += (c == '\'') ? std::string("'\\''") : std::string(1, c);
+    return out + "'";
+}
+
+inline std::string read_text(const std::filesystem::path& path) {
+    std::ifstream in(path);
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+// env: extra "NAME=value" assignments for the child only.
+inline Outcome run_tunecap(const std::vector<std::string>& args, const std::filesystem::path& scratch,
+                           const std::vector<std::string>& env = {}) {
+    std::string command = "env";
+    for (const auto& assignment : env) command += " " + shell_quote(assignment);
+    command += " " + shell_quote(TUNECAP_BINARY);
+    for (const auto& arg : args) command += " " + shell_quote(arg);
+    const auto out_file = scratch / "stdout.txt";
+    const auto err_file = scratch / "stderr.txt";
+    command += " >" + shell_quote(out_file.string()) + " 2>" + shell_quote(err_file.string()) + " </dev/null";
+    const int status = std::system(command.c_str());
+    Outcome outcome;
+    outcome.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    outcome.out = read_text(out_file);
+    outcome.err = read_text(err_file);
+    return outcome;
+}
+
+}  // namespace tunecap::testing
