@@ -291,6 +291,12 @@ void check_placeholders(const Value& v, const std::string& path, const std::stri
     }
 }
 
+std::vector<std::string> family_names() {
+    std::vector<std::string> names;
+    for (auto family : core::kAllFamilies) names.emplace_back(core::to_string(family));
+    return names;
+}
+
 const std::vector<std::string> kCacheTypes = {"f32", "f16", "bf16", "q8_0", "q4_0", "q4_1", "iq4_nl", "q5_0", "q5_1"};
 
 Sampling read_sampling(const Reader& r, const Value& v, const std::string& path) {
@@ -314,12 +320,13 @@ Model read_model(const Reader& r, const std::string& name, const Value& v, const
     m.name = name;
     m.origin = v.origin;
     const auto* family = v.find("family");
-    if (!family) fail(v, path, "missing key 'family' (one of " + core::join({std::begin(kFamilies), std::end(kFamilies)}, ", ") + ")");
-    m.family = r.string(*family, path + ".family");
-    const std::vector<std::string> families(std::begin(kFamilies), std::end(kFamilies));
-    if (std::find(families.begin(), families.end(), m.family) == families.end()) {
-        fail(*family, path + ".family", "unknown family '" + m.family + "'" + suggestion(m.family, families));
+    if (!family) fail(v, path, "missing key 'family' (one of " + core::join(family_names(), ", ") + ")");
+    const auto family_text = r.string(*family, path + ".family");
+    const auto parsed_family = core::parse_family(family_text);
+    if (!parsed_family) {
+        fail(*family, path + ".family", "unknown family '" + family_text + "'" + suggestion(family_text, family_names()));
     }
+    m.family = *parsed_family;
     if (auto* x = v.find("endpoint")) {
         r.only_keys(*x, path + ".endpoint", {"url", "api_key_env"});
         Endpoint e;

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "core/model_types.hpp"
 #include "core/result.hpp"
 
 namespace tunecap::config {
@@ -27,31 +28,20 @@ struct Runtime {
     double vram_budget_gb = 16;
 };
 
-struct Sampling {
-    std::optional<double> temperature;
-    std::optional<double> top_p;
-    std::optional<int> top_k;
-    std::optional<double> min_p;
-    std::optional<double> repeat_penalty;
-    std::optional<std::int64_t> seed;
-    std::optional<int> max_tokens;
-};
+using core::Family;
+using core::RequestPath;
+using core::Sampling;
 
 struct Endpoint {
     std::string url;
     std::string api_key_env;  // name of the environment variable holding the key; may be empty
 };
 
-enum class RequestPath { chat, raw };
-
-// Known prompt-format families, spelled as in the config.
-inline constexpr const char* kFamilies[] = {"qwen3", "harmony", "granite", "chatml", "qwen2.5-omni", "music-flamingo"};
-
 struct Model {
     std::string name;
     std::filesystem::path gguf;    // resolved: ~, ${ENV} and relative-to-config-file applied
     std::filesystem::path mmproj;  // empty when the model takes no audio
-    std::string family;
+    Family family = Family::chatml;
     std::optional<RequestPath> request;  // nullopt: the family's default
     std::optional<int> ctx, slots, batch, ubatch, gpu_layers, max_input_chars;
     std::optional<std::string> cache_type_k, cache_type_v;

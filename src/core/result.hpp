@@ -22,11 +22,13 @@ public:
     explicit Failure(const Error& error) : std::runtime_error(error.message) {}
 };
 
-template <class T>
+// E is the error type: core::Error by default; a module with typed errors (llm) brings its own,
+// which must have a `message` member.
+template <class T, class E = Error>
 class [[nodiscard]] Result {
 public:
     Result(T value) : m_state(std::in_place_index<0>, std::move(value)) {}
-    Result(Error error) : m_state(std::in_place_index<1>, std::move(error)) {}
+    Result(E error) : m_state(std::in_place_index<1>, std::move(error)) {}
 
     bool ok() const { return m_state.index() == 0; }
     explicit operator bool() const { return ok(); }
@@ -38,20 +40,20 @@ public:
     const T* operator->() const { return &const_cast<Result*>(this)->checked(); }
     T& operator*() & { return checked(); }
 
-    const Error& error() const { return std::get<1>(m_state); }
+    const E& error() const { return std::get<1>(m_state); }
 
-    // The value, or a Failure carrying the error (for orchestration code).
+    // The value, or a Failure carrying the error's message (for orchestration code).
     T take() && {
-        if (!ok()) throw Failure(error());
+        if (!ok()) throw Failure(error().message);
         return std::move(std::get<0>(m_state));
     }
 
 private:
     T& checked() {
-        if (!ok()) throw Failure(error());
+        if (!ok()) throw Failure(error().message);
         return std::get<0>(m_state);
     }
-    std::variant<T, Error> m_state;
+    std::variant<T, E> m_state;
 };
 
 struct Ok {};

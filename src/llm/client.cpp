@@ -1,0 +1,254 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "llm/client.hpp"
+
+#include <httplib.h>
+
+#include <nlohmann/json.hpp>
+
+#include "llm/prompt_format.hpp"
+
+namespace tunecap::llm {
+namespace {
+
+using nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+// A connect that takes longer than this on loopback or a LAN means the server is not there.
+constexpr auto kConnectTimeout = std::chrono::seconds(5);
+
+void add_sampling(json& body, const Sampling& s, const char* max_tokens_key) {
+    if (s.temperature) body["temperature"] = *s.temperature;
+    if (s.top_p) body["top_p"] = *s.top_p;
+    if (s.top_k) body["top_k"] = *s.top_k;
+    if (s.min_p) body["min_p"] = *s.min_p;
+    if (s.repeat_penalty) body["repeat_penalty"] = *s.repeat_penalty;
+    if (s.seed) body["seed"] = *s.seed;
+    if (s.max_tokens) body[max_tokens_key] = *s.max_tokens;
+}
+
+template <class T>
+T value_or(const json& object, const char* key, T fallback) {
+    const auto it = object.find(key);
+    if (it == object.end() || it->is_null()) return fallback;
+    try {
+        return it->get<T>();
+    } catch (const json::exception&) {
+        return fallback;
+    }
+}
+
+std::optional<Timings> parse_timings(const json& body) {
+    const auto it = body.find("timings");
+    if (it == body.end() || !it->is_object()) return std::nullopt;
+    return Timings{value_or(*it, "cache_n", 0), value_or(*it, "prompt_n", 0), value_or(*it, "prompt_ms", 0.0),
+                   value_or(*it, "predicted_n", 0), value_or(*it, "predicted_ms", 0.0)};
+}
+
+LlmError bad_response(const std::string& what) { return {ErrorKind::bad_response, 200, what, {}, {}}; }
+
+// One connection per request, so concurrent requests (one per slot) never share a client.
+LlmResult<std::pair<int, std::string>> send(const EndpointAddress& address, bool authorised, const std::string& method,
+                                            const std::string& path, const std::string& body,
+                                            std::chrono::milliseconds deadline) {
+    httplib::Client client(address.base_url);
+    client.set_connection_timeout(std::min<std::chrono::milliseconds>(kConnectTimeout, deadline));
+    client.set_read_timeout(deadline);
+    client.set_write_timeout(deadline);
+    httplib::Headers headers;
+    if (authorised && !address.api_key.empty()) headers.emplace("Authorization", "Bearer " + address.api_key);
+    const auto started = Clock::now();
+    auto response = method == "GET" ? client.Get(path, headers) : client.Post(path, headers, body, "application/json");
+    if (!response) {
+        const bool expired = Clock::now() - started >= deadline;
+        LlmError e;
+        e.kind = expired ? ErrorKind::timeout : ErrorKind::connection_lost;
+        e.message = expired ? method + " " + path + ": no answer within " + std::to_string(deadline.count()) + " ms"
+                            : method + " " + path + ": " + httplib::to_string(response.error());
+        return e;
+    }
+    return std::pair<int, std::string>{response->status, response->body};
+}
+
+}  // namespace
+
+std::string_view to_string(ErrorKind kind) {
+    switch (kind) {
+    case ErrorKind::context_overflow: return "context_overflow";
+    case ErrorKind::bad_request: return "bad_request";
+    case ErrorKind::unauthorized: return "unauthorized";
+    case ErrorKind::unavailable: return "unavailable";
+    case ErrorKind::server_error: return "server_error";
+    case ErrorKind::connection_lost: return "connection_lost";
+    case ErrorKind::timeout: return "timeout";
+    case ErrorKind::bad_response: return "bad_response";
+    }
+    return "unknown";
+}
+
+std::string chat_request_body(const GenerationRequest& request, const std::string& model) {
+    json messages = json::array();
+    const auto system = request.system ? request.system : default_system_prompt(request.family);
+    if (system && !system->empty()) messages.push_back({{"role", "system"}, {"content", *system}});
+    json content = json::array();
+    // Audio first: the same audio prefix on the same slot is reused from the cache by later prompts.
+    if (request.audio_base64) {
+        content.push_back({{"type", "input_audio"}, {"input_audio", {{"data", *request.audio_base64}, {"format", "wav"}}}});
+    }
+    content.push_back({{"type", "text"}, {"text", request.user}});
+    messages.push_back({{"role", "user"}, {"content", std::move(content)}});
+    json body = {{"model", model}, {"messages", std::move(messages)}, {"stream", false}, {"cache_prompt", true}};
+    if (request.id_slot >= 0) body["id_slot"] = request.id_slot;
+    add_sampling(body, request.sampling, "max_tokens");
+    if (request.family == core::Family::qwen3) body["chat_template_kwargs"] = {{"enable_thinking", false}};
+    if (request.family == core::Family::harmony) {
+        // Newer servers read the top-level field, older ones the template kwarg: send both.
+        body["reasoning_effort"] = "low";
+        body["chat_template_kwargs"] = {{"reasoning_effort", "low"}};
+    }
+    return body.dump();
+}
+
+std::string raw_request_body(const GenerationRequest& request, const std::string& media_marker) {
+    const bool audio = static_cast<bool>(request.audio_base64);
+    const auto rendered = render_raw_prompt(request.family, request.system, request.user, audio ? media_marker : "");
+    json body = {{"stream", false}, {"cache_prompt", true}, {"stop", rendered.stops}};
+    if (audio) {
+        body["prompt"] = {{"prompt_string", rendered.text}, {"multimodal_data", json::array({*request.audio_base64})}};
+    } else {
+        body["prompt"] = rendered.text;
+    }
+    if (request.id_slot >= 0) body["id_slot"] = request.id_slot;
+    add_sampling(body, request.sampling, "n_predict");
+    return body.dump();
+}
+
+LlmError error_from_response(int status, const std::string& body) {
+    LlmError error;
+    error.http_status = status;
+    error.kind = status == 401 ? ErrorKind::unauthorized
+                 : status == 503 ? ErrorKind::unavailable
+                 : status >= 500 ? ErrorKind::server_error
+                                 : ErrorKind::bad_request;
+    error.message = "HTTP " + std::to_string(status);
+    const auto parsed = json::parse(body, nullptr, false);
+    if (parsed.is_object() && parsed.contains("error") && parsed["error"].is_object()) {
+        const auto& e = parsed["error"];
+        const auto message = value_or<std::string>(e, "message", "");
+        if (!message.empty()) error.message += ": " + message;
+        if (value_or<std::string>(e, "type", "") == "exceed_context_size_error") {
+            error.kind = ErrorKind::context_overflow;
+            if (e.contains("n_prompt_tokens")) error.n_prompt_tokens = value_or(e, "n_prompt_tokens", 0);
+            if (e.contains("n_ctx")) error.n_ctx = value_or(e, "n_ctx", 0);
+        }
+    } else if (!body.empty()) {
+        error.message += ": " + body.substr(0, 200);
+    }
+    return error;
+}
+
+LlmResult<GenerationResult> parse_chat_response(int status, const std::string& body) {
+    if (status != 200) return error_from_response(status, body);
+    const auto parsed = json::parse(body, nullptr, false);
+    if (!parsed.is_object()) return bad_response("chat completion body is not JSON");
+    if (parsed.contains("error")) return error_from_response(500, body);
+    const auto choices = parsed.find("choices");
+    if (choices == parsed.end() || !choices->is_array() || choices->empty() || !(*choices)[0].is_object()) {
+        return bad_response("chat completion without choices");
+    }
+    const auto& choice = (*choices)[0];
+    const auto message = choice.find("message");
+    if (message == choice.end() || !message->is_object()) return bad_response("chat completion without a message");
+    GenerationResult result;
+    result.content = value_or<std::string>(*message, "content", "");
+    result.reasoning = value_or<std::string>(*message, "reasoning_content", "");
+    if (result.reasoning.empty()) result.reasoning = value_or<std::string>(*message, "reasoning", "");
+    result.finish_reason = value_or<std::string>(choice, "finish_reason", "");
+    if (const auto usage = parsed.find("usage"); usage != parsed.end() && usage->is_object()) {
+        result.prompt_tokens = value_or(*usage, "prompt_tokens", 0);
+        result.completion_tokens = value_or(*usage, "completion_tokens", 0);
+    }
+    result.timings = parse_timings(parsed);
+    return result;
+}
+
+LlmResult<GenerationResult> parse_raw_response(int status, const std::string& body) {
+    if (status != 200) return error_from_response(status, body);
+    const auto parsed = json::parse(body, nullptr, false);
+    if (!parsed.is_object()) return bad_response("completion body is not JSON");
+    if (parsed.contains("error")) return error_from_response(500, body);
+    if (!parsed.contains("content")) return bad_response("completion without content");
+    GenerationResult result;
+    result.content = value_or<std::string>(parsed, "content", "");
+    const auto stop_type = value_or<std::string>(parsed, "stop_type", "");
+    result.finish_reason = stop_type == "limit" ? "length" : stop_type.empty() ? "" : "stop";
+    result.prompt_tokens = value_or(parsed, "tokens_evaluated", 0);
+    result.completion_tokens = value_or(parsed, "tokens_predicted", 0);
+    result.timings = parse_timings(parsed);
+    return result;
+}
+
+Client::Client(EndpointAddress address) : m_address(std::move(address)) {}
+
+Health Client::health(std::chrono::milliseconds deadline) {
+    auto response = send(m_address, false, "GET", "/health", "", deadline);
+    if (!response) return Health::unreachable;
+    return response->first == 200 ? Health::ready : Health::loading;
+}
+
+LlmResult<ServerProps> Client::props(std::chrono::milliseconds deadline) {
+    auto response = send(m_address, true, "GET", "/props", "", deadline);
+    if (!response) return response.error();
+    if (response->first != 200) return error_from_response(response->first, response->second);
+    const auto parsed = json::parse(response->second, nullptr, false);
+    if (!parsed.is_object()) return bad_response("/props body is not JSON");
+    ServerProps props;
+    if (const auto settings = parsed.find("default_generation_settings"); settings != parsed.end() && settings->is_object()) {
+        props.n_ctx = value_or(*settings, "n_ctx", 0);
+    }
+    props.total_slots = value_or(parsed, "total_slots", 1);
+    if (const auto modalities = parsed.find("modalities"); modalities != parsed.end() && modalities->is_object()) {
+        props.audio = value_or(*modalities, "audio", false);
+    }
+    props.media_marker = value_or<std::string>(parsed, "media_marker", "<__media__>");
+    props.chat_template = value_or<std::string>(parsed, "chat_template", "");
+    props.build_info = value_or<std::string>(parsed, "build_info", "");
+    props.model_alias = value_or<std::string>(parsed, "model_alias", "");
+    return props;
+}
+
+LlmResult<GenerationResult> Client::generate(const GenerationRequest& request, const std::string& media_marker) {
+    const bool chat = request.path == RequestPath::chat;
+    const auto body = chat ? chat_request_body(request, m_address.model) : raw_request_body(request, media_marker);
+    const auto started = Clock::now();
+    auto response = send(m_address, true, "POST", chat ? "/v1/chat/completions" : "/completion", body, request.deadline);
+    if (!response) return response.error();
+    auto result = chat ? parse_chat_response(response->first, response->second)
+                       : parse_raw_response(response->first, response->second);
+    if (result) {
+        result->elapsed_ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
+        if (!chat) {
+            result->raw_prompt = render_raw_prompt(request.family, request.system, request.user,
+                                                   request.audio_base64 ? media_marker : "").text;
+        }
+    }
+    return result;
+}
+
+LlmResult<GenerationResult> generate_shrinking(
+    const std::function<LlmResult<GenerationResult>(std::optional<std::size_t> limit)>& attempt,
+    std::size_t input_chars, std::optional<std::size_t> max_input_chars) {
+    std::optional<std::size_t> limit;
+    auto result = attempt(limit);
+    for (int retry = 0; retry < 2 && !result && result.error().kind == ErrorKind::context_overflow; ++retry) {
+        const std::size_t current = limit.value_or(input_chars);
+        if (retry == 0 && max_input_chars && *max_input_chars < current) {
+            limit = *max_input_chars;
+        } else {
+            limit = current / 2;
+        }
+        result = attempt(limit);
+    }
+    return result;
+}
+
+}  // namespace tunecap::llm
