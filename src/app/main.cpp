@@ -8,9 +8,12 @@
 #include "app/cli.hpp"
 #include "app/commands.hpp"
 #include "core/log.hpp"
+#include "server/child_process.hpp"
 
 int main(int argc, char** argv) {
     using namespace tunecap;
+    // Guard mode: tunecap starting llama-server so that it dies with tunecap (child_process.hpp).
+    if (argc >= 2 && std::string(argv[1]) == server::kGuardCommand) server::exec_guard(argc, argv);
     core::Log log(stderr);
     const std::vector<std::string> args(argv + 1, argv + argc);
     auto line = app::parse_command_line(args);

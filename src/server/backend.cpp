@@ -1,0 +1,292 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "server/backend.hpp"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <random>
+#include <thread>
+
+namespace tunecap::server {
+namespace {
+
+namespace fs = std::filesystem;
+
+// llama-server ports are drawn from above most registered services and below Linux's default
+// ephemeral range (32768-60999), where outgoing connections take their ports; a collision that
+// still happens is reported by the child and retried with another port.
+constexpr int kFirstPort = 20000;
+constexpr int kLastPort = 32000;
+
+// Something already answers on this port? A connect probe, not a bind: nothing is held open that
+// the child would then race for.
+bool port_in_use(int port) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return false;
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(static_cast<uint16_t>(port));
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    const bool connected = ::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
+    ::close(fd);
+    return connected;
+}
+
+int pick_port() {
+    std::random_device seed;
+    std::mt19937 generator(seed());
+    std::uniform_int_distribution<int> range(kFirstPort, kLastPort);
+    for (int tries = 0; tries < 50; ++tries) {
+        const int port = range(generator);
+        if (!port_in_use(port)) return port;
+    }
+    return range(generator);
+}
+
+std::string random_key() {
+    unsigned char bytes[24];
+    std::size_t filled = 0;
+    while (filled < sizeof bytes) {
+        const auto got = ::getrandom(bytes + filled, sizeof bytes - filled, 0);
+        if (got > 0) filled += static_cast<std::size_t>(got);
+    }
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string key;
+    for (unsigned char b : bytes) {
+        key.push_back(kHex[b >> 4]);
+        key.push_back(kHex[b & 0xF]);
+    }
+    return key;
+}
+
+std::string last_lines(const fs::path& log, std::size_t count) {
+    std::ifstream in(log);
+    std::vector<std::string> lines;
+    for (std::string line; std::getline(in, line);) {
+        if (!line.empty()) lines.push_back(line);
+    }
+    std::string out;
+    for (std::size_t i = lines.size() > count ? lines.size() - count : 0; i < lines.size(); ++i) {
+        out += (out.empty() ? "" : " | ") + lines[i];
+    }
+    return out;
+}
+
+bool log_says_port_taken(const fs::path& log) {
+    std::ifstream in(log);
+    for (std::string line; std::getline(in, line);) {
+        if (line.find("couldn't bind") != std::string::npos || line.find("Address already in use") != std::string::npos) {
+            return true;
+        }
+    }
+    return false;
+}
+
+}  // namespace
+
+std::string_view to_string(ServerStatus status) {
+    switch (status) {
+    case ServerStatus::stopped: return "stopped";
+    case ServerStatus::starting: return "starting";
+    case ServerStatus::ready: return "ready";
+    case ServerStatus::stopping: return "stopping";
+    case ServerStatus::failed: return "failed";
+    }
+    return "unknown";
+}
+
+std::vector<std::string> server_arguments(const config::Model& model, int port, const fs::path& api_key_file) {
+    // Values used when the config leaves a field out, chosen by tunecap rather than left to
+    // llama-server, whose defaults moved several times in 2025-26.
+    constexpr int kDefaultCtx = 8192;
+    constexpr int kDefaultBatch = 2048;
+    constexpr int kDefaultUbatch = 512;
+    constexpr int kAllLayers = 999;
+    std::vector<std::string> args = {"-m", model.gguf.string()};
+    if (!model.mmproj.empty()) args.insert(args.end(), {"--mmproj", model.mmproj.string()});
+    args.insert(args.end(), {
+        "-c", std::to_string(model.ctx.value_or(kDefaultCtx)),
+        // Always explicit: without -np the server picks 4 slots with a unified KV cache, which
+        // breaks audio-prefix reuse across slots.
+        "-np", std::to_string(model.slots.value_or(1)),
+        "-b", std::to_string(model.batch.value_or(kDefaultBatch)),
+        "-ub", std::to_string(model.ubatch.value_or(kDefaultUbatch)),
+        "-ctk", model.cache_type_k.value_or("f16"),
+        "-ctv", model.cache_type_v.value_or("f16"),
+        "-ngl", std::to_string(model.gpu_layers.value_or(kAllLayers)),
+        "-fa", "on",  // a quantized V cache needs flash attention; a bare -fa would eat the next flag
+        "--fit", "off",
+        "--jinja",
+        "--no-webui",
+        "--host", "127.0.0.1",
+        "--port", std::to_string(port),
+        "--api-key-file", api_key_file.string(),
+        "--alias", model.name,
+    });
+    args.insert(args.end(), model.server_args.begin(), model.server_args.end());
+    return args;
+}
+
+ManagedServer::ManagedServer(config::Model model, bool needs_audio, fs::path binary, SupervisorSettings settings)
+    : m_model(std::move(model)), m_needs_audio(needs_audio), m_binary(std::move(binary)), m_settings(std::move(settings)) {}
+
+core::Result<std::unique_ptr<ManagedServer>> ManagedServer::start(const config::Model& model, bool needs_audio,
+                                                                  const fs::path& binary, const SupervisorSettings& settings) {
+    std::unique_ptr<ManagedServer> server(new ManagedServer(model, needs_audio, binary, settings));
+    if (auto started = server->launch(); !started) return started.error();
+    return server;
+}
+
+ManagedServer::~ManagedServer() { stop(); }
+
+llm::EndpointAddress ManagedServer::address() const {
+    return {"http://127.0.0.1:" + std::to_string(m_port), m_api_key, m_model.name};
+}
+
+bool ManagedServer::child_running() { return m_child && m_child->running(); }
+
+std::optional<pid_t> ManagedServer::pid() const {
+    if (!m_child) return std::nullopt;
+    return m_child->pid();
+}
+
+core::Status ManagedServer::launch() {
+    std::error_code ec;
+    fs::create_directories(m_settings.log_dir, ec);
+    if (ec) return core::Error{m_settings.log_dir.string() + ": cannot create the log folder: " + ec.message()};
+    std::string error;
+    for (int attempt = 0; attempt < m_settings.port_attempts; ++attempt) {
+        bool port_taken = false;
+        auto launched = launch_once(pick_port(), port_taken);
+        if (launched) return launched;
+        error = launched.error().message;
+        if (!port_taken) break;
+    }
+    m_status = ServerStatus::failed;
+    return core::Error{error};
+}
+
+core::Status ManagedServer::launch_once(int port, bool& port_taken) {
+    m_status = ServerStatus::starting;
+    m_port = port;
+    ++m_starts;
+    m_log_file = m_settings.log_dir / (m_model.name + "-" + std::to_string(m_starts) + ".log");
+
+    // A fresh key per start, in a file only this user can read; the key itself is never logged.
+    if (m_secret_dir.empty()) {
+        std::string pattern = (fs::temp_directory_path() / "tunecap-key-XXXXXX").string();
+        if (::mkdtemp(pattern.data()) == nullptr) return core::Error{"cannot create a private folder for the API key"};
+        m_secret_dir = pattern;
+    }
+    m_api_key = random_key();
+    const auto key_file = m_secret_dir / "api-key";
+    fs::remove(key_file);
+    const int fd = ::open(key_file.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0 || ::write(fd, m_api_key.data(), m_api_key.size()) != static_cast<ssize_t>(m_api_key.size())) {
+        if (fd >= 0) ::close(fd);
+        return core::Error{key_file.string() + ": cannot write the API key file"};
+    }
+    ::close(fd);
+
+    auto child = ChildProcess::spawn({m_binary, server_arguments(m_model, port, key_file), m_log_file, m_settings.guard});
+    if (!child) return child.error();
+    m_child.emplace(std::move(child).take());
+
+    llm::Client client(address());
+    const auto deadline = std::chrono::steady_clock::now() + m_settings.ready_deadline;
+    const std::string who = "model " + m_model.name + ": llama-server";
+    while (true) {
+        if (const auto status = m_child->poll()) {
+            port_taken = log_says_port_taken(m_log_file);
+            m_status = ServerStatus::failed;
+            return core::Error{who + " exited with status " + std::to_string(*status) + " during start-up (log " +
+                               m_log_file.string() + "): " + last_lines(m_log_file, 2)};
+        }
+        if (client.health(m_settings.poll_interval * 20) == llm::Health::ready) break;
+        if (std::chrono::steady_clock::now() >= deadline) {
+            m_child->stop(m_settings.stop_grace);
+            m_status = ServerStatus::failed;
+            return core::Error{who + " was not healthy within " +
+                               std::to_string(std::chrono::duration_cast<std::chrono::seconds>(m_settings.ready_deadline).count()) +
+                               " s (log " + m_log_file.string() + ")"};
+        }
+        std::this_thread::sleep_for(m_settings.poll_interval);
+    }
+    auto props = client.props();
+    if (!props) {
+        m_child->stop(m_settings.stop_grace);
+        m_status = ServerStatus::failed;
+        return core::Error{who + ": cannot read /props: " + props.error().message};
+    }
+    m_props = std::move(props).take();
+    if (m_needs_audio && !m_props.audio) {
+        m_child->stop(m_settings.stop_grace);
+        m_status = ServerStatus::failed;
+        return core::Error{who + " reports no audio input (modalities.audio is false); check models." + m_model.name +
+                           ".mmproj (" + m_model.mmproj.string() + ")"};
+    }
+    m_status = ServerStatus::ready;
+    return core::Ok{};
+}
+
+core::Status ManagedServer::recover() {
+    if (m_child) {
+        m_status = ServerStatus::stopping;
+        m_child->stop(m_settings.stop_grace);
+        m_child.reset();
+    }
+    return launch();
+}
+
+void ManagedServer::stop() {
+    if (m_child) {
+        m_status = ServerStatus::stopping;
+        m_child->stop(m_settings.stop_grace);
+        m_child.reset();
+    }
+    if (!m_secret_dir.empty()) {
+        std::error_code ec;
+        fs::remove_all(m_secret_dir, ec);
+        m_secret_dir.clear();
+    }
+    m_status = ServerStatus::stopped;
+}
+
+core::Result<std::unique_ptr<ExternalEndpoint>> ExternalEndpoint::connect(
+    const config::Model& model, const std::function<std::optional<std::string>(const std::string&)>& environment) {
+    auto endpoint = std::make_unique<ExternalEndpoint>();
+    std::string url = model.endpoint->url;
+    while (!url.empty() && url.back() == '/') url.pop_back();
+    if (url.ends_with("/v1")) url.resize(url.size() - 3);  // the client adds /v1/... itself
+    endpoint->m_address = {url, "", model.name};
+    if (!model.endpoint->api_key_env.empty()) {
+        const auto key = environment(model.endpoint->api_key_env);
+        if (!key || key->empty()) {
+            return core::Error{"model " + model.name + ": environment variable " + model.endpoint->api_key_env +
+                               " (endpoint.api_key_env) is not set"};
+        }
+        endpoint->m_address.api_key = *key;
+    }
+    llm::Client client(endpoint->m_address);
+    auto props = client.props();
+    if (props) {
+        endpoint->m_props = std::move(props).take();
+    } else if (props.error().kind == llm::ErrorKind::connection_lost || props.error().kind == llm::ErrorKind::timeout ||
+               props.error().kind == llm::ErrorKind::unauthorized) {
+        return core::Error{"model " + model.name + ": endpoint " + url + " is not usable: " + props.error().message};
+    } else {
+        // Not a llama-server (vLLM and others have no /props): what the config says stands.
+        endpoint->m_props.n_ctx = model.ctx.value_or(0) / std::max(1, model.slots.value_or(1));
+        endpoint->m_props.total_slots = model.slots.value_or(1);
+        endpoint->m_props.audio = model.takes_audio();
+        endpoint->m_props.media_marker = "<__media__>";
+    }
+    return endpoint;
+}
+
+}  // namespace tunecap::server

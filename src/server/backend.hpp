@@ -1,0 +1,111 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+// Where a model's requests go: a llama-server that tunecap starts and stops (ManagedServer), or an
+// external OpenAI-compatible endpoint used as is (ExternalEndpoint).
+
+#include <chrono>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/config.hpp"
+#include "core/result.hpp"
+#include "llm/client.hpp"
+#include "server/child_process.hpp"
+
+namespace tunecap::server {
+
+// Server status and its allowed transitions:
+//   stopped -> starting -> ready -> stopping -> stopped
+//   starting -> failed (the child exited, never became healthy, or lacks audio)
+//   ready -> failed (the child died); failed -> starting (restart)
+enum class ServerStatus { stopped, starting, ready, stopping, failed };
+std::string_view to_string(ServerStatus status);
+
+class Backend {
+public:
+    virtual ~Backend() = default;
+    virtual llm::EndpointAddress address() const = 0;
+    virtual const llm::ServerProps& props() const = 0;
+    // After a lost connection: true when the backend is usable again (a managed server restarted).
+    virtual core::Status recover() = 0;
+    virtual void stop() = 0;
+    virtual bool managed() const = 0;
+};
+
+struct SupervisorSettings {
+    std::filesystem::path log_dir;               // child output: <log_dir>/<model>-<n>.log
+    std::optional<std::filesystem::path> guard;  // tunecap's own binary, for children that die with it
+    // Loading a 9 GB GGUF from a cold disk takes tens of seconds; a server that is not healthy
+    // after five minutes is not going to be.
+    std::chrono::milliseconds ready_deadline = std::chrono::minutes(5);
+    // llama.cpp's own router waits 10 s after an unload request before it forces termination.
+    std::chrono::milliseconds stop_grace = std::chrono::seconds(10);
+    // /health answers in microseconds on loopback; 50 ms keeps start-up latency low at no cost.
+    std::chrono::milliseconds poll_interval = std::chrono::milliseconds(50);
+    int port_attempts = 5;  // a random free-looking port can still be taken by the time the child binds
+};
+
+// The explicit llama-server flag list for a model entry; nothing is left to the server's defaults.
+// ctx is the total context (-c); each of the `slots` (-np) gets ctx / slots.
+std::vector<std::string> server_arguments(const config::Model& model, int port, const std::filesystem::path& api_key_file);
+
+class ManagedServer final : public Backend {
+public:
+    // Starts llama-server for the model and waits until it is healthy; with needs_audio, refuses a
+    // server whose /props says modalities.audio is false.
+    static core::Result<std::unique_ptr<ManagedServer>> start(const config::Model& model, bool needs_audio,
+                                                              const std::filesystem::path& binary,
+                                                              const SupervisorSettings& settings);
+    ~ManagedServer() override;
+
+    llm::EndpointAddress address() const override;
+    const llm::ServerProps& props() const override { return m_props; }
+    core::Status recover() override;  // restart: stop what is left, start again with a new port and key
+    void stop() override;
+    bool managed() const override { return true; }
+
+    ServerStatus status() const { return m_status; }
+    int starts() const { return m_starts; }
+    std::filesystem::path log_file() const { return m_log_file; }
+    bool child_running();
+    std::optional<pid_t> pid() const;
+
+private:
+    ManagedServer(config::Model model, bool needs_audio, std::filesystem::path binary, SupervisorSettings settings);
+    core::Status launch();
+    core::Status launch_once(int port, bool& port_taken);
+
+    config::Model m_model;
+    bool m_needs_audio;
+    std::filesystem::path m_binary;
+    SupervisorSettings m_settings;
+    ServerStatus m_status = ServerStatus::stopped;
+    std::optional<ChildProcess> m_child;
+    std::filesystem::path m_secret_dir;  // 0700 folder holding the key file
+    std::string m_api_key;
+    int m_port = 0;
+    int m_starts = 0;
+    std::filesystem::path m_log_file;
+    llm::ServerProps m_props;
+};
+
+class ExternalEndpoint final : public Backend {
+public:
+    // Reads /props when the server has it (llama-server); other servers get props from the config.
+    static core::Result<std::unique_ptr<ExternalEndpoint>> connect(const config::Model& model,
+                                                                   const std::function<std::optional<std::string>(const std::string&)>& environment);
+    llm::EndpointAddress address() const override { return m_address; }
+    const llm::ServerProps& props() const override { return m_props; }
+    core::Status recover() override { return core::Ok{}; }
+    void stop() override {}
+    bool managed() const override { return false; }
+
+private:
+    llm::EndpointAddress m_address;
+    llm::ServerProps m_props;
+};
+
+}  // namespace tunecap::server

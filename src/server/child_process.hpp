@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+// A child process started with posix_spawn (no shell), owned by RAII: destroying a ChildProcess
+// that still runs kills its whole process group.
+//
+// Children die with tunecap even when tunecap is killed: the child is started through tunecap's
+// own binary in guard mode (`tunecap __exec-guard PROGRAM ARGS...`), which sets PR_SET_PDEATHSIG
+// to SIGKILL and then execs PROGRAM. The signal follows the *thread* that spawned the child, so
+// spawn from a thread that lives as long as the child (the main thread). Each child leads its own
+// process group, so a terminal's Ctrl-C reaches tunecap only, and tunecap stops its children in order.
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/result.hpp"
+
+namespace tunecap::server {
+
+struct SpawnRequest {
+    std::filesystem::path program;
+    std::vector<std::string> args;         // without argv[0]
+    std::filesystem::path output;          // stdout and stderr go here (truncated); stdin is /dev/null
+    std::optional<std::filesystem::path> guard;  // tunecap binary for guard mode; nullopt: exec directly
+};
+
+class ChildProcess {
+public:
+    static core::Result<ChildProcess> spawn(const SpawnRequest& request);
+
+    ChildProcess(ChildProcess&& other) noexcept;
+    ChildProcess& operator=(ChildProcess&& other) noexcept;
+    ChildProcess(const ChildProcess&) = delete;
+    ChildProcess& operator=(const ChildProcess&) = delete;
+    ~ChildProcess();
+
+    pid_t pid() const { return m_pid; }
+    // Non-blocking: the exit status once the child has ended (reaped), nullopt while it runs.
+    std::optional<int> poll();
+    bool running() { return !poll().has_value(); }
+    // One SIGTERM to the group, up to `grace` for it to end, then SIGKILL. Returns the exit status
+    // (128 + signal for a signal). Exactly one SIGTERM: a second one makes llama-server exit(1)
+    // without cleaning up.
+    int stop(std::chrono::milliseconds grace);
+    // SIGKILL to the group and reap.
+    int kill_now();
+
+private:
+    explicit ChildProcess(pid_t pid) : m_pid(pid) {}
+    int wait_blocking();
+
+    pid_t m_pid = -1;
+    std::optional<int> m_status;
+};
+
+// Guard mode, called from main() before anything else: `tunecap __exec-guard PROGRAM ARGS...`.
+// Never returns: execs PROGRAM, or exits 127 with a message on stderr.
+[[noreturn]] void exec_guard(int argc, char** argv);
+inline constexpr const char* kGuardCommand = "__exec-guard";
+
+// PATH lookup for a bare name; a name with '/' is taken as a path. Error when missing or not executable.
+core::Result<std::filesystem::path> find_executable(const std::string& name);
+
+}  // namespace tunecap::server
