@@ -1,0 +1,103 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+// Raw model output -> training caption (DESIGN.md section 5). Every caption tunecap stores passes
+// through clean_caption, so what it keeps is what users train their T5-conditioned models on.
+//
+// Contract of clean_caption, checked by the tests and by fuzz/clean_fuzz.cpp on random input:
+// - the caption holds only printable ASCII letters, digits, space and . , ; : ! ? ' " ( ) - / & % +
+//   #, is one line, has no doubled spaces, and ends with a period (or is empty);
+// - it is a fixed point: cleaning a caption again with the same options returns it unchanged;
+// - a rule never blanks a caption that had content: when a stage would leave no letter or digit,
+//   the text from before that stage is kept, `fallback_used` is set and the stage is recorded;
+// - with max_t5_tokens the caption is cut at the last sentence (else word) boundary that fits.
+
+#include <array>
+#include <cstdint>
+#include <iosfwd>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "clean/token_counter.hpp"
+
+namespace tunecap::clean {
+
+// Prompt format of the model that wrote the output; decides which turn and channel markup is
+// expected. Shared rules run for every family.
+enum class Family { qwen3, chatml, harmony, granite, qwen2_5_omni, music_flamingo };
+
+inline constexpr std::array<Family, 6> kAllFamilies{Family::qwen3,   Family::chatml,
+                                                    Family::harmony, Family::granite,
+                                                    Family::qwen2_5_omni, Family::music_flamingo};
+
+// Spellings: qwen3, chatml, harmony, granite, qwen2.5-omni, music-flamingo (exact, lower case).
+std::optional<Family> parse_family(std::string_view name);
+std::string_view to_string(Family family);
+
+// What the cleaner did to a caption. Names (to_string) are the snake_case enumerator names.
+enum class Flag : std::uint8_t {
+    reasoning_removed,       // a <think> block, a Harmony analysis/commentary channel, ...
+    no_final_channel,        // Harmony markup without a `final` message
+    special_tokens_removed,  // <|im_end|>, <|return|>, <|start_of_role|>, </s>, empty <think></think>
+    prompt_echo_removed,     // system/user turns echoed before the answer
+    wrapper_removed,         // "Here is...:", "Caption:", "Sure!", quotes, code fences, headings
+    preamble_removed,        // "We need to...", "The problem is...", "Okay, the user..."
+    note_removed,            // trailing "(Note: ...)" or "Let me know..." addressed to the user
+    noise_removed,           // lines of dots, question marks, rules, stray symbols
+    markdown_flattened,      // bold, bullets, numbered lists, block quotes, links
+    characters_folded,       // typographic punctuation, accents, sharps/flats folded to ASCII
+    characters_removed,      // emoji, control characters, characters T5 cannot represent
+    truncated,               // cut to fit max_t5_tokens
+    fallback_used,           // a stage would have blanked the caption; its input was kept
+    empty,                   // nothing usable remains
+};
+inline constexpr std::size_t kFlagCount = static_cast<std::size_t>(Flag::empty) + 1;
+std::string_view to_string(Flag flag);
+
+// The named stages of the pipeline, in order (see src/clean/README.md). A fallback names one.
+enum class Stage : std::uint8_t {
+    fold,            // UTF-8 -> ASCII (keeps markup characters for the stages below)
+    structure,       // family turn / channel markup: ChatML, Harmony, Granite roles
+    reasoning,       // <think> blocks, Granite "Here is my response:"
+    special_tokens,  // leaked special tokens of every family, cut at end-of-turn tokens
+    code_fences,     // ``` lines
+    noise,           // lines without letters or digits
+    markdown,        // headings, bullets, numbered lists, bold, block quotes, links
+    lead_in,         // wrappers and reasoning preambles before the caption, surrounding quotes
+    notes,           // trailing notes to the user
+    normalise,       // T5 character set, sentences, whitespace, final period
+};
+std::string_view to_string(Stage stage);
+
+struct CleanOptions {
+    Family family = Family::chatml;
+    // Budget in T5 tokens, counting the end-of-sequence token T5 appends. Must be >= 1.
+    std::optional<int> max_t5_tokens;
+    // Counts tokens for the budget and CleanResult::t5_tokens; nullptr = EstimateCounter.
+    // Not owned; must outlive the call.
+    const TokenCounter* counter = nullptr;
+};
+
+struct CleanResult {
+    std::string caption;
+    std::vector<Flag> flags;        // sorted by enumerator, no duplicates
+    std::vector<Stage> fallbacks;   // stages whose output was discarded by the never-blank rule
+    int t5_tokens = 0;              // of `caption` (0 when empty)
+
+    // A caption remains; `flags` still tells how much trust it deserves (e.g. fallback_used).
+    bool usable() const { return !caption.empty(); }
+    bool has(Flag flag) const;
+};
+
+CleanResult clean_caption(std::string_view raw, const CleanOptions& options);
+
+// `tunecap clean`: the whole of `in` is one raw output. Writes the caption and a newline to `out`
+// and the flags to `err` (`flags: a b`, `fallback: stage`, `t5_tokens: N`, one per line).
+// Returns kExitCaption, or kExitNothingUsable when no caption remains.
+inline constexpr int kExitCaption = 0;
+inline constexpr int kExitNothingUsable = 3;
+int run_clean_command(std::istream& in, std::ostream& out, std::ostream& err,
+                      const CleanOptions& options);
+
+}  // namespace tunecap::clean

@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+// The stages of clean_caption, in pipeline order (internal to the module; tests use them to pin
+// single rules). Each stage is a pure function of its input text and the family.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "clean/clean.hpp"
+
+namespace tunecap::clean {
+
+class FlagSet {
+public:
+    void add(Flag flag) { m_bits |= bit(flag); }
+    bool has(Flag flag) const { return (m_bits & bit(flag)) != 0; }
+    FlagSet& operator|=(FlagSet other) {
+        m_bits |= other.m_bits;
+        return *this;
+    }
+    bool operator==(const FlagSet&) const = default;
+
+private:
+    static std::uint32_t bit(Flag flag) { return std::uint32_t{1} << static_cast<unsigned>(flag); }
+    std::uint32_t m_bits = 0;
+};
+
+struct StageOutput {
+    std::string text;
+    FlagSet flags;  // recorded when `text` is kept
+    // What the never-blank rule keeps when `text` has no content: the stage's input by default; a
+    // stage that removes markup offers its input without the markup instead (so a caption is never
+    // "<|im_end|>"), and an empty salvage says the input had no content to keep.
+    std::optional<std::string> salvage;
+    FlagSet salvage_flags;  // recorded (with fallback_used) when the salvage is kept
+};
+
+// Stage::fold: UTF-8 to ASCII. Typographic punctuation and accented letters fold to ASCII, sharps
+// and flats to '#'/'b', CR LF to LF; emoji, controls, invalid UTF-8 and other scripts are dropped.
+// ASCII markup (`<|im_end|>`, `{`, `*`) is kept for the stages that read it.
+StageOutput fold_stage(std::string_view raw);
+
+StageOutput structure_stage(std::string_view text, Family family);
+StageOutput reasoning_stage(std::string_view text, Family family);
+StageOutput special_tokens_stage(std::string_view text);
+StageOutput code_fences_stage(std::string_view text);
+StageOutput noise_stage(std::string_view text);
+StageOutput markdown_stage(std::string_view text);
+StageOutput lead_in_stage(std::string_view text);
+StageOutput notes_stage(std::string_view text);
+
+// Stage::normalise: the T5 character set, lines joined into sentences, whitespace collapsed,
+// punctuation runs collapsed, a capital first letter and a final period. Idempotent; keeps every
+// letter and digit, so it never blanks content.
+StageOutput normalise_stage(std::string_view text);
+
+// Cuts a normalised caption to `budget` tokens of `counter` at the last sentence boundary that
+// fits, else the last word boundary, and ends it with a period. Keeps at least the first word.
+// Returns the text unchanged when it fits.
+std::string truncate_to_budget(std::string_view caption, int budget, const TokenCounter& counter);
+
+}  // namespace tunecap::clean
