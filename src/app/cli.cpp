@@ -10,7 +10,7 @@ namespace {
 
 const std::vector<std::string_view> kRunCommands = {"run", "config show"};
 
-const std::vector<std::string> kCommands = {"run", "config show", "clean", "help", "version"};
+const std::vector<std::string> kCommands = {"run", "config show", "clean", "models", "help", "version"};
 
 bool takes(const OptionSpec& spec, std::string_view command) {
     return std::find(spec.commands.begin(), spec.commands.end(), command) != spec.commands.end();
@@ -39,7 +39,7 @@ void add_value(CommandLine& line, const OptionSpec& spec, const std::string& val
 const std::vector<OptionSpec>& option_table() {
     static const std::vector<OptionSpec> kTable = {
         {"--config", "", OptionKind::value, "FILE", "", "configuration layered over the built-in default", "",
-         {"run", "config show"}},
+         {"run", "config show", "models"}},
         {"--genre", "", OptionKind::value, "LIST", "", "genres for every track, comma separated (beats .INFO and tags)",
          "", kRunCommands},
         {"--info", "", OptionKind::value, "FILE", "", ".INFO JSON for every track (beats a co-located .INFO)", "",
@@ -52,14 +52,14 @@ const std::vector<OptionSpec>& option_table() {
          "alias of --skip omni --skip omni_genre --skip omni_revision (the original prototype's flag)",
          "--skip=omni,--skip=omni_genre,--skip=omni_revision", kRunCommands},
         {"--out", "", OptionKind::value, "DIR", "./tunecap-out", "output folder", "", kRunCommands},
-        {"--verbose", "-v", OptionKind::flag, "", "", "more detail on stderr", "", {"run", "config show", "clean"}},
+        {"--verbose", "-v", OptionKind::flag, "", "", "more detail on stderr", "", {"run", "config show", "clean", "models"}},
         {"--dry-run", "", OptionKind::flag, "", "", "check the config and inputs, print the plan, write nothing", "",
          {"run"}},
         {"--family", "", OptionKind::value, "FAMILY", "chatml",
          "output format family: qwen3, chatml, harmony, granite, qwen2.5-omni, music-flamingo", "", {"clean"}},
         {"--max-t5-tokens", "", OptionKind::value, "N", "", "cut captions over N T5 tokens at a sentence boundary", "",
          {"clean"}},
-        {"--help", "-h", OptionKind::flag, "", "", "show help", "", {"run", "config show", "clean", "help"}},
+        {"--help", "-h", OptionKind::flag, "", "", "show help", "", {"run", "config show", "clean", "models", "help"}},
     };
     return kTable;
 }
@@ -107,7 +107,7 @@ core::Result<CommandLine> parse_command_line(const std::vector<std::string>& arg
         line.command = args[0];
         i = 1;
     } else {
-        return core::Error{"unknown command '" + args[0] + "' (commands: run, config show, clean; see 'tunecap --help')"};
+        return core::Error{"unknown command '" + args[0] + "' (commands: run, config show, clean, models; see 'tunecap --help')"};
     }
     bool options_done = false;
     for (; i < args.size(); ++i) {
@@ -166,6 +166,7 @@ std::string help_text(std::string_view command) {
                "usage:\n"
                "  tunecap run TRACK_OR_DIR... [options]   caption tracks (folders are searched recursively)\n"
                "  tunecap config show [--config FILE]     every effective setting and where it came from\n"
+               "  tunecap models [--config FILE]          each model's GGUF facts and GPU memory estimate\n"
                "  tunecap clean --family F < raw.txt      clean one raw model output into a caption\n"
                "  tunecap --version\n"
                "  tunecap COMMAND --help                  options of one command\n\n"

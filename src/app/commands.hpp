@@ -15,5 +15,8 @@ inline constexpr int kExitUsage = 2;
 
 int run_command(const CommandLine& line, core::Log& log, std::ostream& out);
 int config_show_command(const CommandLine& line, core::Log& log, std::ostream& out);
+// One row per configured model from its GGUF header, with a GPU memory estimate against
+// runtime.vram_budget_gb. Exit 0 when every file was readable, 1 otherwise, 2 for config errors.
+int models_command(const CommandLine& line, core::Log& log, std::ostream& out);
 
 }  // namespace tunecap::app
