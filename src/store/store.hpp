@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+// The resumable results store: SQLite in WAL mode at <out>/tunecap.db. Every finished step is
+// committed at once, keyed by a hash of everything that determines its output, so a killed run
+// resumes without losing or repeating work and a changed prompt re-runs only what depends on it.
+// Knows nothing of phases: it stores records under keys the pipeline computes.
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/result.hpp"
+
+namespace tunecap::store {
+
+// What one finished (done or failed) step left behind.
+struct StepRow {
+    std::string key;            // hex sha256 (pipeline computes it)
+    std::string track_id;
+    std::string phase;
+    std::string model;
+    std::string prompt;
+    std::string status;         // "done" | "failed"
+    std::string raw_output;     // exactly what the model returned (content, and reasoning when any)
+    std::string reasoning;
+    std::string caption;        // cleaned
+    std::vector<std::string> flags;
+    std::string error;          // failed steps: the one-line reason
+    std::string request;        // the rendered prompt or chat text sent (no audio bytes)
+    int prompt_tokens = 0;
+    int completion_tokens = 0;
+    int cached_tokens = 0;
+    double elapsed_ms = 0;
+    double prompt_ms = 0;
+    double predicted_ms = 0;
+    std::string server_build;   // /props build_info
+    std::string finished_at;    // ISO 8601 UTC
+};
+
+struct TrackRow {
+    std::string track_id;
+    std::string file;
+    std::string content_hash;
+    std::string info_json;  // genres, audio info, facts: JSON written by the pipeline, opaque here
+};
+
+// A model load: for results.json (load time, peak GPU memory) and for tests (count of starts).
+struct LoadRow {
+    std::string run_id;
+    std::string model;
+    double load_seconds = 0;
+    std::optional<double> peak_gpu_mib;
+    int restarts = 0;
+    std::string server_build;
+};
+
+class Store {
+public:
+    // Opens or creates the database (WAL, synchronous=NORMAL, busy timeout) and its schema;
+    // error naming the file when it cannot be opened or is not a tunecap store.
+    static core::Result<std::unique_ptr<Store>> open(const std::filesystem::path& path);
+    ~Store();
+    Store(const Store&) = delete;
+    Store& operator=(const Store&) = delete;
+
+    // Thread-safe; each call is its own transaction, committed before it returns.
+    core::Status put_step(const StepRow& row);
+    std::optional<StepRow> find_step(const std::string& key);
+    // Steps of a track, newest first per (phase, model, prompt).
+    std::vector<StepRow> steps_for_track(const std::string& track_id);
+    std::vector<StepRow> all_steps();
+    core::Status update_caption(const std::string& key, const std::string& caption, const std::vector<std::string>& flags);
+
+    core::Status put_track(const TrackRow& row);
+    std::optional<TrackRow> find_track(const std::string& track_id);
+    core::Status put_load(const LoadRow& row);
+    std::vector<LoadRow> loads(const std::string& run_id);
+
+private:
+    struct Impl;
+    explicit Store(std::unique_ptr<Impl> impl);
+    std::unique_ptr<Impl> m_impl;
+};
+
+}  // namespace tunecap::store
