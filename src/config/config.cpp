@@ -487,11 +487,25 @@ void read_phases(const Reader& r, const Value& v, Config& c) {
 
 Config read_config(const Value& root, const Reader& r) {
     Config c;
-    r.only_keys(root, "", {"runtime", "models", "prompts", "templates", "phases"});
+    r.only_keys(root, "", {"runtime", "models", "prompts", "templates", "cleaning", "phases"});
     if (auto* v = root.find("runtime")) {
-        r.only_keys(*v, "runtime", {"llama_server", "vram_budget_gb"});
+        r.only_keys(*v, "runtime", {"llama_server", "vram_budget_gb", "max_audio_seconds"});
         if (auto* x = v->find("llama_server")) c.runtime.llama_server = r.non_empty_string(*x, "runtime.llama_server");
         if (auto* x = v->find("vram_budget_gb")) c.runtime.vram_budget_gb = r.number(*x, "runtime.vram_budget_gb", 0.5, 4096);
+        if (auto* x = v->find("max_audio_seconds")) {
+            c.runtime.max_audio_seconds = r.number(*x, "runtime.max_audio_seconds", 1, 24 * 3600);
+        }
+    }
+    if (auto* v = root.find("cleaning")) {
+        r.only_keys(*v, "cleaning", {"max_t5_tokens", "sentencepiece_model"});
+        if (auto* x = v->find("max_t5_tokens")) {
+            if (!(x->kind == Value::Kind::null)) {
+                c.cleaning.max_t5_tokens = static_cast<int>(r.integer(*x, "cleaning.max_t5_tokens", 1, 1 << 16));
+            }
+        }
+        if (auto* x = v->find("sentencepiece_model")) {
+            if (!(x->kind == Value::Kind::null)) c.cleaning.sentencepiece_model = r.file_path(*x, "cleaning.sentencepiece_model");
+        }
     }
     if (auto* v = root.find("models")) {
         r.expect_map(*v, "models");

@@ -26,6 +26,13 @@ using Origin = std::string;
 struct Runtime {
     std::string llama_server = "llama-server";
     double vram_budget_gb = 16;
+    // Audio longer than this is cut before it is sent (Music Flamingo was trained on at most 10 minutes).
+    double max_audio_seconds = 600;
+};
+
+struct Cleaning {
+    std::optional<int> max_t5_tokens;             // captions over this are cut at a sentence boundary
+    std::filesystem::path sentencepiece_model;    // exact T5 counts; empty: the estimate
 };
 
 using core::Family;
@@ -82,6 +89,7 @@ struct Config {
     std::vector<Model> models;    // declaration order
     std::vector<Prompt> prompts;  // declaration order
     Templates templates;
+    Cleaning cleaning;
     std::vector<Phase> phases;    // topological order (inputs before their users)
     std::filesystem::path user_file;  // empty when only the built-in default is used
     // Every effective leaf value, flattened ("models.qwen3_14b.ctx" -> "32768"), with its origin.
