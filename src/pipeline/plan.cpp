@@ -12,9 +12,15 @@ bool contains(const std::vector<std::string>& list, const std::string& value) {
     return std::find(list.begin(), list.end(), value) != list.end();
 }
 
+// A template phase has no model; its steps are listed under the pseudo-model "template".
+std::vector<std::string> step_models(const config::Phase& phase) {
+    if (phase.kind == config::PhaseKind::template_) return {"template"};
+    return phase.models;
+}
+
 PhaseRecord whole_phase(const config::Phase& phase, StepStatus status, const std::string& reason) {
     PhaseRecord record{phase.id, phase.kind, status, reason, {}};
-    for (const auto& model : phase.models) {
+    for (const auto& model : step_models(phase)) {
         ModelRecord m{model, status, reason, {}};
         for (const auto& prompt : phase.prompts) m.steps.push_back({prompt, status, reason});
         record.models.push_back(std::move(m));
@@ -85,6 +91,10 @@ std::vector<PhaseRecord> plan_phases(const config::Config& config, const PhaseSe
         }
         if (blocked) {
             records.push_back(whole_phase(phase, StepStatus::skipped, *blocked));
+            continue;
+        }
+        if (phase.kind == config::PhaseKind::template_) {
+            records.push_back(whole_phase(phase, StepStatus::pending, ""));
             continue;
         }
         PhaseRecord record{phase.id, phase.kind, StepStatus::pending, "", {}};

@@ -3,12 +3,14 @@
 // What a run knows about one track and each of its steps; report/ turns it into JSON.
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "audio/audio.hpp"
 #include "config/config.hpp"
+#include "store/store.hpp"
 #include "tags/genres.hpp"
 
 namespace tunecap::pipeline {
@@ -24,6 +26,8 @@ struct StepRecord {
     std::string prompt;
     StepStatus status = StepStatus::pending;
     std::string reason;  // why it is not done; empty when done
+    std::optional<store::StepRow> result;  // done or failed: what the model returned
+    bool reused = false;                   // taken from the store, not run again
 };
 
 struct ModelRecord {

@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "pipeline/render.hpp"
+
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "core/text.hpp"
+
+namespace tunecap::pipeline {
+
+std::string fill_template(const std::string& text, const std::map<std::string, std::string>& variables) {
+    std::string out;
+    out.reserve(text.size());
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        if (text.compare(i, 2, "{{") == 0 || text.compare(i, 2, "}}") == 0) {
+            out.push_back(text[i]);
+            ++i;
+            continue;
+        }
+        if (text[i] == '{') {
+            const auto close = text.find('}', i);
+            if (close != std::string::npos) {
+                const auto it = variables.find(text.substr(i + 1, close - i - 1));
+                if (it != variables.end()) {
+                    out += it->second;
+                    i = close;
+                    continue;
+                }
+            }
+        }
+        out.push_back(text[i]);
+    }
+    return out;
+}
+
+std::string cut_to(const std::string& text, std::size_t limit) {
+    if (text.size() <= limit) return text;
+    std::size_t end = limit;
+    while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;  // UTF-8 continuation
+    const auto space = text.rfind(' ', end);
+    if (space != std::string::npos && space > limit / 2) end = space;
+    return std::string(core::trim(std::string_view(text).substr(0, end)));
+}
+
+std::map<std::string, std::string> track_variables(const std::vector<std::string>& genres, double duration_seconds) {
+    const auto seconds = static_cast<long>(std::lround(duration_seconds));
+    return {{"genres", core::join(genres, ", ")},
+            {"duration", fmt::format("{}:{:02}", seconds / 60, seconds % 60)},
+            // Facts are measured by the analysis module; until a track has them, say so plainly.
+            {"bpm", "unknown"},
+            {"key", "unknown"},
+            {"loudness", "unknown"}};
+}
+
+StepText render_step(const config::Config& config, const config::Phase& phase, const config::Prompt& prompt,
+                     const std::map<std::string, std::string>& variables, const std::vector<UpstreamCaption>& inputs,
+                     std::optional<std::size_t> input_limit) {
+    auto vars = variables;
+    vars["prompt"] = fill_template(prompt.text, variables);
+    StepText out;
+    std::vector<std::string> captions;
+    for (const auto& input : inputs) {
+        captions.push_back(input_limit ? cut_to(input.caption, *input_limit) : input.caption);
+        out.input_chars = std::max(out.input_chars, input.caption.size());
+    }
+    switch (phase.kind) {
+    case config::PhaseKind::audio_caption:
+        out.user = vars["prompt"];
+        if (phase.genre_hint) out.user += "\n\n" + fill_template(config.templates.genre_hint, vars);
+        break;
+    case config::PhaseKind::audio_revise:
+    case config::PhaseKind::revise:
+        vars["caption"] = captions.empty() ? "" : captions.front();
+        out.user = fill_template(phase.kind == config::PhaseKind::revise ? config.templates.revise : config.templates.audio_revise, vars);
+        if (phase.genre_hint) out.user += "\n\n" + fill_template(config.templates.genre_hint, vars);
+        break;
+    case config::PhaseKind::ensemble: {
+        std::string list;
+        for (std::size_t i = 0; i < captions.size(); ++i) list += fmt::format("{}{}. {}", i ? "\n" : "", i + 1, captions[i]);
+        vars["captions"] = list;
+        out.user = fill_template(config.templates.ensemble, vars);
+        break;
+    }
+    case config::PhaseKind::template_:
+        out.user = vars["prompt"];
+        break;
+    }
+    return out;
+}
+
+}  // namespace tunecap::pipeline

@@ -1,0 +1,41 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+// The text a step sends: the phase's prompt or template with its variables filled in. Pure.
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/config.hpp"
+
+namespace tunecap::pipeline {
+
+// {name} -> value; {{ and }} are literal braces; unknown names stay as written (the config loader
+// has already rejected them).
+std::string fill_template(const std::string& text, const std::map<std::string, std::string>& variables);
+
+// Cuts text to at most limit characters at a word boundary (never inside a UTF-8 sequence).
+std::string cut_to(const std::string& text, std::size_t limit);
+
+struct UpstreamCaption {
+    std::string phase;
+    std::string model;
+    std::string caption;
+};
+
+struct StepText {
+    std::string user;           // what the model is asked
+    std::size_t input_chars = 0;  // characters of upstream captions in it (for shrinking)
+};
+
+// The variables every step may use: genres, prompt, duration, and the facts when measured.
+std::map<std::string, std::string> track_variables(const std::vector<std::string>& genres, double duration_seconds);
+
+// audio_caption: the prompt (+ the genre hint); audio_revise/revise: the template with {caption};
+// ensemble: the template with {captions}, numbered. Each upstream caption is cut to input_limit.
+StepText render_step(const config::Config& config, const config::Phase& phase, const config::Prompt& prompt,
+                     const std::map<std::string, std::string>& variables, const std::vector<UpstreamCaption>& inputs,
+                     std::optional<std::size_t> input_limit);
+
+}  // namespace tunecap::pipeline

@@ -1,0 +1,327 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The supervisor against the fake llama-server binary (tests/tools/fake_llama_server), with faults
+// chosen by environment variable. Every test runs in its own process (gtest_discover_tests), so the
+// environment each sets reaches only its own children.
+
+#include "server/backend.hpp"
+
+#include <dirent.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <thread>
+
+#include "temp_dir.hpp"
+
+namespace tunecap::server {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::HasSubstr;
+
+std::string fixture(const std::string& name) { return std::string(TUNECAP_SHARED_DIR) + "/fixtures/" + name; }
+
+// Model names carry this process's id, so the leak check below finds only our own children.
+std::string unique_name(const std::string& base) { return base + "-t" + std::to_string(::getpid()); }
+
+config::Model text_model() {
+    config::Model m;
+    m.name = unique_name("text");
+    m.gguf = fixture("tiny-qwen3.gguf");
+    m.family = core::Family::qwen3;
+    m.ctx = 4096;
+    m.slots = 2;
+    return m;
+}
+
+config::Model audio_model() {
+    auto m = text_model();
+    m.name = unique_name("ears");
+    m.mmproj = fixture("tiny-qwen2a-mmproj.gguf");
+    return m;
+}
+
+std::string read_all(const fs::path& path) {
+    std::ifstream in(path);
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+// Live processes (not zombies) whose command line mentions `marker`.
+std::vector<pid_t> processes_mentioning(const std::string& marker) {
+    std::vector<pid_t> found;
+    for (const auto& entry : fs::directory_iterator("/proc")) {
+        const auto name = entry.path().filename().string();
+        if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+        const auto pid = static_cast<pid_t>(std::stoi(name));
+        if (pid == ::getpid()) continue;
+        std::string cmdline = read_all(entry.path() / "cmdline");
+        std::replace(cmdline.begin(), cmdline.end(), '\0', ' ');
+        if (cmdline.find(marker) == std::string::npos) continue;
+        const auto stat = read_all(entry.path() / "stat");
+        const auto close = stat.rfind(')');
+        if (close != std::string::npos && close + 2 < stat.size() && stat[close + 2] == 'Z') continue;
+        found.push_back(pid);
+    }
+    return found;
+}
+
+// After every test: no fake llama-server started by this process is left running.
+class NoLeftoverChildren : public ::testing::Environment {
+public:
+    void TearDown() override {
+        const auto left = processes_mentioning("-t" + std::to_string(::getpid()));
+        EXPECT_TRUE(left.empty()) << left.size() << " child process(es) left behind";
+    }
+};
+const auto* const kLeakCheck = ::testing::AddGlobalTestEnvironment(new NoLeftoverChildren);
+
+class Supervisor : public ::testing::Test {
+protected:
+    void SetUp() override {
+        ::unsetenv("FAKE_LLAMA_FAULT");
+        m_settings.log_dir = m_temp / "logs";
+        m_settings.guard = fs::path(TUNECAP_BINARY);
+        m_settings.ready_deadline = std::chrono::seconds(10);
+        m_settings.stop_grace = std::chrono::seconds(2);
+        ::setenv("FAKE_LLAMA_STATE_DIR", m_temp.path().c_str(), 1);
+        ::setenv("FAKE_LLAMA_ARGV_FILE", (m_temp / "argv.txt").c_str(), 1);
+        ::setenv("FAKE_LLAMA_IDLE_EXIT_S", "60", 1);
+    }
+    void fault(const std::string& value) { ::setenv("FAKE_LLAMA_FAULT", value.c_str(), 1); }
+
+    core::Result<std::unique_ptr<ManagedServer>> start(const config::Model& model, bool needs_audio = false) {
+        return ManagedServer::start(model, needs_audio, FAKE_LLAMA_SERVER, m_settings);
+    }
+
+    llm::LlmResult<llm::GenerationResult> ask(Backend& backend, const std::string& text = "Describe a song.") {
+        llm::Client client(backend.address());
+        llm::GenerationRequest request;
+        request.family = core::Family::qwen3;
+        request.user = text;
+        request.sampling.max_tokens = 16;
+        request.deadline = std::chrono::seconds(5);
+        return client.generate(request, backend.props().media_marker);
+    }
+
+    testing::TempDir m_temp;
+    SupervisorSettings m_settings;
+};
+
+TEST(ServerArguments, EveryFlagIsExplicit) {
+    config::Model m;
+    m.name = "qwen3_14b";
+    m.gguf = "/m/q.gguf";
+    m.mmproj = "/m/p.gguf";
+    m.ctx = 32768;
+    m.slots = 4;
+    m.batch = 2048;
+    m.ubatch = 256;
+    m.cache_type_k = "q4_0";
+    m.cache_type_v = "q8_0";
+    m.gpu_layers = 40;
+    m.server_args = {"--threads", "8"};
+    EXPECT_EQ(server_arguments(m, 23456, "/k/api-key"),
+              (std::vector<std::string>{"-m", "/m/q.gguf", "--mmproj", "/m/p.gguf", "-c", "32768", "-np", "4", "-b", "2048",
+                                        "-ub", "256", "-ctk", "q4_0", "-ctv", "q8_0", "-ngl", "40", "-fa", "on", "--fit",
+                                        "off", "--jinja", "--no-webui", "--host", "127.0.0.1", "--port", "23456",
+                                        "--api-key-file", "/k/api-key", "--alias", "qwen3_14b", "--threads", "8"}));
+    config::Model bare;
+    bare.name = "b";
+    bare.gguf = "/m/b.gguf";
+    const auto args = server_arguments(bare, 1, "/k");
+    auto value_of = [&](const std::string& flag) { return *(std::find(args.begin(), args.end(), flag) + 1); };
+    EXPECT_EQ(value_of("-np"), "1");
+    EXPECT_EQ(value_of("-c"), "8192");
+    EXPECT_EQ(value_of("-ctk"), "f16");
+    EXPECT_EQ(std::find(args.begin(), args.end(), "--mmproj"), args.end());
+}
+
+TEST_F(Supervisor, StartsReadsPropsServesAndStops) {
+    auto server = start(audio_model(), true);
+    ASSERT_TRUE(server.ok()) << server.error().message;
+    EXPECT_EQ((*server)->status(), ServerStatus::ready);
+    EXPECT_TRUE((*server)->props().audio);
+    EXPECT_EQ((*server)->props().total_slots, 2);
+    EXPECT_EQ((*server)->props().n_ctx, 2048);
+    EXPECT_FALSE((*server)->props().media_marker.empty());
+    const auto answer = ask(**server);
+    ASSERT_TRUE(answer.ok()) << answer.error().message;
+    EXPECT_FALSE(answer->content.empty());
+
+    // The child got the flag list, with the key only as a file.
+    const auto argv = read_all(m_temp / "argv.txt");
+    EXPECT_THAT(argv, HasSubstr("-np\n2\n"));
+    EXPECT_THAT(argv, HasSubstr("--api-key-file\n"));
+    EXPECT_THAT(argv, ::testing::Not(HasSubstr((*server)->address().api_key)));
+
+    const auto pid = *(*server)->pid();
+    (*server)->stop();
+    EXPECT_EQ((*server)->status(), ServerStatus::stopped);
+    EXPECT_NE(::kill(pid, 0), 0);
+}
+
+TEST_F(Supervisor, RequestsWithoutTheKeyAreRefused) {
+    auto server = start(text_model());
+    ASSERT_TRUE(server.ok()) << server.error().message;
+    llm::Client client({(*server)->address().base_url, "wrong", "m"});
+    llm::GenerationRequest request;
+    request.user = "x";
+    EXPECT_EQ(client.generate(request).error().kind, llm::ErrorKind::unauthorized);
+}
+
+TEST_F(Supervisor, TheApiKeyNeverAppearsInAnyLog) {
+    auto server = start(text_model());
+    ASSERT_TRUE(server.ok()) << server.error().message;
+    ASSERT_TRUE(ask(**server).ok());
+    const auto key = (*server)->address().api_key;
+    ASSERT_GE(key.size(), 32u);
+    (*server)->stop();
+    std::size_t logs = 0;
+    for (const auto& entry : fs::recursive_directory_iterator(m_settings.log_dir)) {
+        ++logs;
+        EXPECT_THAT(read_all(entry.path()), ::testing::Not(HasSubstr(key))) << entry.path();
+    }
+    EXPECT_GE(logs, 1u);
+}
+
+TEST_F(Supervisor, CrashOnStartFailsAtOnceWithTheLog) {
+    fault("crash_on_start");
+    m_settings.ready_deadline = std::chrono::seconds(30);
+    const auto started = std::chrono::steady_clock::now();
+    auto server = start(text_model());
+    ASSERT_FALSE(server.ok());
+    EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(5));  // not the deadline
+    EXPECT_THAT(server.error().message, HasSubstr("exited with status"));
+    EXPECT_THAT(server.error().message, HasSubstr(unique_name("text") + "-1.log"));
+}
+
+TEST_F(Supervisor, NeverReadyFailsAtTheDeadline) {
+    fault("never_ready");
+    m_settings.ready_deadline = std::chrono::milliseconds(600);
+    auto server = start(text_model());
+    ASSERT_FALSE(server.ok());
+    EXPECT_THAT(server.error().message, HasSubstr("not healthy within"));
+}
+
+TEST_F(Supervisor, PortTakenIsRetriedOnAnotherPort) {
+    fault("port_taken_once");
+    auto server = start(text_model());
+    ASSERT_TRUE(server.ok()) << server.error().message;
+    EXPECT_EQ((*server)->starts(), 2);
+    EXPECT_TRUE(fs::exists(m_settings.log_dir / (unique_name("text") + "-1.log")));
+    EXPECT_TRUE(ask(**server).ok());
+}
+
+TEST_F(Supervisor, ADeadServerIsRestartedByRecover) {
+    fault("die_after:1");
+    auto server = start(text_model());
+    ASSERT_TRUE(server.ok()) << server.error().message;
+    ASSERT_TRUE(ask(**server).ok());
+    const auto lost = ask(**server);
+    ASSERT_FALSE(lost.ok());
+    EXPECT_EQ(lost.error().kind, llm::ErrorKind::connection_lost);
+    ::unsetenv("FAKE_LLAMA_FAULT");
+    ASSERT_TRUE((*server)->recover().ok());
+    EXPECT_EQ((*server)->starts(), 2);
+    EXPECT_TRUE(ask(**server).ok());
+}
+
+TEST_F(Supervisor, AServerIgnoringSigtermIsKilledAfterTheGrace) {
+    fault("ignore_sigterm");
+    m_settings.stop_grace = std::chrono::milliseconds(300);
+    auto server = start(text_model());
+    ASSERT_TRUE(server.ok()) << server.error().message;
+    const auto pid = *(*server)->pid();
+    const auto started = std::chrono::steady_clock::now();
+    (*server)->stop();
+    EXPECT_GE(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(300));
+    EXPECT_NE(::kill(pid, 0), 0);
+}
+
+TEST_F(Supervisor, AudioWorkIsRefusedWhenTheServerHasNoAudio) {
+    fault("no_audio_modality");
+    auto server = start(audio_model(), true);
+    ASSERT_FALSE(server.ok());
+    EXPECT_THAT(server.error().message, HasSubstr("modalities.audio is false"));
+}
+
+TEST_F(Supervisor, ServerFaultsReachTheCallerTyped) {
+    fault("slow_reply:2000");
+    auto server = start(text_model());
+    ASSERT_TRUE(server.ok()) << server.error().message;
+    llm::Client client((*server)->address());
+    llm::GenerationRequest request;
+    request.user = "x";
+    request.deadline = std::chrono::milliseconds(400);
+    EXPECT_EQ(client.generate(request).error().kind, llm::ErrorKind::timeout);
+    (*server)->stop();
+
+    fault("context_overflow");
+    server = start(text_model());
+    ASSERT_TRUE(server.ok());
+    EXPECT_EQ(ask(**server).error().kind, llm::ErrorKind::context_overflow);
+    (*server)->stop();
+
+    fault("error_500");
+    server = start(text_model());
+    ASSERT_TRUE(server.ok());
+    const auto failed = ask(**server);
+    EXPECT_EQ(failed.error().kind, llm::ErrorKind::server_error);
+    EXPECT_EQ(failed.error().http_status, 500);
+}
+
+TEST_F(Supervisor, ShrinkingGetsUnderAnOverflowThreshold) {
+    fault("overflow_over:60");
+    auto server = start(text_model());
+    ASSERT_TRUE(server.ok()) << server.error().message;
+    const std::string caption(1200, 'a');
+    std::vector<std::size_t> sizes;
+    const auto result = llm::generate_shrinking(
+        [&](std::optional<std::size_t> limit) {
+            const auto text = caption.substr(0, limit.value_or(caption.size()));
+            sizes.push_back(text.size());
+            return ask(**server, "Revise: " + text);
+        },
+        caption.size(), 300);
+    ASSERT_TRUE(result.ok()) << result.error().message;
+    EXPECT_EQ(sizes, (std::vector<std::size_t>{1200, 300, 150}));
+}
+
+TEST_F(Supervisor, ChildrenDieWhenTheirParentIsKilled) {
+    // A shell stands in for tunecap: it starts the fake through guard mode and is then SIGKILLed.
+    const auto pid_file = m_temp / "child.pid";
+    const std::string marker = unique_name("orphan");
+    const std::string command = std::string(TUNECAP_BINARY) + " __exec-guard " + FAKE_LLAMA_SERVER + " -m " +
+                                fixture("tiny-qwen3.gguf") + " --port 0 --alias " + marker + " >/dev/null 2>&1 & echo $! > " +
+                                pid_file.string() + "; wait";
+    auto parent = ChildProcess::spawn({"/bin/sh", {"-c", command}, m_temp / "sh.log", std::nullopt});
+    ASSERT_TRUE(parent.ok()) << parent.error().message;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (processes_mentioning(marker).empty() && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    ASSERT_FALSE(processes_mentioning(marker).empty());
+    ::kill(parent->pid(), SIGKILL);  // only the shell, not its group
+    parent->poll();
+    while (!processes_mentioning(marker).empty() && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    EXPECT_TRUE(processes_mentioning(marker).empty()) << "the guarded child outlived its parent";
+}
+
+TEST(FindExecutable, MissingBinaryIsOneClearError) {
+    auto missing = find_executable("no-such-llama-server-binary");
+    ASSERT_FALSE(missing.ok());
+    EXPECT_THAT(missing.error().message, HasSubstr("is not on PATH"));
+    EXPECT_THAT(find_executable("/nonexistent/llama-server").error().message, HasSubstr("not found"));
+    EXPECT_TRUE(find_executable("sh").ok());
+}
+
+}  // namespace
+}  // namespace tunecap::server
