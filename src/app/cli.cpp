@@ -8,7 +8,7 @@
 namespace tunecap::app {
 namespace {
 
-const std::vector<std::string_view> kRunCommands = {"run", "config show"};
+const std::vector<std::string_view> kRunCommands = {"run", "plan", "config show"};
 
 const std::vector<std::string> kCommands = {"run", "config show", "clean", "models", "help", "version"};
 
@@ -46,6 +46,8 @@ const std::vector<OptionSpec>& option_table() {
          kRunCommands},
         {"--skip", "", OptionKind::repeated, "PHASE", "", "do not run this phase (repeatable)", "", kRunCommands},
         {"--only", "", OptionKind::repeated, "PHASE", "", "run only these phases (repeatable)", "", kRunCommands},
+        {"--force", "", OptionKind::repeated, "PHASE", "",
+         "recompute this phase and what depends on it, even when stored (repeatable)", "", kRunCommands},
         {"--skip-phase3", "", OptionKind::flag, "", "", "alias of --skip revision (the original prototype's flag)",
          "--skip=revision", kRunCommands},
         {"--skip-phase4", "", OptionKind::flag, "", "",
@@ -165,12 +167,14 @@ std::string help_text(std::string_view command) {
         out += "tunecap - caption music with local models and benchmark the captions\n\n"
                "usage:\n"
                "  tunecap run TRACK_OR_DIR... [options]   caption tracks (folders are searched recursively)\n"
+               "  tunecap plan [TRACK_OR_DIR...]          the model load order and the steps of each load\n"
                "  tunecap config show [--config FILE]     every effective setting and where it came from\n"
                "  tunecap models [--config FILE]          each model's GGUF facts and GPU memory estimate\n"
                "  tunecap clean --family F < raw.txt      clean one raw model output into a caption\n"
                "  tunecap --version\n"
                "  tunecap COMMAND --help                  options of one command\n\n"
-               "exit codes: 0 all tracks fine, 1 some tracks failed, 2 usage or config error\n";
+               "exit codes: 0 all tracks fine, 1 some tracks or steps failed, 2 usage or config error,\n"
+               "            130 interrupted (finished steps are stored; run again to resume)\n";
         return out;
     }
     out += fmt::format("usage: tunecap {}{}\n\noptions:\n", command, command == "run" ? " TRACK_OR_DIR... [options]" : " [options]");

@@ -12,9 +12,12 @@ namespace tunecap::app {
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitSomeFailed = 1;
 inline constexpr int kExitUsage = 2;
+inline constexpr int kExitInterrupted = 130;  // Ctrl-C: what was finished is stored
 
 int run_command(const CommandLine& line, core::Log& log, std::ostream& out);
 int config_show_command(const CommandLine& line, core::Log& log, std::ostream& out);
+// `tunecap plan [TRACK_OR_DIR...]`: the load order and the steps per model load, with counts.
+int plan_command(const CommandLine& line, core::Log& log, std::ostream& out);
 // One row per configured model from its GGUF header, with a GPU memory estimate against
 // runtime.vram_budget_gb. Exit 0 when every file was readable, 1 otherwise, 2 for config errors.
 int models_command(const CommandLine& line, core::Log& log, std::ostream& out);

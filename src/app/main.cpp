@@ -37,6 +37,7 @@ int main(int argc, char** argv) {
         }
         if (line->command == "run") return app::run_command(*line, log, std::cout);
         if (line->command == "config show") return app::config_show_command(*line, log, std::cout);
+        if (line->command == "plan") return app::plan_command(*line, log, std::cout);
         if (line->command == "models") return app::models_command(*line, log, std::cout);
         log.error("cli", "'{}' is not available in this build", line->command);
         return app::kExitUsage;

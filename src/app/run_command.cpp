@@ -1,24 +1,64 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+#include <signal.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <cstdio>
 #include <ctime>
+#include <map>
 #include <set>
 
 #include <fmt/format.h>
 
 #include "app/commands.hpp"
+#include "app/progress.hpp"
 #include "audio/audio.hpp"
 #include "config/config.hpp"
 #include "core/hash.hpp"
 #include "core/text.hpp"
 #include "pipeline/plan.hpp"
+#include "pipeline/runner.hpp"
 #include "report/json_output.hpp"
+#include "server/backend.hpp"
+#include "store/store.hpp"
 #include "tags/genres.hpp"
 
 namespace tunecap::app {
 namespace {
 
 namespace fs = std::filesystem;
+
+// Set by SIGINT/SIGTERM: the run finishes the steps in flight, stops its servers and writes its
+// results. The one global a signal handler needs; a second signal ends tunecap at once (the
+// servers die with it through their parent-death signal).
+std::atomic<bool> g_stop_requested{false};
+
+extern "C" void on_stop_signal(int) {
+    if (g_stop_requested.exchange(true)) _exit(130);
+}
+
+class StopSignals {
+public:
+    StopSignals() {
+        struct sigaction action {};
+        action.sa_handler = on_stop_signal;
+        sigemptyset(&action.sa_mask);
+        sigaction(SIGINT, &action, &m_old_int);
+        sigaction(SIGTERM, &action, &m_old_term);
+    }
+    ~StopSignals() {
+        sigaction(SIGINT, &m_old_int, nullptr);
+        sigaction(SIGTERM, &m_old_term, nullptr);
+    }
+    StopSignals(const StopSignals&) = delete;
+    StopSignals& operator=(const StopSignals&) = delete;
+
+private:
+    struct sigaction m_old_int {};
+    struct sigaction m_old_term {};
+};
 
 std::string utc_now() {
     const auto now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
@@ -75,6 +115,7 @@ Inputs collect_inputs(const std::vector<std::string>& args) {
 struct RunSettings {
     config::Config config;
     pipeline::PhaseSelection selection;
+    std::vector<std::string> force;
     tags::GenreOptions genre_options;
     fs::path out_dir;
 };
@@ -84,7 +125,8 @@ core::Result<RunSettings> settings_from(const CommandLine& line) {
     if (auto file = line.value("--config")) load.user_file = *file;
     auto config = config::load(load);
     if (!config) return config.error();
-    RunSettings settings{std::move(config).take(), {line.all("--skip"), line.all("--only")}, {}, line.value_or_default("--out")};
+    RunSettings settings{std::move(config).take(), {line.all("--skip"), line.all("--only")}, line.all("--force"), {},
+                         line.value_or_default("--out")};
     if (auto genre = line.value("--genre")) settings.genre_options.cli = *genre;
     if (auto info = line.value("--info")) {
         std::error_code ec;
@@ -92,6 +134,11 @@ core::Result<RunSettings> settings_from(const CommandLine& line) {
         settings.genre_options.info = fs::path(*info);
     }
     if (auto status = pipeline::validate_selection(settings.config, settings.selection); !status) return status.error();
+    if (auto status = pipeline::validate_selection(settings.config, {settings.force, {}}); !status) {
+        auto message = status.error().message;
+        message.replace(0, 6, "--force");  // the check names --skip
+        return core::Error{message};
+    }
     return settings;
 }
 
@@ -99,28 +146,7 @@ std::string describe_genres(const tags::Genres& genres) {
     return fmt::format("{} ({})", core::join(genres.names, ", "), tags::to_string(genres.source));
 }
 
-// Steps still pending after planning would need the model runtime, which this build does not have
-// yet (issue 4); they are reported as such rather than left looking unfinished.
-void mark_unrun(std::vector<pipeline::PhaseRecord>& phases) {
-    static const std::string kReason = "model inference is not available in this build of tunecap";
-    for (auto& phase : phases) {
-        if (phase.status == pipeline::StepStatus::pending) {
-            phase.status = pipeline::StepStatus::skipped;
-            phase.reason = kReason;
-        }
-        for (auto& model : phase.models) {
-            if (model.status != pipeline::StepStatus::pending) continue;
-            model.status = pipeline::StepStatus::skipped;
-            model.reason = kReason;
-            for (auto& step : model.steps) {
-                step.status = pipeline::StepStatus::skipped;
-                step.reason = kReason;
-            }
-        }
-    }
-}
-
-pipeline::TrackRecord process_track(const fs::path& file, const RunSettings& settings, core::Log& log) {
+pipeline::TrackRecord read_track(const fs::path& file, const RunSettings& settings, core::Log& log) {
     pipeline::TrackRecord track;
     track.file = file;
     track.content_hash = core::sha256_file(file).take();
@@ -131,34 +157,120 @@ pipeline::TrackRecord process_track(const fs::path& file, const RunSettings& set
     track.warnings = std::move(genres.warnings);
     track.audio = audio::decode(file).take().source;
     track.phases = pipeline::plan_phases(settings.config, settings.selection, pipeline::real_file_check());
-    mark_unrun(track.phases);
     return track;
 }
 
-void print_plan(const RunSettings& settings, const Inputs& inputs, std::ostream& out) {
-    out << fmt::format("dry run: {} track(s), {} phase(s); nothing is decoded or written\n", inputs.tracks.size(),
-                       settings.config.phases.size());
-    for (const auto& file : inputs.tracks) {
-        auto genres = tags::resolve_genres(file, settings.genre_options);
-        out << fmt::format("  track {}: genres {}\n", file.string(), describe_genres(genres.genres));
-    }
-    const auto phases = pipeline::plan_phases(settings.config, settings.selection, pipeline::real_file_check());
-    for (const auto& phase : phases) {
-        out << fmt::format("  phase {} ({}): {}{}\n", phase.id, config::to_string(phase.kind), pipeline::to_string(phase.status),
-                           phase.reason.empty() ? "" : " - " + phase.reason);
-        for (const auto& model : phase.models) {
-            out << fmt::format("    {} x {} prompt(s) per track: {}{}\n", model.model, model.steps.size(),
-                               pipeline::to_string(model.status), model.reason.empty() ? "" : " - " + model.reason);
+// Used GPU memory from nvidia-smi, summed over GPUs; nullopt without it.
+std::function<std::optional<double>()> nvidia_smi_probe() {
+    if (!server::find_executable("nvidia-smi")) return {};
+    return []() -> std::optional<double> {
+        std::FILE* pipe = ::popen("nvidia-smi --query-gpu=memory.used --format=csv,noheader,nounits 2>/dev/null", "r");
+        if (!pipe) return std::nullopt;
+        double total = 0;
+        bool any = false;
+        char line[128];
+        while (std::fgets(line, sizeof line, pipe)) {
+            char* end = nullptr;
+            const double mib = std::strtod(line, &end);
+            if (end != line) {
+                total += mib;
+                any = true;
+            }
+        }
+        ::pclose(pipe);
+        return any ? std::optional<double>(total) : std::nullopt;
+    };
+}
+
+pipeline::BackendFactory backend_factory(const config::Config& config, const fs::path& out_dir) {
+    return [&config, out_dir](const config::Model& model, bool needs_audio)
+               -> core::Result<std::unique_ptr<server::Backend>> {
+        if (model.endpoint) {
+            auto endpoint = server::ExternalEndpoint::connect(model, config::process_environment());
+            if (!endpoint) return endpoint.error();
+            return std::unique_ptr<server::Backend>(std::move(endpoint).take());
+        }
+        auto binary = server::find_executable(config.runtime.llama_server);
+        if (!binary) return binary.error();
+        server::SupervisorSettings settings;
+        settings.log_dir = out_dir / "logs";
+        std::error_code ec;
+        const auto self = fs::read_symlink("/proc/self/exe", ec);
+        if (!ec) settings.guard = self;
+        auto started = server::ManagedServer::start(model, needs_audio, *binary, settings);
+        if (!started) return started.error();
+        return std::unique_ptr<server::Backend>(std::move(started).take());
+    };
+}
+
+std::size_t pending_steps(const std::vector<pipeline::TrackRecord>& tracks) {
+    std::size_t count = 0;
+    for (const auto& track : tracks) {
+        for (const auto& phase : track.phases) {
+            for (const auto& model : phase.models) {
+                for (const auto& step : model.steps) count += step.status == pipeline::StepStatus::pending;
+            }
         }
     }
+    return count;
 }
 
 }  // namespace
+
+void print_plan(const config::Config& config, const pipeline::PhaseSelection& selection, std::size_t tracks,
+                std::ostream& out) {
+    const auto phases = pipeline::plan_phases(config, selection, pipeline::real_file_check());
+    out << fmt::format("{} track(s), {} phase(s)\n", tracks, phases.size());
+    for (const auto& phase : phases) {
+        out << fmt::format("  phase {} ({}): {}{}\n", phase.id, config::to_string(phase.kind), pipeline::to_string(phase.status),
+                           phase.reason.empty() ? "" : " - " + phase.reason);
+    }
+    out << "model loads, in order:\n";
+    std::size_t load = 0;
+    for (const auto& model : pipeline::model_load_order(config)) {
+        std::size_t per_track = 0;
+        std::vector<std::string> parts;
+        for (const auto& phase : phases) {
+            for (const auto& m : phase.models) {
+                if (m.model != model || m.status != pipeline::StepStatus::pending) continue;
+                per_track += m.steps.size();
+                parts.push_back(fmt::format("{} x{}", phase.id, m.steps.size()));
+            }
+        }
+        if (per_track == 0) {
+            out << fmt::format("  -  {}: nothing to run (not configured or not selected)\n", model);
+            continue;
+        }
+        out << fmt::format("  {}. {}: {} step(s) = {} per track x {} track(s) [{}]\n", ++load, model, per_track * tracks,
+                           per_track, tracks, core::join(parts, ", "));
+    }
+    out << fmt::format("{} model load(s) in all\n", load);
+}
+
+int plan_command(const CommandLine& line, core::Log& log, std::ostream& out) {
+    auto settings = settings_from(line);
+    if (!settings) {
+        log.error("config", "{}", settings.error().message);
+        return kExitUsage;
+    }
+    const auto inputs = line.positionals.empty() ? Inputs{} : collect_inputs(line.positionals);
+    for (const auto& failure : inputs.failures) log.error("run", "{}", failure.error);
+    for (const auto& file : inputs.tracks) {
+        const auto genres = tags::resolve_genres(file, settings->genre_options);
+        out << fmt::format("track {}: genres {}\n", file.string(), describe_genres(genres.genres));
+    }
+    print_plan(settings->config, settings->selection, line.positionals.empty() ? 1 : inputs.tracks.size(), out);
+    return inputs.failures.empty() ? kExitOk : kExitSomeFailed;
+}
 
 int run_command(const CommandLine& line, core::Log& log, std::ostream& out) {
     if (line.positionals.empty()) {
         log.error("run", "no tracks given; usage: tunecap run TRACK_OR_DIR... (see 'tunecap run --help')");
         return kExitUsage;
+    }
+    if (line.has("--dry-run")) {
+        out << "dry run: nothing is decoded or written\n";
+        return plan_command(line, log, out);
     }
     auto settings = settings_from(line);
     if (!settings) {
@@ -166,29 +278,28 @@ int run_command(const CommandLine& line, core::Log& log, std::ostream& out) {
         return kExitUsage;
     }
     const auto inputs = collect_inputs(line.positionals);
-    if (line.has("--dry-run")) {
-        for (const auto& failure : inputs.failures) log.error("run", "{}", failure.error);
-        print_plan(*settings, inputs, out);
-        return inputs.failures.empty() ? kExitOk : kExitSomeFailed;
-    }
+    const StopSignals signals;
+    g_stop_requested = false;
 
     report::RunSummary summary;
     summary.version = TUNECAP_VERSION;
     summary.started_at = utc_now();
     summary.out_dir = settings->out_dir;
     summary.config_file = settings->config.user_file;
-    summary.command_line.push_back("tunecap");
-    summary.command_line.push_back(line.command);
+    summary.command_line = {"tunecap", line.command};
     summary.failures = inputs.failures;
     for (const auto& failure : inputs.failures) log.error("run", "{}", failure.error);
 
+    auto store = store::Store::open(settings->out_dir / "tunecap.db");
+    if (!store) {
+        log.error("store", "{}", store.error().message);
+        return kExitSomeFailed;
+    }
+
     for (const auto& file : inputs.tracks) {
+        if (g_stop_requested) break;
         try {
-            auto track = process_track(file, *settings, log);
-            if (auto written = report::write_file_atomic(report::track_json_path(settings->out_dir, track), report::track_json(track));
-                !written) {
-                throw core::Failure(written.error());
-            }
+            auto track = read_track(file, *settings, log);
             log.info("run", "{}: {:.1f} s {} {} Hz {} ch; genres {}", file.string(), track.audio.duration_seconds,
                      track.audio.codec, track.audio.sample_rate, track.audio.channels, describe_genres(track.genres));
             summary.tracks.push_back(std::move(track));
@@ -198,16 +309,51 @@ int run_command(const CommandLine& line, core::Log& log, std::ostream& out) {
         }
     }
 
+    Progress progress(log, ::isatty(STDERR_FILENO) ? stderr : nullptr, pending_steps(summary.tracks));
+    pipeline::RunOptions options;
+    options.selection = settings->selection;
+    options.force = settings->force;
+    options.stop_requested = &g_stop_requested;
+    options.log = &log;
+    options.progress = &progress;
+    options.gpu_probe = nvidia_smi_probe();
+    pipeline::RunOutcome outcome;
+    try {
+        outcome = pipeline::run_pipeline(settings->config, summary.tracks, **store,
+                                         backend_factory(settings->config, settings->out_dir), options);
+    } catch (const std::exception& e) {
+        log.error("run", "{}", e.what());
+        return kExitSomeFailed;
+    }
+    summary.loads = outcome.loads;
+    summary.steps_executed = outcome.executed;
+    summary.steps_reused = outcome.reused;
+    summary.steps_failed = outcome.failed;
+    summary.steps_skipped = outcome.skipped;
+    summary.interrupted = outcome.interrupted;
+
+    for (const auto& track : summary.tracks) {
+        if (auto written = report::write_file_atomic(report::track_json_path(settings->out_dir, track), report::track_json(track));
+            !written) {
+            log.error("report", "{}", written.error().message);
+        }
+    }
     summary.finished_at = utc_now();
     const auto results_path = settings->out_dir / "results.json";
     if (auto written = report::write_file_atomic(results_path, report::results_json(summary, settings->config)); !written) {
-        log.error("run", "{}", written.error().message);
+        log.error("report", "{}", written.error().message);
         return kExitSomeFailed;
     }
-    out << fmt::format("{} track(s) done, {} failed; results in {}\n", summary.tracks.size(), summary.failures.size(),
-                       results_path.string());
-    out << fmt::format("per-track JSON in {}\n", (settings->out_dir / "tracks").string());
-    return summary.failures.empty() ? kExitOk : kExitSomeFailed;
+    out << fmt::format("{} track(s) read, {} failed; steps: {} run, {} reused from the store, {} failed, {} skipped; "
+                       "{} model load(s)\n",
+                       summary.tracks.size(), summary.failures.size(), outcome.executed, outcome.reused, outcome.failed,
+                       outcome.skipped, outcome.loads.size());
+    out << fmt::format("results in {} (per track: {})\n", results_path.string(), (settings->out_dir / "tracks").string());
+    if (outcome.interrupted) {
+        out << "interrupted: the steps in flight finished and were stored; run the same command again to resume\n";
+        return kExitInterrupted;
+    }
+    return summary.failures.empty() && outcome.failed == 0 ? kExitOk : kExitSomeFailed;
 }
 
 int config_show_command(const CommandLine& line, core::Log& log, std::ostream& out) {

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <condition_variable>
 #include <ctime>
 #include <map>
 #include <mutex>
@@ -62,6 +63,43 @@ std::string model_identity(const config::Model& model) {
                        opt(sampling.temperature), opt(sampling.top_p), opt(sampling.top_k), opt(sampling.min_p),
                        opt(sampling.repeat_penalty), opt(sampling.seed), opt(sampling.max_tokens));
 }
+
+// Samples a GPU probe once a second on its own thread while a model is loaded.
+class GpuPeak {
+public:
+    explicit GpuPeak(const std::function<std::optional<double>()>& probe) : m_probe(probe) {
+        if (!m_probe) return;
+        m_thread = std::thread([this] {
+            std::unique_lock lock(m_mutex);
+            do {
+                lock.unlock();
+                const auto used = m_probe();
+                lock.lock();
+                if (used && (!m_peak || *used > *m_peak)) m_peak = used;
+            } while (!m_wake.wait_for(lock, std::chrono::seconds(1), [this] { return m_done; }));
+        });
+    }
+    ~GpuPeak() { finish(); }
+    std::optional<double> finish() {
+        if (m_thread.joinable()) {
+            {
+                const std::lock_guard lock(m_mutex);
+                m_done = true;
+            }
+            m_wake.notify_all();
+            m_thread.join();
+        }
+        return m_peak;
+    }
+
+private:
+    const std::function<std::optional<double>()>& m_probe;
+    std::mutex m_mutex;
+    std::condition_variable m_wake;
+    bool m_done = false;
+    std::optional<double> m_peak;
+    std::thread m_thread;
+};
 
 struct Step {
     std::size_t track = 0;
@@ -187,6 +225,14 @@ private:
     // Resolves every pending step whose inputs are resolved: skipped when an input did not
     // succeed, done when the store has its key, otherwise ready (key set) for its model.
     void settle() {
+        const auto before = m_outcome.reused + m_outcome.skipped;
+        settle_pass();
+        if (m_options.progress && m_outcome.reused + m_outcome.skipped > before) {
+            m_options.progress->steps_settled(m_outcome.reused + m_outcome.skipped - before);
+        }
+    }
+
+    void settle_pass() {
         for (auto& step : m_steps) {
             if (resolved(step) || !step.key.empty()) continue;
             bool waiting = false;
@@ -357,6 +403,7 @@ private:
             });
             groups.push_back(std::move(steps));
         }
+        GpuPeak peak(m_options.gpu_probe);
         const int slots = std::max(1, m_backend->props().total_slots);
         const auto workers = std::min<std::size_t>(static_cast<std::size_t>(slots), groups.size());
         std::atomic<std::size_t> next_group{0};
@@ -370,6 +417,7 @@ private:
         }
         for (auto& thread : threads) thread.join();
         load.restarts = m_restarts;
+        load.peak_gpu_mib = peak.finish();
         m_restarts = 0;
         m_backend->stop();
         m_backend.reset();

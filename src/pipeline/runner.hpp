@@ -34,6 +34,8 @@ public:
     virtual void model_started(const std::string& model, std::size_t steps) = 0;
     virtual void step_finished(const std::string& model, bool ok, int completion_tokens, double elapsed_ms) = 0;
     virtual void model_finished(const std::string& model) = 0;
+    // Steps settled without running: taken from the store, or skipped because an input failed.
+    virtual void steps_settled(std::size_t count) = 0;
 };
 
 struct RunOptions {
@@ -42,7 +44,9 @@ struct RunOptions {
     const std::atomic<bool>* stop_requested = nullptr;  // Ctrl-C: finish the steps in flight, start no more
     core::Log* log = nullptr;
     ProgressSink* progress = nullptr;
-    FileCheck file_check = real_file_check();
+    // Used GPU memory in MiB now, or nullopt when there is no GPU to ask; sampled while a model is
+    // loaded to record its peak.
+    std::function<std::optional<double>()> gpu_probe;
 };
 
 struct ModelLoad {
@@ -52,6 +56,7 @@ struct ModelLoad {
     std::string server_build;
     std::string error;  // the server could not start
     std::size_t steps = 0;
+    std::optional<double> peak_gpu_mib;  // when a GPU probe is available (nvidia-smi)
 };
 
 struct RunOutcome {

@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 
 namespace tunecap::report {
@@ -32,6 +33,20 @@ void add_status(ordered_json& out, pipeline::StepStatus status, const std::strin
     if (!reason.empty()) out["reason"] = reason;
 }
 
+void add_result(ordered_json& out, const store::StepRow& row, bool reused) {
+    out["caption"] = row.caption;
+    out["raw"] = row.raw_output;
+    if (!row.reasoning.empty()) out["reasoning"] = row.reasoning;
+    if (!row.error.empty()) out["error"] = row.error;
+    out["flags"] = row.flags;
+    out["tokens"] = {{"prompt", row.prompt_tokens}, {"cached", row.cached_tokens}, {"completion", row.completion_tokens}};
+    out["timings_ms"] = {{"request", row.elapsed_ms}, {"prompt", row.prompt_ms}, {"generation", row.predicted_ms}};
+    if (!row.server_build.empty()) out["server_build"] = row.server_build;
+    out["finished_at"] = row.finished_at;
+    out["reused"] = reused;
+    out["key"] = row.key;
+}
+
 // phases -> models -> prompts, each level with its status and, when not done, the reason.
 ordered_json phases_json(const std::vector<pipeline::PhaseRecord>& phases) {
     ordered_json out = ordered_json::object();
@@ -45,7 +60,8 @@ ordered_json phases_json(const std::vector<pipeline::PhaseRecord>& phases) {
             ordered_json prompts = ordered_json::object();
             for (const auto& step : model.steps) {
                 ordered_json s = ordered_json::object();
-                add_status(s, step.status, step.status == model.status ? "" : step.reason);
+                add_status(s, step.status, step.status == model.status && !step.result ? "" : step.reason);
+                if (step.result) add_result(s, *step.result, step.reused);
                 prompts[step.prompt] = std::move(s);
             }
             m["prompts"] = std::move(prompts);
@@ -89,6 +105,37 @@ std::string results_json(const RunSummary& summary, const config::Config& config
     for (const auto& [key, value] : config.effective) {
         effective[key] = {{"value", value.first}, {"origin", value.second}};
     }
+    ordered_json loads = ordered_json::array();
+    for (const auto& load : summary.loads) {
+        ordered_json l = {{"model", load.model},
+                          {"load_seconds", load.load_seconds},
+                          {"steps", load.steps},
+                          {"restarts", load.restarts},
+                          {"server_build", load.server_build}};
+        if (load.peak_gpu_mib) l["peak_gpu_mib"] = *load.peak_gpu_mib;
+        if (!load.error.empty()) l["error"] = load.error;
+        loads.push_back(std::move(l));
+    }
+    // Per phase and model: how many steps ended how, and their mean latency.
+    std::map<std::string, std::map<std::string, std::map<std::string, double>>> phase_stats;
+    for (const auto& track : summary.tracks) {
+        for (const auto& phase : track.phases) {
+            for (const auto& model : phase.models) {
+                auto& stats = phase_stats[phase.id][model.model];
+                for (const auto& step : model.steps) {
+                    stats[std::string(pipeline::to_string(step.status))] += 1;
+                    if (step.result && step.status == pipeline::StepStatus::done) {
+                        stats["request_ms_total"] += step.result->elapsed_ms;
+                        stats["completion_tokens_total"] += step.result->completion_tokens;
+                    }
+                }
+            }
+        }
+    }
+    ordered_json phases = ordered_json::object();
+    for (const auto& [phase, models] : phase_stats) {
+        for (const auto& [model, stats] : models) phases[phase][model] = stats;
+    }
     ordered_json out = {
         {"tunecap_version", summary.version},
         {"started_at", summary.started_at},
@@ -98,6 +145,11 @@ std::string results_json(const RunSummary& summary, const config::Config& config
         {"counts", {{"tracks", summary.tracks.size() + summary.failures.size()},
                     {"succeeded", summary.tracks.size()},
                     {"failed", summary.failures.size()}}},
+        {"steps", {{"executed", summary.steps_executed}, {"reused", summary.steps_reused},
+                   {"failed", summary.steps_failed}, {"skipped", summary.steps_skipped}}},
+        {"interrupted", summary.interrupted},
+        {"model_loads", std::move(loads)},
+        {"phases", std::move(phases)},
         {"tracks", std::move(tracks)},
         {"failures", std::move(failures)},
         {"config", std::move(effective)},

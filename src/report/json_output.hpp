@@ -4,11 +4,13 @@
 // Files are written to a temporary name and renamed, so a reader never sees half a file.
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "config/config.hpp"
 #include "core/result.hpp"
+#include "pipeline/runner.hpp"
 #include "pipeline/track.hpp"
 
 namespace tunecap::report {
@@ -27,6 +29,9 @@ struct RunSummary {
     std::vector<std::string> command_line;
     std::vector<pipeline::TrackRecord> tracks;
     std::vector<TrackFailure> failures;
+    std::vector<pipeline::ModelLoad> loads;
+    std::size_t steps_executed = 0, steps_reused = 0, steps_failed = 0, steps_skipped = 0;
+    bool interrupted = false;
 };
 
 std::string track_json(const pipeline::TrackRecord& track);
