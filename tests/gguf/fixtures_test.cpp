@@ -1,0 +1,154 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The real GGUF files in ../shared/fixtures (written by llama.cpp's gguf-py, loadable by
+// llama-server) against the values their README lists. They are read in place, never copied.
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <map>
+
+#include "gguf/gguf.hpp"
+#include "gguf/memory_estimate.hpp"
+#include "gguf/model_summary.hpp"
+
+namespace tunecap::gguf {
+namespace {
+
+namespace fs = std::filesystem;
+
+const fs::path kFixtures = fs::path(TUNECAP_SHARED_DIR) / "fixtures";
+const fs::path kModel = kFixtures / "tiny-qwen3.gguf";
+const fs::path kProjector = kFixtures / "tiny-qwen2a-mmproj.gguf";
+
+GgufFile read_or_fail(const fs::path& path, const ReadOptions& options = {}) {
+    auto file = read_gguf(path, options);
+    if (!file) throw std::runtime_error(file.error().message);
+    return std::move(file).take();
+}
+
+std::map<GgmlType, int> type_counts(const GgufFile& file) {
+    std::map<GgmlType, int> counts;
+    for (const auto& tensor : file.tensors) ++counts[tensor.type];
+    return counts;
+}
+
+TEST(gguf_fixtures, TinyQwen3HeaderMatchesTheReadme) {
+    const auto file = read_or_fail(kModel);
+    EXPECT_EQ(file.version, 3u);
+    EXPECT_EQ(file.file_size, 27'803'936u);
+    EXPECT_EQ(file.tensors.size(), 25u);
+    EXPECT_EQ(file.metadata.size(), 23u);
+    EXPECT_EQ(file.alignment, 32u);
+    EXPECT_EQ(file.tensor_bytes(), 26'031'104u);
+    EXPECT_EQ(type_counts(file), (std::map<GgmlType, int>{{GgmlType::f32, 25}}));
+    // The data section ends exactly where the file does.
+    EXPECT_EQ(file.data_offset % 32, 0u);
+    EXPECT_LE(file.data_offset + file.tensor_bytes(), file.file_size);
+
+    EXPECT_EQ(file.get_string("general.architecture"), "qwen3");
+    EXPECT_EQ(file.get_string("general.name"), "tiny-random-qwen3");
+    EXPECT_EQ(file.get_uint("general.file_type"), 0u);
+    EXPECT_EQ(file.get_uint("qwen3.context_length"), 4096u);
+    EXPECT_EQ(file.get_uint("qwen3.embedding_length"), 64u);
+    EXPECT_EQ(file.get_uint("qwen3.block_count"), 2u);
+    EXPECT_EQ(file.get_uint("qwen3.feed_forward_length"), 128u);
+    EXPECT_EQ(file.get_uint("qwen3.attention.head_count"), 4u);
+    EXPECT_EQ(file.get_uint("qwen3.attention.head_count_kv"), 2u);
+    EXPECT_EQ(file.get_uint("qwen3.attention.key_length"), 16u);
+    EXPECT_EQ(file.get_uint("qwen3.attention.value_length"), 16u);
+    ASSERT_NE(file.find("qwen3.rope.freq_base"), nullptr);
+    EXPECT_EQ(file.find("qwen3.rope.freq_base")->as_double(), 1e6);
+
+    EXPECT_EQ(file.get_string("tokenizer.ggml.model"), "gpt2");
+    EXPECT_EQ(file.get_string("tokenizer.ggml.pre"), "qwen2");
+    EXPECT_EQ(file.get_uint("tokenizer.ggml.bos_token_id"), 50256u);
+    EXPECT_EQ(file.get_uint("tokenizer.ggml.eos_token_id"), 50258u);
+    EXPECT_EQ(file.get_bool("tokenizer.ggml.add_bos_token"), false);
+    const auto* tokens = file.find("tokenizer.ggml.tokens");
+    ASSERT_NE(tokens, nullptr);
+    ASSERT_NE(tokens->as_array(), nullptr);
+    EXPECT_EQ(tokens->as_array()->element_type, ValueType::string);
+    EXPECT_EQ(tokens->as_array()->count, 50'263u);
+    EXPECT_TRUE(tokens->as_array()->stored());
+    const auto* merges = file.find("tokenizer.ggml.merges");
+    ASSERT_NE(merges, nullptr);
+    EXPECT_EQ(merges->as_array()->count, 50'000u);
+    const auto chat_template = file.get_string("tokenizer.chat_template");
+    ASSERT_TRUE(chat_template.has_value());
+    EXPECT_NE(chat_template->find("<|im_start|>"), std::string::npos);
+}
+
+TEST(gguf_fixtures, TinyQwen3ReadsFastWithTokenizerArraysSkipped) {
+    const auto start = std::chrono::steady_clock::now();
+    const auto file = read_or_fail(kModel, ReadOptions{1000});
+    const auto elapsed = std::chrono::steady_clock::now() - start;
+    const auto* tokens = file.find("tokenizer.ggml.tokens")->as_array();
+    EXPECT_EQ(tokens->count, 50'263u);
+    EXPECT_EQ(tokens->element_type, ValueType::string);
+    EXPECT_TRUE(tokens->elements.empty());
+    EXPECT_FALSE(tokens->stored());
+    // Keys after the skipped arrays are still read correctly.
+    EXPECT_EQ(file.get_uint("tokenizer.ggml.bos_token_id"), 50256u);
+    EXPECT_EQ(file.metadata.size(), 23u);
+    EXPECT_EQ(file.tensors.size(), 25u);
+    // Generous bound (sanitizer builds, shared machine); a fast build takes a few milliseconds.
+    EXPECT_LT(std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count(), 2000);
+}
+
+TEST(gguf_fixtures, TinyQwen2aProjectorHeaderMatchesTheReadme) {
+    const auto file = read_or_fail(kProjector);
+    EXPECT_EQ(file.version, 3u);
+    EXPECT_EQ(file.file_size, 610'944u);
+    EXPECT_EQ(file.tensors.size(), 24u);
+    EXPECT_EQ(file.metadata.size(), 13u);
+    EXPECT_EQ(file.tensor_bytes(), 609'024u);
+    EXPECT_EQ(type_counts(file), (std::map<GgmlType, int>{{GgmlType::f32, 22}, {GgmlType::f16, 2}}));
+    EXPECT_EQ(file.get_string("general.architecture"), "clip");
+    EXPECT_EQ(file.get_string("general.type"), "mmproj");
+    EXPECT_EQ(file.get_bool("clip.has_audio_encoder"), true);
+    EXPECT_EQ(file.get_string("clip.projector_type"), "qwen2a");
+    EXPECT_EQ(file.get_uint("clip.audio.embedding_length"), 64u);
+    EXPECT_EQ(file.get_uint("clip.audio.projection_dim"), 64u);
+    EXPECT_EQ(file.get_uint("clip.audio.block_count"), 1u);
+    EXPECT_EQ(file.get_uint("clip.audio.attention.head_count"), 4u);
+    EXPECT_EQ(file.get_uint("clip.audio.feed_forward_length"), 128u);
+    EXPECT_EQ(file.get_uint("clip.audio.num_mel_bins"), 128u);
+}
+
+TEST(gguf_fixtures, SummariesOfTheModelAndItsProjector) {
+    const auto model = summarize(read_or_fail(kModel));
+    EXPECT_EQ(model.architecture, "qwen3");
+    EXPECT_EQ(model.name, "tiny-random-qwen3");
+    EXPECT_EQ(model.parameter_count, 26'031'104u / 4);
+    EXPECT_EQ(model.tensor_bytes, 26'031'104u);
+    EXPECT_EQ(model.quantization, "F32");
+    EXPECT_FALSE(model.quantization_from_tensors);
+    EXPECT_EQ(model.context_length, 4096u);
+    EXPECT_EQ(model.block_count, 2u);
+    EXPECT_EQ(model.head_count, 4u);
+    EXPECT_EQ(model.head_count_kv, (std::vector<std::uint64_t>{2, 2}));
+    EXPECT_EQ(model.key_length, 16u);
+    EXPECT_EQ(model.value_length, 16u);
+    EXPECT_TRUE(model.has_chat_template);
+    EXPECT_FALSE(model.is_projector);
+
+    const auto projector = summarize(read_or_fail(kProjector));
+    EXPECT_TRUE(projector.is_projector);
+    EXPECT_TRUE(projector.has_audio_encoder);
+    EXPECT_FALSE(projector.has_vision_encoder);
+    EXPECT_EQ(projector.projector_type, "qwen2a");
+    EXPECT_EQ(projector.tensor_bytes, 609'024u);
+    EXPECT_FALSE(projector.has_chat_template);
+
+    // ctx 4096, f16: 2 layers × 4096 cells × 2 KV heads × (16 + 16) values × 2 bytes.
+    const auto estimate = estimate_memory(model, projector, {4096, 1, GgmlType::f16, GgmlType::f16});
+    EXPECT_TRUE(estimate.kv_shape_known);
+    EXPECT_EQ(estimate.kv_cache, 2u * 4096 * 2 * 32 * 2);
+    EXPECT_EQ(estimate.weights, 26'031'104u);
+    EXPECT_EQ(estimate.projector, 609'024u);
+    EXPECT_EQ(estimate.recurrent_state, 0u);
+    EXPECT_EQ(estimate.total(), 26'031'104u + 609'024u + 2u * 4096 * 2 * 32 * 2 + kComputeAllowanceBytes);
+}
+
+}  // namespace
+}  // namespace tunecap::gguf
