@@ -16,6 +16,8 @@ namespace tunecap::clean {
 namespace {
 
 constexpr auto npos = std::string_view::npos;
+// As in normalise.cpp: characters a caption never starts with.
+constexpr std::string_view kLeadingJunk = ".,;:!?)-/&%+#";
 
 template <std::size_t N>
 bool starts_with_any(std::string_view text, const std::array<std::string_view, N>& openers) {
@@ -252,6 +254,11 @@ StageOutput lead_in_stage(std::string_view text) {
     bool changed = true;
     while (changed && !rest.empty()) {
         changed = false;
+        // What the normaliser would drop at the start anyway ("- Caption: ..."), dropped here so
+        // that one pass reaches every wrapper behind it.
+        while (!rest.empty() && (kLeadingJunk.find(rest[0]) != npos || is_space(rest[0]))) {
+            rest.remove_prefix(1);
+        }
         std::size_t consumed = acknowledgement(rest);
         if (consumed == 0) consumed = here_is(rest);
         if (consumed == 0) consumed = label(rest);

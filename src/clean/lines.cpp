@@ -152,14 +152,16 @@ StageOutput markdown_stage(std::string_view text) {
             line = trim_left(line.substr(1));
             out.flags.add(Flag::markdown_flattened);
         }
-        if (const std::size_t level = heading_level(line)) {
+        if (heading_level(line) > 0) {
             out.flags.add(Flag::wrapper_removed);
-            append_line(salvage, flatten_inline(trim_view(line.substr(level)), out.flags));
+            while (const std::size_t level = heading_level(line)) line = trim_view(line.substr(level));
+            append_line(salvage, flatten_inline(line, out.flags));
             return;
         }
         std::string flat;
-        if (const auto item = list_item(line)) {
+        if (auto item = list_item(line)) {
             out.flags.add(Flag::markdown_flattened);
+            while (const auto nested = list_item(*item)) item = nested;  // "- 1. item"
             flat = item_sentence(flatten_inline(*item, out.flags));
         } else {
             flat = flatten_inline(line, out.flags);

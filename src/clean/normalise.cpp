@@ -17,8 +17,10 @@ namespace {
 constexpr std::string_view kAllowedPunctuation = ".,;:!?'\"()-/&%+#";
 // Left dangling at the end of a caption (or of a cut), these are dropped before the final period.
 constexpr std::string_view kDangling = ",;:-/&+(";
-// Dropped at the start of a caption: what a removed wrapper or bullet leaves behind.
-constexpr std::string_view kLeadingJunk = ".,;:!?)-/&%+";
+// Dropped at the start of a caption: what a removed wrapper, bullet or heading leaves behind. With
+// '#' and '-' here, a caption never starts like a markdown heading or bullet, so the markdown stage
+// leaves a clean caption alone.
+constexpr std::string_view kLeadingJunk = ".,;:!?)-/&%+#";
 
 bool is_allowed(char c) {
     return is_alnum(c) || c == ' ' || kAllowedPunctuation.find(c) != std::string_view::npos;

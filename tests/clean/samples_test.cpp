@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Every case of ../shared/samples/raw-outputs.jsonl (real model outputs): each `must_contain`
+// present, each `must_not_contain` absent, and the caption contract.
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "clean/clean.hpp"
+#include "invariants.hpp"
+
+namespace tunecap::clean {
+namespace {
+
+struct Sample {
+    std::string id;
+    std::string family;
+    std::string raw;
+    std::vector<std::string> must_contain;
+    std::vector<std::string> must_not_contain;
+};
+
+std::vector<Sample> load_samples() {
+    const std::string path = std::string(TUNECAP_SHARED_DIR) + "/samples/raw-outputs.jsonl";
+    std::ifstream in(path);
+    if (!in) throw std::runtime_error("cannot read " + path);
+    std::vector<Sample> samples;
+    std::string line;
+    while (std::getline(in, line)) {
+        if (line.empty()) continue;
+        const auto json = nlohmann::json::parse(line);
+        samples.push_back({json.at("id").get<std::string>(), json.at("family").get<std::string>(),
+                           json.at("raw").get<std::string>(),
+                           json.at("must_contain").get<std::vector<std::string>>(),
+                           json.at("must_not_contain").get<std::vector<std::string>>()});
+    }
+    return samples;
+}
+
+TEST(CleanSamples, FileHasCases) {
+    // The file is the acceptance set of issue 3; an empty read would pass every check below.
+    EXPECT_GE(load_samples().size(), 20u);
+}
+
+TEST(CleanSamples, EveryCasePasses) {
+    for (const Sample& sample : load_samples()) {
+        SCOPED_TRACE(sample.id);
+        const auto family = parse_family(sample.family);
+        ASSERT_TRUE(family.has_value()) << sample.family;
+        const CleanOptions options{*family, std::nullopt, nullptr};
+        const CleanResult result = clean_caption(sample.raw, options);
+        for (const std::string& needle : sample.must_contain) {
+            EXPECT_NE(result.caption.find(needle), std::string::npos)
+                << "missing \"" << needle << "\" in: " << result.caption;
+        }
+        for (const std::string& needle : sample.must_not_contain) {
+            EXPECT_EQ(result.caption.find(needle), std::string::npos)
+                << "unwanted \"" << needle << "\" in: " << result.caption;
+        }
+        testing::expect_contract(result, options, sample.id);
+    }
+}
+
+TEST(CleanSamples, ContractHoldsForEveryFamilyAndBudget) {
+    for (const Sample& sample : load_samples()) {
+        for (Family family : kAllFamilies) {
+            for (const std::optional<int> budget : {std::optional<int>{}, std::optional<int>{12}}) {
+                const CleanOptions options{family, budget, nullptr};
+                testing::expect_contract(clean_caption(sample.raw, options), options,
+                                         sample.id + " as " + std::string(to_string(family)));
+            }
+        }
+    }
+}
+
+TEST(CleanSamples, HarmonyWithoutFinalIsFlagged) {
+    for (const Sample& sample : load_samples()) {
+        if (sample.id.find("no-final") == std::string::npos) continue;
+        const CleanResult result = clean_caption(sample.raw, {Family::harmony, std::nullopt, nullptr});
+        EXPECT_TRUE(result.has(Flag::no_final_channel)) << sample.id;
+    }
+}
+
+TEST(CleanSamples, EmptyRawIsNotUsable) {
+    for (const Sample& sample : load_samples()) {
+        if (!sample.raw.empty()) continue;
+        const CleanResult result = clean_caption(sample.raw, {Family::granite, std::nullopt, nullptr});
+        EXPECT_FALSE(result.usable());
+        EXPECT_TRUE(result.has(Flag::empty));
+    }
+}
+
+}  // namespace
+}  // namespace tunecap::clean
