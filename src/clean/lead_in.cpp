@@ -109,7 +109,7 @@ std::size_t here_is(std::string_view text) {
     return end;
 }
 
-// "Caption:", "Revised caption:", "Final answer (38 words):", "Revised:".
+// "Caption:", "Revised caption:", "Final answer (38 words):", "Revised:", "Caption - ".
 std::size_t label(std::string_view text) {
     constexpr std::array<std::string_view, 12> kSingleWords{
         "revised",   "final",  "rewritten", "refined",   "improved",   "updated",
@@ -130,6 +130,12 @@ std::size_t label(std::string_view text) {
             if (close == npos || text.substr(k, close - k).find('\n') != npos) return 0;
             k = close + 1;
             while (k < text.size() && is_blank(text[k])) ++k;
+        }
+        // "Caption - A warm track" (an em dash folds to " - "): only after a noun that names
+        // the output, since "Deep house - warm pads" is a caption.
+        if (k + 1 < text.size() && text[k] == '-' && is_blank(text[k + 1]) && k > 0 &&
+            is_blank(text[k - 1]) && names_output(last)) {
+            return k + 1;
         }
         if (k < text.size() && text[k] == ':') {
             bool is_label = names_output(last);
@@ -236,10 +242,8 @@ std::size_t trailing_group(std::string_view text) {
     return npos;
 }
 
-// Start of the last sentence of the last line of `text`.
-std::size_t last_sentence(std::string_view text) {
-    const std::size_t line = text.rfind('\n');
-    const std::size_t line_start = line == npos ? 0 : line + 1;
+// Start of the last sentence of the line that starts at `line_start` and ends `text`.
+std::size_t last_sentence(std::string_view text, std::size_t line_start) {
     for (std::size_t i = text.size(); i > line_start + 1; --i) {
         if (is_terminal(text[i - 2]) && is_blank(text[i - 1]) && i < text.size()) return i;
     }
@@ -289,19 +293,24 @@ StageOutput lead_in_stage(std::string_view text) {
 StageOutput notes_stage(std::string_view text) {
     StageOutput out;
     std::string_view body = trim_right(text);
+    // Cuts only shorten `body`, so the last newline is searched again only when a cut passes it:
+    // the stage stays linear however many notes there are.
+    std::size_t newline = body.rfind('\n');
     bool changed = true;
     while (changed && !body.empty()) {
         changed = false;
+        if (newline != npos && newline >= body.size()) newline = body.rfind('\n');
+        const std::size_t line_start = newline == npos ? 0 : newline + 1;
         const std::size_t group = trailing_group(body);
         if (group != npos && group > 0 && is_note(body.substr(group + 1))) {
             body = trim_right(body.substr(0, group));
             changed = true;
-        } else if (const std::size_t line = body.rfind('\n');
-                   line != npos && starts_with_any(trim_left(body.substr(line + 1)), kNoteLineOpeners)) {
-            body = trim_right(body.substr(0, line));
+        } else if (newline != npos &&
+                   starts_with_any(trim_left(body.substr(line_start)), kNoteLineOpeners)) {
+            body = trim_right(body.substr(0, newline));
             changed = true;
-        } else if (const std::size_t sentence = last_sentence(body);
-                   sentence > 0 && body[sentence - 1] != '\n' &&
+        } else if (const std::size_t sentence = last_sentence(body, line_start);
+                   sentence > line_start &&
                    starts_with_any(body.substr(sentence), kNoteSentenceOpeners)) {
             body = trim_right(body.substr(0, sentence));
             changed = true;

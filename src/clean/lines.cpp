@@ -73,9 +73,11 @@ std::string flatten_inline(std::string_view line, FlagSet& flags) {
             continue;
         }
         if (c == '[') {
-            const std::size_t close = line.find(']', i + 1);
+            // Link text and target are short; the bound keeps a line of '[' linear.
+            constexpr std::size_t kMaxLink = 512;
+            const std::size_t close = line.substr(0, i + kMaxLink).find(']', i + 1);
             if (close != std::string_view::npos && close + 1 < line.size() && line[close + 1] == '(') {
-                const std::size_t paren = line.find(')', close + 2);
+                const std::size_t paren = line.substr(0, close + kMaxLink).find(')', close + 2);
                 if (paren != std::string_view::npos) {
                     out.append(line.substr(i + 1, close - i - 1));
                     flags.add(Flag::markdown_flattened);

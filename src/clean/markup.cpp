@@ -297,12 +297,16 @@ std::optional<StageOutput> stripped_harmony(std::string_view text) {
         if (part.substr(0, 8) == "analysis") part.remove_prefix(8);
         return part;
     };
-    const std::size_t at = text.rfind(kAssistantFinal);
+    std::size_t at = text.find(kAssistantFinal);
     if (at != npos) {
-        return harmony_from_messages(
-            {{"analysis", strip_analysis(text.substr(0, at))},
-             {"final", text.substr(at + kAssistantFinal.size())}},
-            Flag::special_tokens_removed);
+        // Each "assistantfinal" opens a final message; the last one with content is the answer.
+        std::vector<HarmonyMessage> messages{{"analysis", strip_analysis(text.substr(0, at))}};
+        while (at != npos) {
+            const std::size_t body = at + kAssistantFinal.size();
+            at = text.find(kAssistantFinal, body);
+            messages.push_back({"final", text.substr(body, at == npos ? npos : at - body)});
+        }
+        return harmony_from_messages(messages, Flag::special_tokens_removed);
     }
     std::string_view rest = trim_left(text);
     if (rest.substr(0, 9) == "assistant") rest.remove_prefix(9);

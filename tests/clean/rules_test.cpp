@@ -123,6 +123,10 @@ const std::vector<Case> kCases = {
     {"here_is_without_output_noun_is_caption", F::qwen3,
      "Here's a dark, driving psytrance piece: pounding kick and acid.",
      "Here's a dark, driving psytrance piece: pounding kick and acid.", {}},
+    {"label_with_dash", F::qwen2_5_omni, "Caption \xE2\x80\x94 A tight funk groove with clavinet.",
+     "A tight funk groove with clavinet.", {wrapper_removed}},
+    {"genre_dash_is_caption", F::qwen2_5_omni, "Deep house - warm pads and a rolling bassline",
+     "Deep house - warm pads and a rolling bassline.", {}},
     {"description_label", F::granite, "Description: A mellow lounge track with vibraphone.",
      "A mellow lounge track with vibraphone.", {wrapper_removed}},
     // ---- reasoning preambles ----
