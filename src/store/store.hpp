@@ -4,6 +4,12 @@
 // committed at once, keyed by a hash of everything that determines its output, so a killed run
 // resumes without losing or repeating work and a changed prompt re-runs only what depends on it.
 // Knows nothing of phases: it stores records under keys the pipeline computes.
+//
+// Every field round-trips exactly: text byte for byte (NUL bytes and invalid UTF-8 included), ints,
+// and doubles bit for bit, except that a NaN comes back as a quiet NaN (SQLite stores it as NULL).
+// Writes return an error naming the file. Reads throw core::Failure naming the file, since a read
+// fails only when the file is damaged or gone mid-run, and answering "absent" instead would make the
+// pipeline silently re-run finished work.
 
 #include <filesystem>
 #include <memory>
@@ -37,6 +43,8 @@ struct StepRow {
     double predicted_ms = 0;
     std::string server_build;   // /props build_info
     std::string finished_at;    // ISO 8601 UTC
+
+    friend bool operator==(const StepRow&, const StepRow&) = default;
 };
 
 struct TrackRow {
@@ -44,6 +52,8 @@ struct TrackRow {
     std::string file;
     std::string content_hash;
     std::string info_json;  // genres, audio info, facts: JSON written by the pipeline, opaque here
+
+    friend bool operator==(const TrackRow&, const TrackRow&) = default;
 };
 
 // A model load: for results.json (load time, peak GPU memory) and for tests (count of starts).
@@ -54,6 +64,8 @@ struct LoadRow {
     std::optional<double> peak_gpu_mib;
     int restarts = 0;
     std::string server_build;
+
+    friend bool operator==(const LoadRow&, const LoadRow&) = default;
 };
 
 class Store {
@@ -65,17 +77,29 @@ public:
     Store(const Store&) = delete;
     Store& operator=(const Store&) = delete;
 
-    // Thread-safe; each call is its own transaction, committed before it returns.
+    // Every member is thread-safe; each write is its own transaction, committed before it returns,
+    // so it survives the process being killed right after.
+
+    // Inserts or replaces the step with row.key. Rejects an empty key and a status other than
+    // "done" or "failed".
     core::Status put_step(const StepRow& row);
+    // nullopt when no step has this key.
     std::optional<StepRow> find_step(const std::string& key);
-    // Steps of a track, newest first per (phase, model, prompt).
+    // Steps of a track ordered by (phase, model, prompt), newest finished_at first within each, then
+    // by key: the same order on every call.
     std::vector<StepRow> steps_for_track(const std::string& track_id);
+    // Every step ordered by track_id, then as steps_for_track.
     std::vector<StepRow> all_steps();
+    // Replaces the caption and flags of a stored step (`tunecap clean --results`); an error when no
+    // step has this key.
     core::Status update_caption(const std::string& key, const std::string& caption, const std::vector<std::string>& flags);
 
+    // Inserts or replaces the track with row.track_id (which must not be empty).
     core::Status put_track(const TrackRow& row);
     std::optional<TrackRow> find_track(const std::string& track_id);
+    // Appends a load; a NaN peak_gpu_mib reads back as nullopt.
     core::Status put_load(const LoadRow& row);
+    // The loads of a run in the order they were put.
     std::vector<LoadRow> loads(const std::string& run_id);
 
 private:
