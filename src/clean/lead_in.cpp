@@ -6,6 +6,7 @@
 // `brief` caption to a rule that dropped lines starting with "the track is a").
 
 #include <array>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -126,7 +127,8 @@ std::size_t label(std::string_view text) {
         ++words;
         while (k < text.size() && is_blank(text[k])) ++k;
         if (k < text.size() && text[k] == '(') {
-            const std::size_t close = text.find(')', k);
+            constexpr std::size_t kMaxAside = 80;  // "(38 words)", "(under 40 words, final)"
+            const std::size_t close = text.substr(0, k + kMaxAside).find(')', k);
             if (close == npos || text.substr(k, close - k).find('\n') != npos) return 0;
             k = close + 1;
             while (k < text.size() && is_blank(text[k])) ++k;
@@ -212,7 +214,8 @@ bool is_note(std::string_view inside) {
            mentions_count(trimmed);
 }
 
-constexpr std::array<std::string_view, 29> kNoteLineOpeners{
+constexpr std::array<std::string_view, 34> kNoteLineOpeners{
+    "this version",   "this revision", "this revised",   "the revised",  "changes:",
     "note:",          "notes:",      "note that",      "nb:",          "n.b.",
     "p.s.",           "ps:",         "word count",     "let me know",  "i hope",
     "hope this",      "feel free",   "if you",         "would you like", "do you want",
@@ -220,7 +223,8 @@ constexpr std::array<std::string_view, 29> kNoteLineOpeners{
     "i have",         "i removed",   "i added",        "i made",       "i focused",
     "i changed",      "i replaced",  "i used",         "(note"};
 
-constexpr std::array<std::string_view, 16> kNoteSentenceOpeners{
+constexpr std::array<std::string_view, 19> kNoteSentenceOpeners{
+    "this version",  "this revision", "this revised",
     "let me know",   "i hope",        "hope this",   "feel free",     "if you'd like",
     "if you would like", "if you want", "would you like", "do you want", "is there anything",
     "note:",         "notes:",        "p.s.",        "i kept",        "i've kept",
@@ -250,12 +254,36 @@ std::size_t last_sentence(std::string_view text, std::size_t line_start) {
     return line_start;
 }
 
+// After a reasoning preamble, the model often thinks on for a few sentences and then introduces
+// its answer ("... Let's produce: \"A track...\""): everything before the last such introduction
+// at a sentence start is reasoning too. Returns the end of that introduction, or 0.
+std::size_t last_introduction(std::string_view text) {
+    std::size_t found = 0;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const bool sentence_start =
+            i == 0 || text[i - 1] == '\n' ||
+            (i >= 2 && is_blank(text[i - 1]) && (is_terminal(text[i - 2]) || text[i - 2] == '"'));
+        if (!sentence_start || !is_alpha(text[i])) continue;
+        const std::string_view rest = text.substr(i);
+        std::size_t end = here_is(rest);
+        if (end == 0) end = label(rest);
+        if (end == 0) {
+            bool is_wrapper = false;
+            end = preamble(rest, is_wrapper);
+            if (!is_wrapper) end = 0;
+        }
+        if (end > 0) found = i + end;
+    }
+    return found;
+}
+
 }  // namespace
 
 StageOutput lead_in_stage(std::string_view text) {
     StageOutput out;
     std::string_view rest = trim_view(text);
     bool changed = true;
+    bool searched_introduction = false;
     while (changed && !rest.empty()) {
         changed = false;
         // What the normaliser would drop at the start anyway ("- Caption: ..."), dropped here so
@@ -273,6 +301,14 @@ StageOutput lead_in_stage(std::string_view text) {
             consumed = preamble(rest, is_wrapper);
             if (consumed > 0) {
                 out.flags.add(is_wrapper ? Flag::wrapper_removed : Flag::preamble_removed);
+            }
+            if (consumed > 0 && !is_wrapper && !searched_introduction) {
+                // Once: the search reads the whole text.
+                searched_introduction = true;
+                if (const std::size_t intro = last_introduction(rest.substr(consumed))) {
+                    consumed += intro;
+                    out.flags.add(Flag::wrapper_removed);
+                }
             }
         }
         if (consumed > 0) {

@@ -4,7 +4,9 @@
 // speaking); leaked tokens of every family are removed whatever the family, since a server or a
 // template may leak any of them.
 
+#include <algorithm>
 #include <array>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>

@@ -141,7 +141,13 @@ const std::vector<Case> kCases = {
     {"the_user_wants_preamble", F::chatml,
      "The user wants a caption about the bass. A rumbling dubstep track with a wobbling bass.",
      "A rumbling dubstep track with a wobbling bass.", {preamble_removed}},
+    {"reasoning_then_introduction", F::harmony,
+     "We need to produce a caption. The original says \"Goa trance\". Let's produce: \"A Goa trance track with acid.\"",
+     "A Goa trance track with acid.", {preamble_removed, wrapper_removed}},
     // ---- trailing notes ----
+    {"this_version_note", F::qwen3,
+     "Here is a revised version of the caption:\n\nA dreamy synthwave track.\n\nThis version removes the repeated genre.",
+     "A dreamy synthwave track.", {wrapper_removed, note_removed}},
     {"word_count_note", F::granite, "A soaring power ballad with a big chorus. (Word count: 9)",
      "A soaring power ballad with a big chorus.", {note_removed}},
     {"note_line", F::qwen3, "A spacious post-rock build.\n\nNote: I focused on the instrumentation.",
