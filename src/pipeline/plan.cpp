@@ -22,7 +22,7 @@ PhaseRecord whole_phase(const config::Phase& phase, StepStatus status, const std
     PhaseRecord record{phase.id, phase.kind, status, reason, {}};
     for (const auto& model : step_models(phase)) {
         ModelRecord m{model, status, reason, {}};
-        for (const auto& prompt : phase.prompts) m.steps.push_back({prompt, status, reason});
+        for (const auto& prompt : phase.prompts) m.steps.push_back(StepRecord{prompt, status, reason, std::nullopt, false});
         record.models.push_back(std::move(m));
     }
     return record;
@@ -104,7 +104,7 @@ std::vector<PhaseRecord> plan_phases(const config::Config& config, const PhaseSe
             const auto reason = model_unavailable(*model, config::uses_audio(phase.kind), exists);
             const auto status = reason ? StepStatus::not_configured : StepStatus::pending;
             ModelRecord m{name, status, reason.value_or(""), {}};
-            for (const auto& prompt : phase.prompts) m.steps.push_back({prompt, status, m.reason});
+            for (const auto& prompt : phase.prompts) m.steps.push_back(StepRecord{prompt, status, m.reason, std::nullopt, false});
             record.models.push_back(std::move(m));
             if (reason) ++unavailable;
         }

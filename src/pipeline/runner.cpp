@@ -255,8 +255,9 @@ private:
                 continue;
             }
             const auto inputs = upstream(step);
-            const auto text = render_step(m_config, *step.phase, *step.prompt, variables(step), inputs,
-                                          step.model ? step.model->max_input_chars : std::nullopt);
+            std::optional<std::size_t> limit;
+            if (step.model && step.model->max_input_chars) limit = static_cast<std::size_t>(*step.model->max_input_chars);
+            const auto text = render_step(m_config, *step.phase, *step.prompt, variables(step), inputs, limit);
             step.request_text = text.user;
             step.input_chars = text.input_chars;
             std::vector<std::string> input_keys;
@@ -483,7 +484,8 @@ private:
         request.deadline = kRequestDeadline;
 
         auto attempt = [&](std::optional<std::size_t> limit) -> llm::LlmResult<llm::GenerationResult> {
-            const auto cut = limit ? limit : model.max_input_chars;
+            std::optional<std::size_t> cut = limit;
+            if (!cut && model.max_input_chars) cut = static_cast<std::size_t>(*model.max_input_chars);
             request.user = render_step(m_config, *step.phase, *step.prompt, vars, inputs, cut).user;
             for (int tries = 0;; ++tries) {
                 llm::EndpointAddress address;
