@@ -13,13 +13,14 @@
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cstdint>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <optional>
-#include <regex>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -248,7 +249,11 @@ TEST_F(FakeLlamaServer, PropsReportPerSlotContextAudioAndARandomMediaMarker) {
     EXPECT_EQ(props["total_slots"], 2);
     EXPECT_EQ(props["modalities"]["audio"], true);
     EXPECT_EQ(props["model_alias"], "flamingo");
-    EXPECT_TRUE(std::regex_match(props["media_marker"].get<std::string>(), std::regex("<__media_[A-Za-z0-9]{32}__>")));
+    const auto marker = props["media_marker"].get<std::string>();
+    ASSERT_EQ(marker.size(), 9u + 32 + 3) << marker;
+    EXPECT_EQ(marker.substr(0, 9), "<__media_");
+    EXPECT_EQ(marker.substr(41), "__>");
+    EXPECT_TRUE(std::all_of(marker.begin() + 9, marker.begin() + 41, [](unsigned char c) { return std::isalnum(c) != 0; }));
     EXPECT_TRUE(props["chat_template"].is_string());
     EXPECT_TRUE(props["build_info"].is_string());
     EXPECT_NE(read_text(argv_file).find("-np\n2\n"), std::string::npos);
@@ -289,8 +294,13 @@ TEST_F(FakeLlamaServer, StreamSendsRoleDeltaContentFinishUsageAndDone) {
     ASSERT_TRUE(res);
     EXPECT_EQ(res->get_header_value("Content-Type"), "text/event-stream");
     std::vector<std::string> events;
-    std::regex event("data: (.*)\n\n");
-    for (auto it = std::sregex_iterator(res->body.begin(), res->body.end(), event); it != std::sregex_iterator(); ++it) events.push_back((*it)[1]);
+    for (std::size_t at = 0; at < res->body.size();) {
+        const auto end = res->body.find("\n\n", at);
+        if (end == std::string::npos) break;
+        const auto event = res->body.substr(at, end - at);
+        if (event.rfind("data: ", 0) == 0) events.push_back(event.substr(6));
+        at = end + 2;
+    }
     ASSERT_EQ(events.size(), 1u + 4 + 1 + 1 + 1);
     const auto role = json::parse(events.front());
     EXPECT_EQ(role["choices"][0]["delta"], (json{{"role", "assistant"}, {"content", nullptr}}));
@@ -328,6 +338,43 @@ TEST_F(FakeLlamaServer, AudioCostsWindowsAndItsPrefixIsReusedOnTheSameSlot) {
     const auto log = read_text(requests);
     EXPECT_NE(log.find("\"has_audio\":true"), std::string::npos);
     EXPECT_NE(log.find("\"audio_tokens\":1500"), std::string::npos);
+}
+
+TEST_F(FakeLlamaServer, ThinkStyleSplitsReasoningUnlessThinkingIsOff) {
+    auto& server = start({}, {"FAKE_LLAMA_STYLE=think"});
+    ASSERT_TRUE(server.wait_healthy());
+    auto cli = server.client();
+    const json messages = {{{"role", "user"}, {"content", "Caption this track."}}};
+    const auto thinking = chat(cli, {{"messages", messages}});
+    EXPECT_FALSE(thinking["choices"][0]["message"]["reasoning_content"].get<std::string>().empty());
+    EXPECT_EQ(thinking["choices"][0]["message"]["content"].get<std::string>().find("<think>"), std::string::npos);
+    const auto raw = chat(cli, {{"messages", messages}, {"reasoning_format", "none"}});
+    EXPECT_EQ(raw["choices"][0]["message"]["content"].get<std::string>().rfind("<think>\n", 0), 0u);
+    const auto off = chat(cli, {{"messages", messages}, {"chat_template_kwargs", {{"enable_thinking", false}}}});
+    EXPECT_FALSE(off["choices"][0]["message"].contains("reasoning_content"));
+    EXPECT_EQ(off["choices"][0]["message"]["content"].get<std::string>().find("think>"), std::string::npos);
+}
+
+TEST_F(FakeLlamaServer, RequestsBeyondTheSlotsWaitForOne) {
+    // 20 tokens at 100 tokens/s hold the only slot for 200 ms.
+    auto& server = start({"-np", "1"}, {"FAKE_LLAMA_DECODE_TPS=100"});
+    ASSERT_TRUE(server.wait_healthy());
+    const json request = {{"messages", {{{"role", "user"}, {"content", "Hi"}}}}, {"max_tokens", 20}, {"ignore_eos", true}};
+    const auto started = std::chrono::steady_clock::now();
+    std::vector<std::thread> clients;
+    std::vector<json> answers(2);
+    for (std::size_t i = 0; i < answers.size(); ++i) {
+        clients.emplace_back([&, i] {
+            auto cli = server.client();
+            answers[i] = chat(cli, request);
+        });
+    }
+    for (auto& client : clients) client.join();
+    EXPECT_GE(std::chrono::steady_clock::now() - started, 390ms);
+    for (const auto& answer : answers) {
+        EXPECT_EQ(answer["http_status"], 200);
+        EXPECT_EQ(answer["timings"]["predicted_ms"], 200.0);  // model time, whatever the wait
+    }
 }
 
 TEST_F(FakeLlamaServer, OverflowIsExceedContextSizeErrorWithTheCounts) {
