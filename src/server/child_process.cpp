@@ -57,7 +57,7 @@ private:
 core::Result<ChildProcess> ChildProcess::spawn(const SpawnRequest& request) {
     std::vector<std::string> argv_text;
     if (request.guard) {
-        argv_text = {request.guard->string(), kGuardCommand, request.program.string()};
+        argv_text = {request.guard->string(), kGuardCommand, std::to_string(::getpid()), request.program.string()};
     } else {
         argv_text = {request.program.string()};
     }
@@ -149,16 +149,17 @@ int ChildProcess::kill_now() {
 }
 
 void exec_guard(int argc, char** argv) {
-    // argv: tunecap __exec-guard PROGRAM ARGS...
-    if (argc < 3) {
-        std::fprintf(stderr, "tunecap %s: no program given\n", kGuardCommand);
+    // argv: tunecap __exec-guard PARENT_PID PROGRAM ARGS...
+    if (argc < 4) {
+        std::fprintf(stderr, "tunecap %s: usage: PARENT_PID PROGRAM ARGS...\n", kGuardCommand);
         std::_Exit(127);
     }
-    const pid_t parent = ::getppid();
+    const auto parent = static_cast<pid_t>(std::strtol(argv[2], nullptr, 10));
     ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (::getppid() != parent) std::_Exit(127);  // the parent died before the signal was armed
-    ::execvp(argv[2], argv + 2);
-    std::fprintf(stderr, "tunecap: cannot run %s: %s\n", argv[2], std::strerror(errno));
+    // Checked after arming the signal: a parent that died before it was armed is caught here.
+    if (::getppid() != parent) std::_Exit(127);
+    ::execvp(argv[3], argv + 3);
+    std::fprintf(stderr, "tunecap: cannot run %s: %s\n", argv[3], std::strerror(errno));
     std::_Exit(127);
 }
 

@@ -4,8 +4,8 @@
 // that still runs kills its whole process group.
 //
 // Children die with tunecap even when tunecap is killed: the child is started through tunecap's
-// own binary in guard mode (`tunecap __exec-guard PROGRAM ARGS...`), which sets PR_SET_PDEATHSIG
-// to SIGKILL and then execs PROGRAM. The signal follows the *thread* that spawned the child, so
+// own binary in guard mode (`tunecap __exec-guard PARENT_PID PROGRAM ARGS...`), which sets
+// PR_SET_PDEATHSIG to SIGKILL, checks that PARENT_PID is still its parent, and then execs PROGRAM. The signal follows the *thread* that spawned the child, so
 // spawn from a thread that lives as long as the child (the main thread). Each child leads its own
 // process group, so a terminal's Ctrl-C reaches tunecap only, and tunecap stops its children in order.
 
@@ -57,7 +57,7 @@ private:
     std::optional<int> m_status;
 };
 
-// Guard mode, called from main() before anything else: `tunecap __exec-guard PROGRAM ARGS...`.
+// Guard mode, called from main() before anything else: `tunecap __exec-guard PARENT_PID PROGRAM ARGS...`.
 // Never returns: execs PROGRAM, or exits 127 with a message on stderr.
 [[noreturn]] void exec_guard(int argc, char** argv);
 inline constexpr const char* kGuardCommand = "__exec-guard";

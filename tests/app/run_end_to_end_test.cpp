@@ -52,9 +52,11 @@ TEST_F(RunEndToEnd, MixedFolderWritesFourTracksAndOneClearError) {
     make_tone(m_music / "numeric.mp3", "-codec:a libmp3lame");
     run_tool("id3v2 --TCON '(17)' " + shell_quote((m_music / "numeric.mp3").string()));
     make_tone(m_music / "plain.ogg", "-codec:a libvorbis");
-    make_tone(m_music / "sidecar.wav");
+    // In a subfolder of its own: a lone *.INFO in a folder applies to every track there.
+    fs::create_directories(m_music / "album");
+    make_tone(m_music / "album" / "sidecar.wav");
     {
-        std::ofstream info(m_music / "sidecar.INFO");
+        std::ofstream info(m_music / "album" / "sidecar.INFO");
         info << R"({"genres": "Ambient", "musicbrainz_genres": ["Drone", "ambient"]})";
     }
     {

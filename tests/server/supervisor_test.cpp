@@ -280,7 +280,8 @@ TEST_F(Supervisor, ShrinkingGetsUnderAnOverflowThreshold) {
     fault("overflow_over:60");
     auto server = start(text_model());
     ASSERT_TRUE(server.ok()) << server.error().message;
-    const std::string caption(1200, 'a');
+    std::string caption;
+    while (caption.size() < 1200) caption += "beat ";  // a word a token, as far as the fake counts
     std::vector<std::size_t> sizes;
     const auto result = llm::generate_shrinking(
         [&](std::optional<std::size_t> limit) {
@@ -297,7 +298,7 @@ TEST_F(Supervisor, ChildrenDieWhenTheirParentIsKilled) {
     // A shell stands in for tunecap: it starts the fake through guard mode and is then SIGKILLed.
     const auto pid_file = m_temp / "child.pid";
     const std::string marker = unique_name("orphan");
-    const std::string command = std::string(TUNECAP_BINARY) + " __exec-guard " + FAKE_LLAMA_SERVER + " -m " +
+    const std::string command = std::string(TUNECAP_BINARY) + " __exec-guard $$ " + FAKE_LLAMA_SERVER + " -m " +
                                 fixture("tiny-qwen3.gguf") + " --port 0 --alias " + marker + " >/dev/null 2>&1 & echo $! > " +
                                 pid_file.string() + "; wait";
     auto parent = ChildProcess::spawn({"/bin/sh", {"-c", command}, m_temp / "sh.log", std::nullopt});
