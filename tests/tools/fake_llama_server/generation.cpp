@@ -293,6 +293,7 @@ struct StreamJob {
 
     bool run(httplib::DataSink& sink) {
         const Reply reply{context, job, plan};
+        const int slot = lease->slot();
         const auto send = [&](const ordered_json& event) {
             const auto data = "data: " + dump(event) + "\n\n";
             return sink.write(data.data(), data.size());
@@ -349,7 +350,7 @@ struct StreamJob {
             }
             sink.write("data: [DONE]\n\n", 14);
         } else if (job.endpoint == Endpoint::completion) {
-            send(reply.completion(t, lease_slot, true));  // /completion streams end without [DONE] (s1-08)
+            send(reply.completion(t, slot, true));  // /completion streams end without [DONE] (s1-08)
         } else {
             auto finish = reply.chunk_head({{{"text", ""}, {"index", 0}, {"logprobs", nullptr}, {"finish_reason", plan.finish_reason}}}, "text_completion");
             finish["usage"] = usage_json(t);
@@ -367,8 +368,6 @@ struct StreamJob {
         lease.reset();
         return false;
     }
-
-    int lease_slot = 0;
 };
 
 }  // namespace
@@ -399,10 +398,8 @@ void handle_generation(ServerContext& context, Endpoint endpoint, const httplib:
         if (job.sampling.stream) {
             // Written when the stream ends (the StreamJob owns the record from here).
             record.outcome(fail_500 ? 500 : 200, fail_500 ? "server_error" : "");
-            const int slot = lease->slot();
             auto stream = std::make_shared<StreamJob>(context, std::move(job), std::move(plan), std::move(lease), number, record);
             stream->fail_500 = fail_500;
-            stream->lease_slot = slot;
             response.set_header("X-Accel-Buffering", "no");
             response.set_chunked_content_provider("text/event-stream", [stream](std::size_t, httplib::DataSink& sink) { return stream->run(sink); });
             return;  // the record is written by the StreamJob
