@@ -38,7 +38,7 @@ std::string small_file() {
     return w.bytes();
 }
 
-class gguf_corrupt : public ::testing::Test {
+class GgufCorrupt : public ::testing::Test {
 protected:
     // The error message for these bytes; fails the test if they were read successfully.
     std::string error_for(const std::string& bytes, const std::string& name = "bad.gguf") {
@@ -55,7 +55,7 @@ protected:
     TempDir m_temp;
 };
 
-TEST_F(gguf_corrupt, TheSmallFileIsValid) {
+TEST_F(GgufCorrupt, TheSmallFileIsValid) {
     const auto path = m_temp / "ok.gguf";
     GgufWriter::save_bytes(path, small_file());
     auto file = read_gguf(path);
@@ -63,7 +63,7 @@ TEST_F(gguf_corrupt, TheSmallFileIsValid) {
     EXPECT_EQ(file->tensor_bytes(), 68u + 32u + 8u);
 }
 
-TEST_F(gguf_corrupt, EveryTruncationIsAnErrorNamingTheFile) {
+TEST_F(GgufCorrupt, EveryTruncationIsAnErrorNamingTheFile) {
     const auto bytes = small_file();
     for (std::size_t length = 0; length < bytes.size(); ++length) {
         SCOPED_TRACE(length);
@@ -72,7 +72,7 @@ TEST_F(gguf_corrupt, EveryTruncationIsAnErrorNamingTheFile) {
     }
 }
 
-TEST_F(gguf_corrupt, TruncationsSayWhereTheFileEnds) {
+TEST_F(GgufCorrupt, TruncationsSayWhereTheFileEnds) {
     const auto bytes = small_file();
     // Short enough for the entry counts to be refused outright ...
     EXPECT_THAT(error_for(bytes.substr(0, 60)), HasSubstr("claims 5 metadata entries but only 36 bytes remain"));
@@ -83,7 +83,7 @@ TEST_F(gguf_corrupt, TruncationsSayWhereTheFileEnds) {
                 AllOf(HasSubstr("tensor 'c'"), HasSubstr("extends past the end of the file")));
 }
 
-TEST_F(gguf_corrupt, EveryOverwrittenByteIsReadOrRefusedWithoutCrashing) {
+TEST_F(GgufCorrupt, EveryOverwrittenByteIsReadOrRefusedWithoutCrashing) {
     const auto bytes = small_file();
     const auto path = m_temp / "flip.gguf";
     GgufWriter::save_bytes(path, bytes);
@@ -102,20 +102,20 @@ TEST_F(gguf_corrupt, EveryOverwrittenByteIsReadOrRefusedWithoutCrashing) {
     ASSERT_TRUE(file.good());
 }
 
-TEST_F(gguf_corrupt, NotAGgufFile) {
+TEST_F(GgufCorrupt, NotAGgufFile) {
     EXPECT_THAT(error_for(""), HasSubstr("not a GGUF file (only 0 bytes)"));
     EXPECT_THAT(error_for("\x7f" "ELF\x02\x01\x01\x00 and more bytes of an executable"),
                 HasSubstr("not a GGUF file (starts with 7f 45 4c 46"));
     EXPECT_THAT(error_for("ggufggufggufggufggufgguf"), HasSubstr("not a GGUF file"));
 }
 
-TEST_F(gguf_corrupt, UnsupportedVersions) {
+TEST_F(GgufCorrupt, UnsupportedVersions) {
     EXPECT_THAT(error_for(GgufWriter().header(1, 0, 0).bytes()), HasSubstr("version 1 is not supported"));
     EXPECT_THAT(error_for(GgufWriter().header(3u << 24, 0, 0).bytes()), HasSubstr("big-endian"));
     EXPECT_THAT(error_for(GgufWriter().header(99, 0, 0).bytes()), HasSubstr("unknown GGUF version 99"));
 }
 
-TEST_F(gguf_corrupt, AbsurdCountsAreRefusedBeforeAnyAllocation) {
+TEST_F(GgufCorrupt, AbsurdCountsAreRefusedBeforeAnyAllocation) {
     EXPECT_THAT(error_for(GgufWriter().header(3, 1ull << 62, 0).bytes()),
                 HasSubstr("claims 4611686018427387904 tensor infos"));
     EXPECT_THAT(error_for(GgufWriter().header(3, 0, 1ull << 62).bytes()), HasSubstr("metadata entries"));
@@ -148,7 +148,7 @@ TEST_F(gguf_corrupt, AbsurdCountsAreRefusedBeforeAnyAllocation) {
     EXPECT_THAT(file.error().message, HasSubstr("string claims 1125899906842624 bytes"));
 }
 
-TEST_F(gguf_corrupt, BadValuesAndTypes) {
+TEST_F(GgufCorrupt, BadValuesAndTypes) {
     GgufWriter unknown_type;
     unknown_type.header(3, 0, 1).string("k").u32(13).u64(0);
     EXPECT_THAT(error_for(unknown_type.bytes()), HasSubstr("unknown value type 13"));
@@ -172,7 +172,7 @@ TEST_F(gguf_corrupt, BadValuesAndTypes) {
     EXPECT_THAT(error_for(duplicate.bytes()), AllOf(HasSubstr("metadata key 'k'"), HasSubstr("duplicate key")));
 }
 
-TEST_F(gguf_corrupt, BadAlignment) {
+TEST_F(GgufCorrupt, BadAlignment) {
     EXPECT_THAT(error_for(GgufWriter().header(3, 0, 1).entry("general.alignment", V{std::uint32_t{0}}).bytes()),
                 HasSubstr("0 is not a power of two"));
     EXPECT_THAT(error_for(GgufWriter().header(3, 0, 1).entry("general.alignment", V{std::uint32_t{48}}).bytes()),
@@ -181,7 +181,7 @@ TEST_F(gguf_corrupt, BadAlignment) {
                 HasSubstr("must be a u32, not u64"));
 }
 
-TEST_F(gguf_corrupt, BadTensorInfos) {
+TEST_F(GgufCorrupt, BadTensorInfos) {
     auto one_tensor = [](const std::vector<std::uint64_t>& dims, std::uint32_t type, std::uint64_t offset) {
         GgufWriter w;
         w.header(3, 1, 0).string("blk.0.w").u32(static_cast<std::uint32_t>(dims.size()));
@@ -206,7 +206,7 @@ TEST_F(gguf_corrupt, BadTensorInfos) {
     EXPECT_THAT(error_for(duplicate.bytes()), AllOf(HasSubstr("tensor 't'"), HasSubstr("duplicate tensor name")));
 }
 
-TEST_F(gguf_corrupt, MissingFilesAndFolders) {
+TEST_F(GgufCorrupt, MissingFilesAndFolders) {
     const auto missing = m_temp / "models" / "nope.gguf";
     auto file = read_gguf(missing);
     ASSERT_FALSE(file.ok());

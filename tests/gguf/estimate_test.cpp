@@ -15,7 +15,7 @@ namespace {
 
 constexpr double kGiB = 1024.0 * 1024.0 * 1024.0;
 
-TEST(gguf_types, BlockSizesMatchGgml) {
+TEST(GgmlTypes, BlockSizesMatchGgml) {
     struct Expected {
         GgmlType type;
         std::uint32_t block, bytes;
@@ -42,7 +42,7 @@ TEST(gguf_types, BlockSizesMatchGgml) {
     }
 }
 
-TEST(gguf_types, RemovedAndUnknownIdsHaveNoTraits) {
+TEST(GgmlTypes, RemovedAndUnknownIdsHaveNoTraits) {
     for (const std::uint32_t id : {4u, 5u, 31u, 32u, 33u, 36u, 37u, 38u, 42u, 1000u}) {
         EXPECT_FALSE(ggml_type_traits(id).has_value()) << id;
     }
@@ -54,7 +54,7 @@ TEST(gguf_types, RemovedAndUnknownIdsHaveNoTraits) {
     EXPECT_EQ(ggml_bytes(GgmlType::f64, ~0ull / 4), std::nullopt);
 }
 
-TEST(gguf_estimate, RowBytesRoundUpPartialBlocks) {
+TEST(GgufEstimate, RowBytesRoundUpPartialBlocks) {
     EXPECT_EQ(row_bytes(GgmlType::f16, 256), 512u);
     EXPECT_EQ(row_bytes(GgmlType::q8_0, 256), 8u * 34);
     EXPECT_EQ(row_bytes(GgmlType::q4_0, 256), 8u * 18);
@@ -71,7 +71,7 @@ ModelSummary transformer(std::uint64_t tensor_bytes, std::uint64_t layers, std::
     return s;
 }
 
-TEST(gguf_estimate, KvCacheArithmeticForEachCacheType) {
+TEST(GgufEstimate, KvCacheArithmeticForEachCacheType) {
     const auto model = transformer(1000, 2, 2, 16);
     // 2 layers × ctx 4096 × 2 heads × 16 values, K and V.
     EXPECT_EQ(estimate_memory(model, std::nullopt, {4096, 1, GgmlType::f16, GgmlType::f16}).kv_cache, 2u * 4096 * 2 * (32 + 32));
@@ -92,7 +92,7 @@ TEST(gguf_estimate, KvCacheArithmeticForEachCacheType) {
     EXPECT_EQ(estimate.total(), 1000u + 500u + 2u * 4096 * 2 * 64 + kComputeAllowanceBytes);
 }
 
-TEST(gguf_estimate, PerLayerKvHeadsSkipRecurrentLayers) {
+TEST(GgufEstimate, PerLayerKvHeadsSkipRecurrentLayers) {
     auto model = transformer(0, 4, 0, 128);
     model.head_count_kv = {8, 0, 0, 2};
     const auto estimate = estimate_memory(model, std::nullopt, {1024, 1, GgmlType::f16, GgmlType::f16});
@@ -101,7 +101,7 @@ TEST(gguf_estimate, PerLayerKvHeadsSkipRecurrentLayers) {
     EXPECT_EQ(estimate.recurrent_state, 0u);  // no ssm keys: nothing to size the state with
 }
 
-TEST(gguf_estimate, UnknownShapeIsFlagged) {
+TEST(GgufEstimate, UnknownShapeIsFlagged) {
     ModelSummary model;
     model.tensor_bytes = 10;
     const auto estimate = estimate_memory(model, std::nullopt, {4096, 1, GgmlType::f16, GgmlType::f16});
@@ -127,7 +127,7 @@ struct Measured {
     double measured_gib;
 };
 
-TEST(gguf_estimate, WithinAFewPercentOfTheH100Measurements) {
+TEST(GgufEstimate, WithinAFewPercentOfTheH100Measurements) {
     const Measured figures[] = {
         {"14B (Qwen3-14B shape), KV f16", 8.38, 0, 40, 8, 128, GgmlType::f16, 14.0},
         {"14B (Qwen3-14B shape), KV q4_0", 8.38, 0, 40, 8, 128, GgmlType::q4_0, 10.4},

@@ -32,7 +32,7 @@ std::map<GgmlType, int> type_counts(const GgufFile& file) {
     return counts;
 }
 
-TEST(gguf_fixtures, TinyQwen3HeaderMatchesTheReadme) {
+TEST(GgufFixtures, TinyQwen3HeaderMatchesTheReadme) {
     const auto file = read_or_fail(kModel);
     EXPECT_EQ(file.version, 3u);
     EXPECT_EQ(file.file_size, 27'803'936u);
@@ -78,7 +78,7 @@ TEST(gguf_fixtures, TinyQwen3HeaderMatchesTheReadme) {
     EXPECT_NE(chat_template->find("<|im_start|>"), std::string::npos);
 }
 
-TEST(gguf_fixtures, TinyQwen3ReadsFastWithTokenizerArraysSkipped) {
+TEST(GgufFixtures, TinyQwen3ReadsFastWithTokenizerArraysSkipped) {
     const auto start = std::chrono::steady_clock::now();
     const auto file = read_or_fail(kModel, ReadOptions{1000});
     const auto elapsed = std::chrono::steady_clock::now() - start;
@@ -95,7 +95,7 @@ TEST(gguf_fixtures, TinyQwen3ReadsFastWithTokenizerArraysSkipped) {
     EXPECT_LT(std::chrono::duration_cast<std::chrono::milliseconds>(elapsed).count(), 2000);
 }
 
-TEST(gguf_fixtures, TinyQwen2aProjectorHeaderMatchesTheReadme) {
+TEST(GgufFixtures, TinyQwen2aProjectorHeaderMatchesTheReadme) {
     const auto file = read_or_fail(kProjector);
     EXPECT_EQ(file.version, 3u);
     EXPECT_EQ(file.file_size, 610'944u);
@@ -115,7 +115,7 @@ TEST(gguf_fixtures, TinyQwen2aProjectorHeaderMatchesTheReadme) {
     EXPECT_EQ(file.get_uint("clip.audio.num_mel_bins"), 128u);
 }
 
-TEST(gguf_fixtures, SummariesOfTheModelAndItsProjector) {
+TEST(GgufFixtures, SummariesOfTheModelAndItsProjector) {
     const auto model = summarize(read_or_fail(kModel));
     EXPECT_EQ(model.architecture, "qwen3");
     EXPECT_EQ(model.name, "tiny-random-qwen3");

@@ -86,7 +86,7 @@ std::string build_file(std::uint32_t version, const std::vector<MetadataEntry>& 
     return w.bytes();
 }
 
-class gguf_reader : public ::testing::Test {
+class GgufReader : public ::testing::Test {
 protected:
     std::filesystem::path write(const std::string& name, const std::string& bytes) {
         const auto path = m_temp / name;
@@ -96,7 +96,7 @@ protected:
     TempDir m_temp;
 };
 
-TEST_F(gguf_reader, EveryMetadataTypeReadsBackExactlyInVersions2And3) {
+TEST_F(GgufReader, EveryMetadataTypeReadsBackExactlyInVersions2And3) {
     const auto metadata = every_type();
     const std::vector<TensorSpec> tensors = {
         {"token_embd.weight", {256, 10}, GgmlType::q4_k},
@@ -136,7 +136,7 @@ TEST_F(gguf_reader, EveryMetadataTypeReadsBackExactlyInVersions2And3) {
     }
 }
 
-TEST_F(gguf_reader, TypedAccessorsConvertOnlyWhatFits) {
+TEST_F(GgufReader, TypedAccessorsConvertOnlyWhatFits) {
     const auto path = write("a.gguf", build_file(3, every_type(), {}));
     auto file = read_gguf(path);
     ASSERT_TRUE(file.ok()) << file.error().message;
@@ -155,7 +155,7 @@ TEST_F(gguf_reader, TypedAccessorsConvertOnlyWhatFits) {
     EXPECT_EQ(file->find("t.array_nested")->as_array()->elements[2].as_array()->elements[0].as_string()[0], "x");
 }
 
-TEST_F(gguf_reader, CustomAlignmentMovesTheDataOffset) {
+TEST_F(GgufReader, CustomAlignmentMovesTheDataOffset) {
     auto metadata = every_type();
     metadata.push_back({"general.alignment", MetadataValue{std::uint32_t{256}}});
     const std::vector<TensorSpec> tensors = {{"a", {32}, GgmlType::q4_0}, {"b", {7}, GgmlType::f32}};
@@ -168,7 +168,7 @@ TEST_F(gguf_reader, CustomAlignmentMovesTheDataOffset) {
     EXPECT_EQ(file->tensor_bytes(), 18u + 28u);
 }
 
-TEST_F(gguf_reader, LongArraysAreSkippedButCountedWhenAsked) {
+TEST_F(GgufReader, LongArraysAreSkippedButCountedWhenAsked) {
     using V = MetadataValue;
     std::vector<V> many;
     for (int i = 0; i < 100; ++i) many.push_back(V{std::string(static_cast<std::size_t>(i % 7), 'a')});
@@ -201,7 +201,7 @@ TEST_F(gguf_reader, LongArraysAreSkippedButCountedWhenAsked) {
     EXPECT_EQ(everything->find("long.strings")->as_array()->elements.size(), 100u);
 }
 
-TEST_F(gguf_reader, AFileWithNoTensorsNeedsNoDataSection) {
+TEST_F(GgufReader, AFileWithNoTensorsNeedsNoDataSection) {
     GgufWriter w;
     w.header(3, 0, 1).entry("general.architecture", MetadataValue{std::string("x")});
     auto file = read_gguf(write("empty.gguf", w.bytes()));

@@ -41,7 +41,7 @@ V per_layer_u32(std::vector<std::uint32_t> values) {
     return array_of(ValueType::u32, elements);
 }
 
-TEST(gguf_summary, HybridWithPerLayerKvHeadsCountsOnlyAttentionLayers) {
+TEST(GgufSummary, HybridWithPerLayerKvHeadsCountsOnlyAttentionLayers) {
     TempDir temp;
     const auto file = read_written(temp,
                                    {
@@ -83,7 +83,7 @@ TEST(gguf_summary, HybridWithPerLayerKvHeadsCountsOnlyAttentionLayers) {
     EXPECT_EQ(estimate.weights, 576u + 256u);
 }
 
-TEST(gguf_summary, ScalarKvHeadsAndExplicitHeadSizes) {
+TEST(GgufSummary, ScalarKvHeadsAndExplicitHeadSizes) {
     TempDir temp;
     const auto file = read_written(temp,
                                    {
@@ -109,7 +109,7 @@ TEST(gguf_summary, ScalarKvHeadsAndExplicitHeadSizes) {
     EXPECT_EQ(s.context_length, std::nullopt);
 }
 
-TEST(gguf_summary, MissingKvHeadsDefaultToHeadCountAndShortArraysPadWithZero) {
+TEST(GgufSummary, MissingKvHeadsDefaultToHeadCountAndShortArraysPadWithZero) {
     TempDir temp;
     const auto defaulted = summarize(read_written(temp,
                                                   {{"general.architecture", V{std::string("gpt2")}},
@@ -128,7 +128,7 @@ TEST(gguf_summary, MissingKvHeadsDefaultToHeadCountAndShortArraysPadWithZero) {
     EXPECT_EQ(padded.head_count_kv, (std::vector<std::uint64_t>{2, 0, 0, 0}));
 }
 
-TEST(gguf_summary, FileTypeNamesFollowLlamaQuantize) {
+TEST(GgufSummary, FileTypeNamesFollowLlamaQuantize) {
     EXPECT_EQ(file_type_name(0), "F32");
     EXPECT_EQ(file_type_name(1), "F16");
     EXPECT_EQ(file_type_name(2), "Q4_0");
