@@ -10,7 +10,7 @@ namespace {
 
 const std::vector<std::string_view> kRunCommands = {"run", "plan", "config show"};
 
-const std::vector<std::string> kCommands = {"run", "config show", "clean", "models", "help", "version"};
+const std::vector<std::string> kCommands = {"run", "plan", "config show", "clean", "models", "help", "version"};
 
 bool takes(const OptionSpec& spec, std::string_view command) {
     return std::find(spec.commands.begin(), spec.commands.end(), command) != spec.commands.end();
@@ -39,7 +39,7 @@ void add_value(CommandLine& line, const OptionSpec& spec, const std::string& val
 const std::vector<OptionSpec>& option_table() {
     static const std::vector<OptionSpec> kTable = {
         {"--config", "", OptionKind::value, "FILE", "", "configuration layered over the built-in default", "",
-         {"run", "config show", "models"}},
+         {"run", "plan", "config show", "models"}},
         {"--genre", "", OptionKind::value, "LIST", "", "genres for every track, comma separated (beats .INFO and tags)",
          "", kRunCommands},
         {"--info", "", OptionKind::value, "FILE", "", ".INFO JSON for every track (beats a co-located .INFO)", "",
@@ -109,7 +109,7 @@ core::Result<CommandLine> parse_command_line(const std::vector<std::string>& arg
         line.command = args[0];
         i = 1;
     } else {
-        return core::Error{"unknown command '" + args[0] + "' (commands: run, config show, clean, models; see 'tunecap --help')"};
+        return core::Error{"unknown command '" + args[0] + "' (commands: run, plan, config show, clean, models; see 'tunecap --help')"};
     }
     bool options_done = false;
     for (; i < args.size(); ++i) {

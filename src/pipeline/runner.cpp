@@ -7,6 +7,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <ctime>
+#include <deque>
 #include <map>
 #include <mutex>
 #include <set>
@@ -63,6 +64,58 @@ std::string model_identity(const config::Model& model) {
                        opt(sampling.temperature), opt(sampling.top_p), opt(sampling.top_k), opt(sampling.min_p),
                        opt(sampling.repeat_penalty), opt(sampling.seed), opt(sampling.max_tokens));
 }
+
+// Runs tasks one at a time on a thread that lives as long as the runner. Servers are restarted
+// through it: a child's parent-death signal fires when the *thread* that spawned it ends, so a
+// server must not be spawned from a slot worker, which ends when its model's work does.
+class SpawnThread {
+public:
+    SpawnThread() : m_thread([this] { loop(); }) {}
+    ~SpawnThread() {
+        {
+            const std::lock_guard lock(m_mutex);
+            m_done = true;
+        }
+        m_wake.notify_all();
+        m_thread.join();
+    }
+    SpawnThread(const SpawnThread&) = delete;
+    SpawnThread& operator=(const SpawnThread&) = delete;
+
+    // Runs task on the spawn thread and waits for it.
+    void run(const std::function<void()>& task) {
+        std::unique_lock lock(m_mutex);
+        const auto ticket = ++m_submitted;
+        m_tasks.push_back(task);
+        m_wake.notify_all();
+        m_finished_cv.wait(lock, [&] { return m_finished >= ticket; });
+    }
+
+private:
+    void loop() {
+        std::unique_lock lock(m_mutex);
+        while (true) {
+            m_wake.wait(lock, [this] { return m_done || !m_tasks.empty(); });
+            if (m_tasks.empty()) return;
+            auto task = std::move(m_tasks.front());
+            m_tasks.pop_front();
+            lock.unlock();
+            task();
+            lock.lock();
+            ++m_finished;
+            m_finished_cv.notify_all();
+        }
+    }
+
+    std::mutex m_mutex;
+    std::condition_variable m_wake;
+    std::condition_variable m_finished_cv;
+    std::deque<std::function<void()>> m_tasks;
+    std::uint64_t m_submitted = 0;
+    std::uint64_t m_finished = 0;
+    bool m_done = false;
+    std::thread m_thread;
+};
 
 // Samples a GPU probe once a second on its own thread while a model is loaded.
 class GpuPeak {
@@ -510,7 +563,9 @@ private:
                 const std::lock_guard lock(m_backend_mutex);
                 if (generation == m_generation && m_backend_error.empty()) {
                     log_warn("{}: connection lost ({}); restarting the server", model.name, result.error().message);
-                    if (auto recovered = m_backend->recover(); !recovered) {
+                    core::Status recovered = core::Ok{};
+                    m_spawner.run([&] { recovered = m_backend->recover(); });
+                    if (!recovered) {
                         m_backend_error = "model " + model.name + " could not be restarted: " + recovered.error().message;
                     }
                     ++m_generation;
@@ -589,6 +644,7 @@ private:
 
     std::mutex m_backend_mutex;  // the backend while its workers run: address, restarts
     std::unique_ptr<server::Backend> m_backend;
+    SpawnThread m_spawner;
     int m_generation = 0;
     int m_restarts = 0;
     std::string m_backend_error;

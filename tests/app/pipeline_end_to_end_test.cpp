@@ -1,0 +1,246 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The whole default graph through the built tunecap and the fake llama-server: step counts, model
+// loads, resume after SIGKILL, re-running only what a changed prompt touches, and a server crash.
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "run_binary.hpp"
+#include "server/child_process.hpp"
+#include "temp_dir.hpp"
+
+namespace tunecap::testing {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using ::testing::HasSubstr;
+
+constexpr std::size_t kTracks = 5;
+constexpr std::size_t kStepsPerTrack = 55;
+
+std::size_t count_lines(const fs::path& file) {
+    std::ifstream in(file);
+    std::size_t lines = 0;
+    for (std::string line; std::getline(in, line);) lines += !line.empty();
+    return lines;
+}
+
+class PipelineEndToEnd : public ::testing::Test {
+protected:
+    void SetUp() override {
+        fs::create_directories(m_music);
+        for (std::size_t i = 1; i <= kTracks; ++i) {
+            run_tool("ffmpeg -nostdin -y -f lavfi -i sine=frequency=" + std::to_string(200 * i) +
+                     ":duration=" + std::to_string(2 + i) + " -ac 1 -ar 22050 " +
+                     shell_quote((m_music / ("t" + std::to_string(i) + ".flac")).string()));
+        }
+        write_config("");
+        m_env = {"TUNECAP_LLAMA_SERVER=" + std::string(FAKE_LLAMA_SERVER),
+                 "FAKE_LLAMA_COUNTER_FILE=" + (m_temp / "starts.txt").string(),
+                 "FAKE_LLAMA_REQUEST_LOG=" + (m_temp / "requests.jsonl").string(),
+                 "FAKE_LLAMA_STATE_DIR=" + m_temp.path().string(), "FAKE_LLAMA_IDLE_EXIT_S=60"};
+    }
+
+    // Every model of the default graph served by the fixture GGUFs; `extra` is appended.
+    void write_config(const std::string& extra) {
+        const std::string fixtures = std::string(TUNECAP_SHARED_DIR) + "/fixtures/";
+        const std::string text = fixtures + "tiny-qwen3.gguf";
+        const std::string audio = "{gguf: " + text + ", mmproj: " + fixtures + "tiny-qwen2a-mmproj.gguf}";
+        std::ofstream out(m_config);
+        out << "models:\n"
+            << "  music_flamingo: " << audio << "\n"
+            << "  qwen_omni: " << audio << "\n"
+            << "  qwen3_14b: {gguf: " << text << "}\n"
+            << "  gpt_oss_20b: {gguf: " << text << "}\n"
+            << "  granite_tiny: {gguf: " << text << "}\n"
+            << extra;
+    }
+
+    Outcome run(const std::vector<std::string>& extra_env = {}, const std::vector<std::string>& extra_args = {}) {
+        auto env = m_env;
+        env.insert(env.end(), extra_env.begin(), extra_env.end());
+        std::vector<std::string> args = {"run", m_music.string(), "--config", m_config.string(), "--out", m_out.string()};
+        args.insert(args.end(), extra_args.begin(), extra_args.end());
+        return run_tunecap(args, m_temp.path(), env);
+    }
+
+    // caption of every step, by "track/phase/model/prompt"
+    std::map<std::string, std::string> captions() const {
+        std::map<std::string, std::string> out;
+        for (const auto& entry : fs::directory_iterator(m_out / "tracks")) {
+            const auto track = json::parse(read_text(entry.path()));
+            for (const auto& [phase, p] : track["phases"].items()) {
+                for (const auto& [model, m] : p["models"].items()) {
+                    for (const auto& [prompt, s] : m["prompts"].items()) {
+                        out[track["id"].get<std::string>() + "/" + phase + "/" + model + "/" + prompt] =
+                            s.value("status", "") + ": " + s.value("caption", "");
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    json results() const { return json::parse(read_text(m_out / "results.json")); }
+
+    TempDir m_temp;
+    fs::path m_music = m_temp / "music";
+    fs::path m_out = m_temp / "out";
+    fs::path m_config = m_temp / "config.yaml";
+    std::vector<std::string> m_env;
+};
+
+TEST_F(PipelineEndToEnd, DefaultGraphRunsEveryStepWithFiveModelLoads) {
+    const auto outcome = run();
+    ASSERT_EQ(outcome.exit_code, 0) << outcome.err;
+    EXPECT_EQ(count_lines(m_temp / "starts.txt"), 5u);
+    EXPECT_EQ(count_lines(m_temp / "requests.jsonl"), kTracks * kStepsPerTrack);
+    const auto all = captions();
+    EXPECT_EQ(all.size(), kTracks * kStepsPerTrack);
+    for (const auto& [step, caption] : all) {
+        EXPECT_THAT(caption, ::testing::StartsWith("done: ")) << step;
+        EXPECT_GT(caption.size(), 20u) << step;
+    }
+    const auto r = results();
+    EXPECT_EQ(r["steps"]["executed"], kTracks * kStepsPerTrack);
+    ASSERT_EQ(r["model_loads"].size(), 5u);
+    std::vector<std::string> order;
+    for (const auto& load : r["model_loads"]) order.push_back(load["model"]);
+    EXPECT_EQ(order, (std::vector<std::string>{"music_flamingo", "qwen_omni", "qwen3_14b", "gpt_oss_20b", "granite_tiny"}));
+
+    // One track's audio steps share a slot, audio first, so the server reuses the audio prefix.
+    std::map<std::string, std::set<int>> slots_per_audio;
+    std::size_t cached_audio = 0;
+    std::ifstream log(m_temp / "requests.jsonl");
+    for (std::string line; std::getline(log, line);) {
+        const auto request = json::parse(line);
+        if (!request["has_audio"].get<bool>()) continue;
+        const auto seconds = request["audio_seconds"][0].get<double>();
+        slots_per_audio[std::to_string(seconds)].insert(request["id_slot"].get<int>());
+        EXPECT_LT(seconds, 30.0);
+    }
+    for (const auto& [audio, slots] : slots_per_audio) EXPECT_LE(slots.size(), 2u) << audio;  // one per model load
+    for (const auto& entry : fs::directory_iterator(m_out / "tracks")) {
+        const auto track = json::parse(read_text(entry.path()));
+        const auto& flamingo = track["phases"]["flamingo_genre"]["models"]["music_flamingo"]["prompts"];
+        for (const auto& [prompt, step] : flamingo.items()) cached_audio += step["tokens"]["cached"].get<int>() >= 750;
+    }
+    EXPECT_EQ(cached_audio, kTracks * 5);  // every genre-hint prompt found its track's audio in the slot cache
+
+    // A second run finds everything in the store and starts no server.
+    const auto again = run();
+    ASSERT_EQ(again.exit_code, 0) << again.err;
+    EXPECT_EQ(count_lines(m_temp / "starts.txt"), 5u);
+    EXPECT_EQ(results()["steps"]["reused"], kTracks * kStepsPerTrack);
+    EXPECT_EQ(captions(), all);
+}
+
+TEST_F(PipelineEndToEnd, KilledRunsResumeToTheSameResultsWithoutRepeatingFinishedSteps) {
+    ASSERT_EQ(run().exit_code, 0);
+    const auto reference = captions();
+    fs::remove_all(m_out);
+    fs::remove(m_temp / "requests.jsonl");
+
+    // Slow replies so the kills land mid-phase; each kill is a SIGKILL of tunecap alone.
+    const std::size_t kill_points[] = {30, 110, 190, 250};
+    std::size_t kills = 0;
+    for (const auto point : kill_points) {
+        std::string command = "exec env";
+        for (const auto& e : m_env) command += " " + shell_quote(e);
+        command += " FAKE_LLAMA_FAULT=slow_reply:15 " + shell_quote(TUNECAP_BINARY) + " run " + shell_quote(m_music.string()) +
+                   " --config " + shell_quote(m_config.string()) + " --out " + shell_quote(m_out.string());
+        auto child = server::ChildProcess::spawn({"/bin/sh", {"-c", command}, m_temp / "killed.log", std::nullopt});
+        ASSERT_TRUE(child.ok());
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+        while (count_lines(m_temp / "requests.jsonl") < point && child->running() &&
+               std::chrono::steady_clock::now() < deadline) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(2));
+        }
+        if (!child->running()) break;
+        ::kill(child->pid(), SIGKILL);
+        child->poll();
+        ++kills;
+    }
+    EXPECT_GE(kills, 3u);
+    const auto finish = run();
+    ASSERT_EQ(finish.exit_code, 0) << finish.err;
+    EXPECT_EQ(captions(), reference);
+    // Only the steps in flight at a kill (at most 4 slots) can have been sent twice.
+    const auto requests = count_lines(m_temp / "requests.jsonl");
+    EXPECT_GE(requests, kTracks * kStepsPerTrack);
+    EXPECT_LE(requests, kTracks * kStepsPerTrack + kills * 4);
+}
+
+TEST_F(PipelineEndToEnd, ChangingOnePromptRerunsOnlyWhatDependsOnIt) {
+    ASSERT_EQ(run().exit_code, 0);
+    write_config("prompts:\n  brief: Write one short sentence about this track's genre and main instrument.\n");
+    const auto outcome = run();
+    ASSERT_EQ(outcome.exit_code, 0) << outcome.err;
+    const auto r = results();
+    // brief: flamingo, flamingo_genre, 3 revisions, omni, omni_genre, omni_revision, 3 ensembles.
+    EXPECT_EQ(r["steps"]["executed"], kTracks * 11);
+    EXPECT_EQ(r["steps"]["reused"], kTracks * (kStepsPerTrack - 11));
+}
+
+TEST_F(PipelineEndToEnd, ForceRecomputesAPhaseAndItsDependents) {
+    ASSERT_EQ(run().exit_code, 0);
+    const auto outcome = run({}, {"--force", "omni"});
+    ASSERT_EQ(outcome.exit_code, 0) << outcome.err;
+    // omni (5) and ensemble (15), which reads it, per track.
+    EXPECT_EQ(results()["steps"]["executed"], kTracks * 20);
+}
+
+TEST_F(PipelineEndToEnd, AServerCrashMidPhaseStillRecordsEveryStep) {
+    // Each server dies on its 31st request: every model's server crashes at least once mid-phase
+    // (flamingo and the text models run 50 steps, omni 75), and the steps in flight are retried.
+    const auto outcome = run({"FAKE_LLAMA_FAULT=die_after:30"});
+    ASSERT_EQ(outcome.exit_code, 0) << outcome.err;
+    const auto all = captions();
+    EXPECT_EQ(all.size(), kTracks * kStepsPerTrack);
+    for (const auto& [step, caption] : all) EXPECT_THAT(caption, ::testing::StartsWith("done: ")) << step;
+    const auto r = results();
+    int restarts = 0;
+    for (const auto& load : r["model_loads"]) restarts += load["restarts"].get<int>();
+    EXPECT_GE(restarts, 5);
+    EXPECT_EQ(count_lines(m_temp / "starts.txt"), 5u + static_cast<std::size_t>(restarts));
+    EXPECT_THAT(outcome.err, HasSubstr("restarting the server"));
+}
+
+TEST_F(PipelineEndToEnd, AModelThatCannotStartFailsOnlyItsStepsAndTheirDependents) {
+    const auto outcome = run({"FAKE_LLAMA_FAULT=crash_on_start"}, {"--only", "omni", "--only", "omni_genre"});
+    EXPECT_EQ(outcome.exit_code, 1);
+    const auto all = captions();
+    std::size_t failed = 0;
+    for (const auto& [step, caption] : all) {
+        if (step.find("/omni/") != std::string::npos || step.find("/omni_genre/") != std::string::npos) {
+            EXPECT_THAT(caption, ::testing::StartsWith("failed")) << step;
+            ++failed;
+        } else {
+            EXPECT_THAT(caption, ::testing::StartsWith("skipped")) << step;
+        }
+    }
+    EXPECT_EQ(failed, kTracks * 10);
+    EXPECT_THAT(results()["model_loads"][0]["error"].get<std::string>(), HasSubstr("exited with status"));
+}
+
+TEST_F(PipelineEndToEnd, PlanPrintsTheLoadOrderWithCounts) {
+    const auto outcome = run_tunecap({"plan", m_music.string(), "--config", m_config.string()}, m_temp.path(), m_env);
+    ASSERT_EQ(outcome.exit_code, 0) << outcome.err;
+    EXPECT_THAT(outcome.out, HasSubstr("1. music_flamingo: 50 step(s) = 10 per track x 5 track(s) [flamingo x5, flamingo_genre x5]"));
+    EXPECT_THAT(outcome.out, HasSubstr("2. qwen_omni: 75 step(s)"));
+    EXPECT_THAT(outcome.out, HasSubstr("5. granite_tiny: 50 step(s)"));
+    EXPECT_THAT(outcome.out, HasSubstr("5 model load(s) in all"));
+    EXPECT_EQ(count_lines(m_temp / "starts.txt"), 0u);
+}
+
+}  // namespace
+}  // namespace tunecap::testing
