@@ -39,7 +39,7 @@ void add_value(CommandLine& line, const OptionSpec& spec, const std::string& val
 const std::vector<OptionSpec>& option_table() {
     static const std::vector<OptionSpec> kTable = {
         {"--config", "", OptionKind::value, "FILE", "", "configuration layered over the built-in default", "",
-         {"run", "plan", "config show", "models"}},
+         {"run", "plan", "config show", "models", "clean"}},
         {"--genre", "", OptionKind::value, "LIST", "", "genres for every track, comma separated (beats .INFO and tags)",
          "", kRunCommands},
         {"--info", "", OptionKind::value, "FILE", "", ".INFO JSON for every track (beats a co-located .INFO)", "",
@@ -54,14 +54,16 @@ const std::vector<OptionSpec>& option_table() {
          "alias of --skip omni --skip omni_genre --skip omni_revision (the original prototype's flag)",
          "--skip=omni,--skip=omni_genre,--skip=omni_revision", kRunCommands},
         {"--out", "", OptionKind::value, "DIR", "./tunecap-out", "output folder", "", kRunCommands},
-        {"--verbose", "-v", OptionKind::flag, "", "", "more detail on stderr", "", {"run", "config show", "clean", "models"}},
+        {"--verbose", "-v", OptionKind::flag, "", "", "more detail on stderr", "", {"run", "plan", "config show", "clean", "models"}},
         {"--dry-run", "", OptionKind::flag, "", "", "check the config and inputs, print the plan, write nothing", "",
          {"run"}},
         {"--family", "", OptionKind::value, "FAMILY", "chatml",
          "output format family: qwen3, chatml, harmony, granite, qwen2.5-omni, music-flamingo", "", {"clean"}},
         {"--max-t5-tokens", "", OptionKind::value, "N", "", "cut captions over N T5 tokens at a sentence boundary", "",
          {"clean"}},
-        {"--help", "-h", OptionKind::flag, "", "", "show help", "", {"run", "config show", "clean", "models", "help"}},
+        {"--results", "", OptionKind::value, "DIR", "",
+         "re-derive every stored caption in this output folder from its stored raw output", "", {"clean"}},
+        {"--help", "-h", OptionKind::flag, "", "", "show help", "", {"run", "plan", "config show", "clean", "models", "help"}},
     };
     return kTable;
 }
@@ -171,6 +173,7 @@ std::string help_text(std::string_view command) {
                "  tunecap config show [--config FILE]     every effective setting and where it came from\n"
                "  tunecap models [--config FILE]          each model's GGUF facts and GPU memory estimate\n"
                "  tunecap clean --family F < raw.txt      clean one raw model output into a caption\n"
+               "  tunecap clean --results DIR             re-derive stored captions after a rule change\n"
                "  tunecap --version\n"
                "  tunecap COMMAND --help                  options of one command\n\n"
                "exit codes: 0 all tracks fine, 1 some tracks or steps failed, 2 usage or config error,\n"

@@ -2,6 +2,7 @@
 #pragma once
 // The subcommands. Each returns the process exit code (see kExit*).
 
+#include <istream>
 #include <ostream>
 
 #include "app/cli.hpp"
@@ -18,6 +19,10 @@ int run_command(const CommandLine& line, core::Log& log, std::ostream& out);
 int config_show_command(const CommandLine& line, core::Log& log, std::ostream& out);
 // `tunecap plan [TRACK_OR_DIR...]`: the load order and the steps per model load, with counts.
 int plan_command(const CommandLine& line, core::Log& log, std::ostream& out);
+// `tunecap clean --family F [--max-t5-tokens N]`: raw text on stdin, caption on stdout, flags on
+// stderr; exit 0 with a caption, 3 when nothing usable remains.
+// `tunecap clean --results DIR`: re-derives every stored caption from its stored raw output.
+int clean_command(const CommandLine& line, core::Log& log, std::istream& in, std::ostream& out, std::ostream& err);
 // One row per configured model from its GGUF header, with a GPU memory estimate against
 // runtime.vram_budget_gb. Exit 0 when every file was readable, 1 otherwise, 2 for config errors.
 int models_command(const CommandLine& line, core::Log& log, std::ostream& out);

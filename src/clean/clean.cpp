@@ -11,9 +11,6 @@
 namespace tunecap::clean {
 namespace {
 
-constexpr std::array<std::string_view, 6> kFamilyNames{"qwen3",   "chatml",       "harmony",
-                                                       "granite", "qwen2.5-omni", "music-flamingo"};
-
 constexpr std::array<std::string_view, kFlagCount> kFlagNames{
     "reasoning_removed", "no_final_channel",   "special_tokens_removed", "prompt_echo_removed",
     "wrapper_removed",   "preamble_removed",   "note_removed",           "noise_removed",
@@ -86,14 +83,6 @@ void run_to_fixed_point(Pass& total, Family family) {
 
 }  // namespace
 
-std::optional<Family> parse_family(std::string_view name) {
-    for (std::size_t i = 0; i < kFamilyNames.size(); ++i) {
-        if (kFamilyNames[i] == name) return kAllFamilies[i];
-    }
-    return std::nullopt;
-}
-
-std::string_view to_string(Family family) { return kFamilyNames.at(static_cast<std::size_t>(family)); }
 std::string_view to_string(Flag flag) { return kFlagNames.at(static_cast<std::size_t>(flag)); }
 std::string_view to_string(Stage stage) { return kStageNames.at(static_cast<std::size_t>(stage)); }
 

@@ -20,20 +20,17 @@
 #include <vector>
 
 #include "clean/token_counter.hpp"
+#include "core/model_types.hpp"
 
 namespace tunecap::clean {
 
-// Prompt format of the model that wrote the output; decides which turn and channel markup is
-// expected. Shared rules run for every family.
-enum class Family { qwen3, chatml, harmony, granite, qwen2_5_omni, music_flamingo };
-
-inline constexpr std::array<Family, 6> kAllFamilies{Family::qwen3,   Family::chatml,
-                                                    Family::harmony, Family::granite,
-                                                    Family::qwen2_5_omni, Family::music_flamingo};
-
+// Prompt format of the model that wrote the output (core/model_types.hpp); decides which turn
+// and channel markup is expected. Shared rules run for every family.
+using core::Family;
+using core::kAllFamilies;
 // Spellings: qwen3, chatml, harmony, granite, qwen2.5-omni, music-flamingo (exact, lower case).
-std::optional<Family> parse_family(std::string_view name);
-std::string_view to_string(Family family);
+using core::parse_family;
+using core::to_string;
 
 // What the cleaner did to a caption. Names (to_string) are the snake_case enumerator names.
 enum class Flag : std::uint8_t {

@@ -3,6 +3,7 @@
 // The vocabulary shared by config, llm, clean and pipeline for talking about a model: its
 // prompt-format family, the request path and sampling values.
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string_view>
@@ -11,8 +12,8 @@ namespace tunecap::core {
 
 enum class Family { qwen3, chatml, harmony, granite, qwen2_5_omni, music_flamingo };
 
-inline constexpr Family kAllFamilies[] = {Family::qwen3,   Family::chatml,       Family::harmony,
-                                          Family::granite, Family::qwen2_5_omni, Family::music_flamingo};
+inline constexpr std::array<Family, 6> kAllFamilies{Family::qwen3,   Family::chatml,       Family::harmony,
+                                                    Family::granite, Family::qwen2_5_omni, Family::music_flamingo};
 
 constexpr std::string_view to_string(Family family) {
     switch (family) {

@@ -375,7 +375,7 @@ private:
 
     void apply_cleaning(store::StepRow& row, core::Family family) const {
         clean::CleanOptions options;
-        options.family = *clean::parse_family(core::to_string(family));
+        options.family = family;
         options.max_t5_tokens = m_config.cleaning.max_t5_tokens;
         options.counter = m_counter.get();
         const auto cleaned = clean::clean_caption(row.raw_output, options);

@@ -182,3 +182,32 @@ std::filesystem::path track_json_path(const std::filesystem::path& out_dir, cons
 }
 
 }  // namespace tunecap::report
+
+namespace tunecap::report {
+
+core::Result<std::size_t> refresh_captions(const std::filesystem::path& track_json,
+                                           const std::map<std::string, store::StepRow>& rows) {
+    std::ifstream in(track_json);
+    if (!in) return core::Error{track_json.string() + ": cannot read"};
+    auto track = ordered_json::parse(in, nullptr, false);
+    if (!track.is_object() || !track.contains("phases")) return core::Error{track_json.string() + ": not a tunecap track file"};
+    std::size_t changed = 0;
+    for (auto& [phase_id, phase] : track["phases"].items()) {
+        for (auto& [model_id, model] : phase["models"].items()) {
+            for (auto& [prompt_id, step] : model["prompts"].items()) {
+                if (!step.contains("key")) continue;
+                const auto it = rows.find(step["key"].get<std::string>());
+                if (it == rows.end()) continue;
+                if (step.value("caption", "") == it->second.caption && step["flags"] == ordered_json(it->second.flags)) continue;
+                step["caption"] = it->second.caption;
+                step["flags"] = it->second.flags;
+                ++changed;
+            }
+        }
+    }
+    if (changed == 0) return changed;
+    if (auto written = write_file_atomic(track_json, track.dump(2) + "\n"); !written) return written.error();
+    return changed;
+}
+
+}  // namespace tunecap::report

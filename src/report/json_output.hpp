@@ -4,6 +4,7 @@
 // Files are written to a temporary name and renamed, so a reader never sees half a file.
 
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -41,5 +42,10 @@ std::string results_json(const RunSummary& summary, const config::Config& config
 core::Status write_file_atomic(const std::filesystem::path& path, const std::string& text);
 
 std::filesystem::path track_json_path(const std::filesystem::path& out_dir, const pipeline::TrackRecord& track);
+
+// Rewrites the caption and flags of every step in a per-track JSON file whose key is in `rows`
+// (after `tunecap clean --results`); returns how many steps changed.
+core::Result<std::size_t> refresh_captions(const std::filesystem::path& track_json,
+                                           const std::map<std::string, store::StepRow>& rows);
 
 }  // namespace tunecap::report

@@ -15,6 +15,7 @@
 
 #include "run_binary.hpp"
 #include "server/child_process.hpp"
+#include "store/store.hpp"
 #include "temp_dir.hpp"
 
 namespace tunecap::testing {
@@ -230,6 +231,34 @@ TEST_F(PipelineEndToEnd, AModelThatCannotStartFailsOnlyItsStepsAndTheirDependent
     }
     EXPECT_EQ(failed, kTracks * 10);
     EXPECT_THAT(results()["model_loads"][0]["error"].get<std::string>(), HasSubstr("exited with status"));
+}
+
+TEST_F(PipelineEndToEnd, CleanResultsRederivesStoredCaptionsFromRawOutputs) {
+    ASSERT_EQ(run({"FAKE_LLAMA_STYLE=wrapper"}).exit_code, 0);
+    const auto reference = captions();
+    {
+        // Stand-in for captions made by older rules: overwrite every stored caption.
+        auto store = store::Store::open(m_out / "tunecap.db");
+        ASSERT_TRUE(store.ok());
+        for (const auto& row : (*store)->all_steps()) ASSERT_TRUE((*store)->update_caption(row.key, "stale.", {}).ok());
+    }
+    const auto outcome =
+        run_tunecap({"clean", "--results", m_out.string(), "--config", m_config.string()}, m_temp.path(), m_env);
+    ASSERT_EQ(outcome.exit_code, 0) << outcome.err;
+    EXPECT_THAT(outcome.out, HasSubstr("275 stored caption(s) re-derived, 275 changed"));
+    auto store = store::Store::open(m_out / "tunecap.db");
+    for (const auto& row : (*store)->all_steps()) {
+        EXPECT_NE(row.caption, "stale.");
+        EXPECT_THAT(row.raw_output, HasSubstr("Here is"));  // the wrapper the fake added
+        EXPECT_THAT(row.caption, ::testing::Not(HasSubstr("Here is")));
+        EXPECT_THAT(row.flags, ::testing::Contains("wrapper_removed"));
+    }
+    // The JSON files were never made stale, so re-deriving leaves them as the run wrote them.
+    EXPECT_EQ(captions(), reference);
+
+    const auto missing = run_tunecap({"clean", "--results", (m_temp / "nowhere").string()}, m_temp.path());
+    EXPECT_EQ(missing.exit_code, 2);
+    EXPECT_THAT(missing.err, HasSubstr("no tunecap.db here"));
 }
 
 TEST_F(PipelineEndToEnd, PlanPrintsTheLoadOrderWithCounts) {
