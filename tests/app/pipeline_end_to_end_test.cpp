@@ -181,6 +181,46 @@ TEST_F(PipelineEndToEnd, KilledRunsResumeToTheSameResultsWithoutRepeatingFinishe
     EXPECT_LE(requests, kTracks * kStepsPerTrack + kills * 4);
 }
 
+TEST_F(PipelineEndToEnd, CtrlCStopsServersKeepsTheStoreAndPrintsTheSummary) {
+    std::string command = "exec env";
+    for (const auto& e : m_env) command += " " + shell_quote(e);
+    command += " FAKE_LLAMA_FAULT=slow_reply:20 " + shell_quote(TUNECAP_BINARY) + " run " + shell_quote(m_music.string()) +
+               " --config " + shell_quote(m_config.string()) + " --out " + shell_quote(m_out.string());
+    auto child = server::ChildProcess::spawn({"/bin/sh", {"-c", command}, m_temp / "interrupted.log", std::nullopt});
+    ASSERT_TRUE(child.ok());
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (count_lines(m_temp / "requests.jsonl") < 20 && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+    ::kill(child->pid(), SIGINT);
+    int status = -1;
+    while (std::chrono::steady_clock::now() < deadline) {
+        if (auto done = child->poll()) {
+            status = *done;
+            break;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    EXPECT_EQ(status, 130);
+    const auto printed = read_text(m_temp / "interrupted.log");
+    EXPECT_THAT(printed, HasSubstr("interrupted: the steps in flight finished and were stored"));
+    const auto r = results();
+    EXPECT_TRUE(r["interrupted"].get<bool>());
+    const auto executed = r["steps"]["executed"].get<std::size_t>();
+    EXPECT_GE(executed, 20u);
+    EXPECT_LT(executed, kTracks * kStepsPerTrack);
+    // Every server it started has stopped.
+    std::ifstream starts(m_temp / "starts.txt");
+    for (std::string line; std::getline(starts, line);) {
+        const auto pid = json::parse(line)["pid"].get<pid_t>();
+        EXPECT_NE(::kill(pid, 0), 0) << "server " << pid << " still runs";
+    }
+    // The next run resumes with what is stored.
+    ASSERT_EQ(run().exit_code, 0);
+    EXPECT_EQ(results()["steps"]["reused"].get<std::size_t>(), executed);
+    EXPECT_EQ(captions().size(), kTracks * kStepsPerTrack);
+}
+
 TEST_F(PipelineEndToEnd, ChangingOnePromptRerunsOnlyWhatDependsOnIt) {
     ASSERT_EQ(run().exit_code, 0);
     write_config("prompts:\n  brief: Write one short sentence about this track's genre and main instrument.\n");

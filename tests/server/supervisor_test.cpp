@@ -12,6 +12,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <httplib.h>
+
 #include <fstream>
 #include <thread>
 
@@ -322,6 +324,91 @@ TEST(FindExecutable, MissingBinaryIsOneClearError) {
     EXPECT_THAT(missing.error().message, HasSubstr("is not on PATH"));
     EXPECT_THAT(find_executable("/nonexistent/llama-server").error().message, HasSubstr("not found"));
     EXPECT_TRUE(find_executable("sh").ok());
+}
+
+}  // namespace
+}  // namespace tunecap::server
+
+namespace tunecap::server {
+namespace {
+
+config::Model endpoint_model(const std::string& url, const std::string& key_env) {
+    config::Model m;
+    m.name = "remote";
+    m.family = core::Family::qwen3;
+    m.endpoint = config::Endpoint{url, key_env};
+    m.slots = 3;
+    m.ctx = 12000;
+    return m;
+}
+
+TEST(ExternalEndpoint, UsesARunningLlamaServerAsIsWithTheKeyFromTheEnvironment) {
+    testing::TempDir temp;
+    const auto port_file = temp / "port";
+    const std::string command = "FAKE_LLAMA_PORT_FILE=" + port_file.string() + " FAKE_LLAMA_IDLE_EXIT_S=30 exec " +
+                                std::string(FAKE_LLAMA_SERVER) + " -m " + fixture("tiny-qwen3.gguf") +
+                                " -c 4096 -np 2 --port 0 --api-key remote-secret --alias " + unique_name("remote");
+    auto server = ChildProcess::spawn({"/bin/sh", {"-c", command}, temp / "server.log", std::nullopt});
+    ASSERT_TRUE(server.ok());
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (read_all(port_file).empty() && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    const std::string url = "http://127.0.0.1:" + std::to_string(std::stoi(read_all(port_file))) + "/v1/";
+    llm::Client probe({url.substr(0, url.size() - 4), "", "m"});
+    while (probe.health() != llm::Health::ready && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    auto env = [](const std::string& name) -> std::optional<std::string> {
+        if (name == "REMOTE_KEY") return "remote-secret";
+        return std::nullopt;
+    };
+    auto endpoint = ExternalEndpoint::connect(endpoint_model(url, "REMOTE_KEY"), env);
+    ASSERT_TRUE(endpoint.ok()) << endpoint.error().message;
+    EXPECT_FALSE((*endpoint)->managed());
+    EXPECT_EQ((*endpoint)->props().total_slots, 2);  // what the server says beats the config
+    llm::Client client((*endpoint)->address());
+    llm::GenerationRequest request;
+    request.user = "Describe a song.";
+    EXPECT_TRUE(client.generate(request).ok());
+
+    auto no_key = ExternalEndpoint::connect(endpoint_model(url, "UNSET_KEY"), env);
+    ASSERT_FALSE(no_key.ok());
+    EXPECT_THAT(no_key.error().message, HasSubstr("UNSET_KEY"));
+    auto wrong_key = ExternalEndpoint::connect(endpoint_model(url, ""), env);
+    ASSERT_FALSE(wrong_key.ok());
+    EXPECT_THAT(wrong_key.error().message, HasSubstr("not usable"));
+    server->stop(std::chrono::seconds(2));
+}
+
+TEST(ExternalEndpoint, AServerWithoutPropsGetsTheConfigsValuesAndItsReasoningIsRead) {
+    // A vLLM-like server: no /props, reasoning in message.reasoning.
+    httplib::Server vllm;
+    std::string authorization;
+    vllm.Post("/v1/chat/completions", [&](const httplib::Request& req, httplib::Response& res) {
+        authorization = req.get_header_value("Authorization");
+        res.set_content(
+            R"({"choices":[{"index":0,"finish_reason":"stop","message":{"role":"assistant","content":"A calm piano piece.","reasoning":"Short."}}],"usage":{"prompt_tokens":12,"completion_tokens":5}})",
+            "application/json");
+    });
+    const int port = vllm.bind_to_any_port("127.0.0.1");
+    std::thread thread([&] { vllm.listen_after_bind(); });
+    while (!vllm.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    auto env = [](const std::string&) -> std::optional<std::string> { return "token"; };
+    auto endpoint = ExternalEndpoint::connect(endpoint_model("http://127.0.0.1:" + std::to_string(port), "VLLM_KEY"), env);
+    ASSERT_TRUE(endpoint.ok()) << endpoint.error().message;
+    EXPECT_EQ((*endpoint)->props().total_slots, 3);
+    EXPECT_EQ((*endpoint)->props().n_ctx, 4000);
+    llm::Client client((*endpoint)->address());
+    llm::GenerationRequest request;
+    request.user = "x";
+    const auto result = client.generate(request);
+    ASSERT_TRUE(result.ok()) << result.error().message;
+    EXPECT_EQ(result->content, "A calm piano piece.");
+    EXPECT_EQ(result->reasoning, "Short.");
+    EXPECT_EQ(authorization, "Bearer token");
+    vllm.stop();
+    thread.join();
 }
 
 }  // namespace
