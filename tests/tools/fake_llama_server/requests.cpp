@@ -56,6 +56,7 @@ SamplingParams parse_sampling(const ordered_json& body) {
 
 void parse_common(const ordered_json& body, const ServerContext& context, Job& job) {
     job.sampling = parse_sampling(body);
+    if (context.settings.ignore_eos) job.sampling.ignore_eos = true;
     read(body, "id_slot", job.id_slot);
     read(body, "cache_prompt", job.cache_prompt);
     read(body, "return_tokens", job.return_tokens);

@@ -49,6 +49,9 @@ struct Settings {
     double idle_exit_s = 120;   // FAKE_LLAMA_IDLE_EXIT_S: exit 0 after this long without requests
     long n_ctx_train = 131072;  // FAKE_LLAMA_N_CTX_TRAIN: the model's training context
     std::string build_info = "b0-fake";  // FAKE_LLAMA_BUILD_INFO
+    // FAKE_LLAMA_IGNORE_EOS=1: every request generates its whole n_predict, as a benchmark of
+    // full-length captions needs (the natural captions here end after a few dozen tokens).
+    bool ignore_eos = false;
     std::optional<std::string> media_marker;  // LLAMA_MEDIA_MARKER (real env var): pins the marker
 };
 
