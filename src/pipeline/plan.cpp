@@ -19,7 +19,7 @@ std::vector<std::string> step_models(const config::Phase& phase) {
 }
 
 PhaseRecord whole_phase(const config::Phase& phase, StepStatus status, const std::string& reason) {
-    PhaseRecord record{phase.id, phase.kind, status, reason, {}};
+    PhaseRecord record{phase.id, phase.kind, status, reason, {}, false};
     for (const auto& model : step_models(phase)) {
         ModelRecord m{model, status, reason, {}};
         for (const auto& prompt : phase.prompts) m.steps.push_back(StepRecord{prompt, status, reason, std::nullopt, false});
@@ -91,13 +91,14 @@ std::vector<PhaseRecord> plan_phases(const config::Config& config, const PhaseSe
         }
         if (blocked) {
             records.push_back(whole_phase(phase, StepStatus::skipped, *blocked));
+            records.back().inherited = true;
             continue;
         }
         if (phase.kind == config::PhaseKind::template_) {
             records.push_back(whole_phase(phase, StepStatus::pending, ""));
             continue;
         }
-        PhaseRecord record{phase.id, phase.kind, StepStatus::pending, "", {}};
+        PhaseRecord record{phase.id, phase.kind, StepStatus::pending, "", {}, false};
         std::size_t unavailable = 0;
         for (const auto& name : phase.models) {
             const auto* model = config.find_model(name);

@@ -239,7 +239,12 @@ private:
                         step.prompt = m_config.find_prompt(step_record.prompt);
                         step.record = &step_record;
                         step.forced = forced.contains(phase->id);
-                        if (step_record.status != StepStatus::pending) {
+                        if (phase_record.inherited) {
+                            // Skipped in the plan only because an input will not run here: with
+                            // the input's results stored, it runs after all.
+                            step_record.status = StepStatus::pending;
+                            step_record.reason.clear();
+                        } else if (step_record.status != StepStatus::pending) {
                             step.reuse_only = true;
                             step.planned_status = step_record.status;
                             step.planned_reason = step_record.reason;

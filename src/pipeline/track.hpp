@@ -43,6 +43,9 @@ struct PhaseRecord {
     StepStatus status = StepStatus::pending;
     std::string reason;
     std::vector<ModelRecord> models;
+    // The status comes from an input phase that will not run (not from this phase's own selection
+    // or models): the runner still runs it when the input's results are in the store.
+    bool inherited = false;
 };
 
 struct TrackRecord {
