@@ -6,7 +6,6 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
-#include <ctime>
 #include <map>
 #include <set>
 
@@ -16,6 +15,7 @@
 #include "app/progress.hpp"
 #include "audio/audio.hpp"
 #include "config/config.hpp"
+#include "core/clock.hpp"
 #include "core/hash.hpp"
 #include "core/text.hpp"
 #include "pipeline/plan.hpp"
@@ -59,15 +59,6 @@ private:
     struct sigaction m_old_int {};
     struct sigaction m_old_term {};
 };
-
-std::string utc_now() {
-    const auto now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-    std::tm tm{};
-    gmtime_r(&now, &tm);
-    char buffer[32];
-    std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buffer;
-}
 
 struct Inputs {
     std::vector<fs::path> tracks;
@@ -283,7 +274,7 @@ int run_command(const CommandLine& line, core::Log& log, std::ostream& out) {
 
     report::RunSummary summary;
     summary.version = TUNECAP_VERSION;
-    summary.started_at = utc_now();
+    summary.started_at = core::utc_now_iso();
     summary.out_dir = settings->out_dir;
     summary.config_file = settings->config.user_file;
     summary.command_line = {"tunecap", line.command};
@@ -338,7 +329,7 @@ int run_command(const CommandLine& line, core::Log& log, std::ostream& out) {
             log.error("report", "{}", written.error().message);
         }
     }
-    summary.finished_at = utc_now();
+    summary.finished_at = core::utc_now_iso();
     const auto results_path = settings->out_dir / "results.json";
     if (auto written = report::write_file_atomic(results_path, report::results_json(summary, settings->config)); !written) {
         log.error("report", "{}", written.error().message);

@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
-#include <ctime>
 #include <deque>
 #include <map>
 #include <mutex>
@@ -18,6 +17,7 @@
 #include "audio/audio.hpp"
 #include "clean/clean.hpp"
 #include "core/base64.hpp"
+#include "core/clock.hpp"
 #include "core/hash.hpp"
 #include "llm/client.hpp"
 #include "llm/prompt_format.hpp"
@@ -36,15 +36,6 @@ constexpr int kPromptOverheadTokens = 128;
 // A generation of a few hundred tokens takes seconds on a GPU and minutes on a CPU; a request that
 // has not answered in 15 minutes is stuck.
 constexpr auto kRequestDeadline = std::chrono::minutes(15);
-
-std::string utc_now() {
-    const auto now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-    std::tm tm{};
-    gmtime_r(&now, &tm);
-    char buffer[32];
-    std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buffer;
-}
 
 // What identifies a model's output besides the prompt: its files (path, size, modification time),
 // how it is served and how it samples.
@@ -390,12 +381,16 @@ private:
         if (!cleaned.usable()) {
             row.status = "failed";
             row.error = "the model's output holds no usable caption";
+        } else if (cleaned.has(clean::Flag::no_final_channel)) {
+            // What is left is the model's analysis, not an answer: not a caption to train on.
+            row.status = "failed";
+            row.error = "Harmony output without a final channel: the model never answered";
         }
     }
 
     // Records a finished step (done or failed) and commits it to the store at once.
     void finish_step(Step& step, store::StepRow row) {
-        row.finished_at = utc_now();
+        row.finished_at = core::utc_now_iso();
         if (auto stored = m_store.put_step(row); !stored) {
             log_warn("{}: {}", m_tracks[step.track].file.string(), stored.error().message);
         }
@@ -464,6 +459,7 @@ private:
         }
         GpuPeak peak(m_options.gpu_probe);
         const int slots = std::max(1, m_backend->props().total_slots);
+        split_for_slots(groups, static_cast<std::size_t>(slots));
         const auto workers = std::min<std::size_t>(static_cast<std::size_t>(slots), groups.size());
         std::atomic<std::size_t> next_group{0};
         std::vector<std::thread> threads;
@@ -482,6 +478,33 @@ private:
         m_backend.reset();
         if (m_options.progress) m_options.progress->model_finished(model.name);
         m_outcome.loads.push_back(load);
+    }
+
+    // With fewer tracks than slots, idle slots are worth more than the audio cache: split the
+    // largest group (its audio steps by phase, its text steps in half) until every slot has work.
+    // Each part of a track's audio then costs the server one more encoding of it.
+    void split_for_slots(std::vector<std::vector<std::size_t>>& groups, std::size_t slots) const {
+        while (groups.size() < slots) {
+            auto largest = std::max_element(groups.begin(), groups.end(),
+                                            [](const auto& a, const auto& b) { return a.size() < b.size(); });
+            if (largest == groups.end() || largest->size() < 2) return;
+            auto& group = *largest;
+            // Split point: where the phase changes nearest the middle; a single phase splits in half.
+            std::size_t cut = group.size() / 2;
+            for (std::size_t d = 0; d < group.size() / 2; ++d) {
+                if (m_steps[group[cut - d]].phase != m_steps[group[cut - d - 1]].phase) {
+                    cut -= d;
+                    break;
+                }
+                if (cut + d + 1 < group.size() && m_steps[group[cut + d]].phase != m_steps[group[cut + d + 1]].phase) {
+                    cut += d + 1;
+                    break;
+                }
+            }
+            std::vector<std::size_t> tail(group.begin() + static_cast<std::ptrdiff_t>(cut), group.end());
+            group.resize(cut);
+            groups.push_back(std::move(tail));
+        }
     }
 
     void run_group(const config::Model& model, const std::vector<std::size_t>& group, int slot) {

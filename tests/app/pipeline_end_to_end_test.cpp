@@ -74,6 +74,15 @@ protected:
         return run_tunecap(args, m_temp.path(), env);
     }
 
+    // tunecap run in the background, as its own process (a shell execs into it), with a fault.
+    core::Result<server::ChildProcess> spawn_run(const std::string& fault, const fs::path& output) {
+        std::string command = "exec env";
+        for (const auto& e : m_env) command += " " + shell_quote(e);
+        command += " FAKE_LLAMA_FAULT=" + fault + " " + shell_quote(TUNECAP_BINARY) + " run " + shell_quote(m_music.string()) +
+                   " --config " + shell_quote(m_config.string()) + " --out " + shell_quote(m_out.string());
+        return server::ChildProcess::spawn({"/bin/sh", {"-c", command}, output, std::nullopt});
+    }
+
     // caption of every step, by "track/phase/model/prompt"
     std::map<std::string, std::string> captions() const {
         std::map<std::string, std::string> out;
@@ -155,11 +164,7 @@ TEST_F(PipelineEndToEnd, KilledRunsResumeToTheSameResultsWithoutRepeatingFinishe
     const std::size_t kill_points[] = {30, 110, 190, 250};
     std::size_t kills = 0;
     for (const auto point : kill_points) {
-        std::string command = "exec env";
-        for (const auto& e : m_env) command += " " + shell_quote(e);
-        command += " FAKE_LLAMA_FAULT=slow_reply:15 " + shell_quote(TUNECAP_BINARY) + " run " + shell_quote(m_music.string()) +
-                   " --config " + shell_quote(m_config.string()) + " --out " + shell_quote(m_out.string());
-        auto child = server::ChildProcess::spawn({"/bin/sh", {"-c", command}, m_temp / "killed.log", std::nullopt});
+        auto child = spawn_run("slow_reply:15", m_temp / "killed.log");
         ASSERT_TRUE(child.ok());
         const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
         while (count_lines(m_temp / "requests.jsonl") < point && child->running() &&
@@ -182,11 +187,7 @@ TEST_F(PipelineEndToEnd, KilledRunsResumeToTheSameResultsWithoutRepeatingFinishe
 }
 
 TEST_F(PipelineEndToEnd, CtrlCStopsServersKeepsTheStoreAndPrintsTheSummary) {
-    std::string command = "exec env";
-    for (const auto& e : m_env) command += " " + shell_quote(e);
-    command += " FAKE_LLAMA_FAULT=slow_reply:20 " + shell_quote(TUNECAP_BINARY) + " run " + shell_quote(m_music.string()) +
-               " --config " + shell_quote(m_config.string()) + " --out " + shell_quote(m_out.string());
-    auto child = server::ChildProcess::spawn({"/bin/sh", {"-c", command}, m_temp / "interrupted.log", std::nullopt});
+    auto child = spawn_run("slow_reply:20", m_temp / "interrupted.log");
     ASSERT_TRUE(child.ok());
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
     while (count_lines(m_temp / "requests.jsonl") < 20 && std::chrono::steady_clock::now() < deadline) {
