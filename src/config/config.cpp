@@ -314,7 +314,7 @@ Sampling read_sampling(const Reader& r, const Value& v, const std::string& path)
 
 Model read_model(const Reader& r, const std::string& name, const Value& v, const std::string& path) {
     r.only_keys(v, path,
-                {"gguf", "mmproj", "family", "request", "ctx", "slots", "batch", "ubatch", "cache_type_k",
+                {"gguf", "mmproj", "family", "request", "system", "ctx", "slots", "batch", "ubatch", "cache_type_k",
                  "cache_type_v", "gpu_layers", "max_input_chars", "server_args", "sampling", "endpoint"});
     Model m;
     m.name = name;
@@ -342,6 +342,7 @@ Model read_model(const Reader& r, const std::string& name, const Value& v, const
     if (auto* x = v.find("gguf")) m.gguf = r.file_path(*x, path + ".gguf");
     if (m.gguf.empty() && !m.endpoint) fail(v, path, "needs 'gguf' (a managed llama-server) or 'endpoint' (an external server)");
     if (auto* x = v.find("mmproj")) m.mmproj = r.file_path(*x, path + ".mmproj");
+    if (auto* x = v.find("system")) m.system = x->kind == Value::Kind::null ? std::string() : r.string(*x, path + ".system");
     if (auto* x = v.find("request")) {
         const auto text = r.string(*x, path + ".request");
         if (text == "chat") m.request = RequestPath::chat;

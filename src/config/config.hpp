@@ -50,6 +50,7 @@ struct Model {
     std::filesystem::path mmproj;  // empty when the model takes no audio
     Family family = Family::chatml;
     std::optional<RequestPath> request;  // nullopt: the family's default
+    std::optional<std::string> system;   // system prompt; nullopt: the family's default, "": none
     std::optional<int> ctx, slots, batch, ubatch, gpu_layers, max_input_chars;
     std::optional<std::string> cache_type_k, cache_type_v;
     std::vector<std::string> server_args;

@@ -342,11 +342,11 @@ private:
     std::string rendered_for_key(const Step& step) const {
         const auto path = step.model->request.value_or(llm::default_request_path(step.model->family));
         if (path == core::RequestPath::raw) {
-            return llm::render_raw_prompt(step.model->family, std::nullopt, step.request_text,
+            return llm::render_raw_prompt(step.model->family, step.model->system, step.request_text,
                                           config::uses_audio(step.phase->kind) ? "<audio>" : "")
                 .text;
         }
-        const auto system = llm::default_system_prompt(step.model->family).value_or("");
+        const auto system = step.model->system ? *step.model->system : llm::default_system_prompt(step.model->family).value_or("");
         return "chat|" + system + "|" + (config::uses_audio(step.phase->kind) ? "<audio>|" : "|") + step.request_text;
     }
 
@@ -560,6 +560,7 @@ private:
         llm::GenerationRequest request;
         request.family = model.family;
         request.path = model.request.value_or(llm::default_request_path(model.family));
+        request.system = model.system;
         request.sampling = llm::sampling_with_defaults(model.family, model.sampling);
         request.audio_base64 = std::move(audio);
         request.deadline = kRequestDeadline;
@@ -603,7 +604,7 @@ private:
         };
         const auto result = llm::generate_shrinking(attempt, step.input_chars, std::nullopt);
         row.request = request.path == core::RequestPath::raw
-                          ? llm::render_raw_prompt(model.family, std::nullopt, request.user,
+                          ? llm::render_raw_prompt(model.family, model.system, request.user,
                                                    request.audio_base64 ? "<audio>" : "").text
                           : request.user;
         {

@@ -186,6 +186,7 @@ models:
     mmproj: p.gguf
     family: harmony
     request: raw
+    system: "Answer with the caption only."
     ctx: 4096
     slots: 2
     batch: 512
@@ -205,6 +206,7 @@ prompts: {p: x}
     const auto& m = *config->find_model("m");
     EXPECT_EQ(m.mmproj, "/cfg/p.gguf");
     EXPECT_EQ(m.request, RequestPath::raw);
+    EXPECT_EQ(m.system, "Answer with the caption only.");
     EXPECT_EQ(m.slots, 2);
     EXPECT_EQ(m.ubatch, 128);
     EXPECT_EQ(m.gpu_layers, -1);
