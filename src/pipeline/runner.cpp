@@ -481,26 +481,32 @@ private:
     }
 
     // With fewer tracks than slots, idle slots are worth more than the audio cache: split the
-    // largest group (its audio steps by phase, its text steps in half) until every slot has work.
-    // Each part of a track's audio then costs the server one more encoding of it.
+    // largest group until every slot has work. Audio steps split only between phases (each part
+    // costs the server one more encoding of the track, worth it once per phase, not per prompt);
+    // text steps split anywhere.
     void split_for_slots(std::vector<std::vector<std::size_t>>& groups, std::size_t slots) const {
-        while (groups.size() < slots) {
-            auto largest = std::max_element(groups.begin(), groups.end(),
-                                            [](const auto& a, const auto& b) { return a.size() < b.size(); });
-            if (largest == groups.end() || largest->size() < 2) return;
-            auto& group = *largest;
-            // Split point: where the phase changes nearest the middle; a single phase splits in half.
-            std::size_t cut = group.size() / 2;
-            for (std::size_t d = 0; d < group.size() / 2; ++d) {
-                if (m_steps[group[cut - d]].phase != m_steps[group[cut - d - 1]].phase) {
-                    cut -= d;
-                    break;
-                }
-                if (cut + d + 1 < group.size() && m_steps[group[cut + d]].phase != m_steps[group[cut + d + 1]].phase) {
-                    cut += d + 1;
-                    break;
-                }
+        // Where a group may be cut, nearest its middle; 0 when it may not be.
+        auto cut_point = [&](const std::vector<std::size_t>& group) -> std::size_t {
+            if (group.size() < 2) return 0;
+            const bool audio = std::any_of(group.begin(), group.end(),
+                                           [&](std::size_t i) { return config::uses_audio(m_steps[i].phase->kind); });
+            std::size_t best = 0;
+            for (std::size_t cut = 1; cut < group.size(); ++cut) {
+                const bool boundary = m_steps[group[cut]].phase != m_steps[group[cut - 1]].phase;
+                if (audio && !boundary) continue;
+                const auto distance = [&](std::size_t c) { return c > group.size() / 2 ? c - group.size() / 2 : group.size() / 2 - c; };
+                if (best == 0 || distance(cut) < distance(best)) best = cut;
             }
+            return best;
+        };
+        while (groups.size() < slots) {
+            std::size_t chosen = groups.size();
+            for (std::size_t g = 0; g < groups.size(); ++g) {
+                if (cut_point(groups[g]) != 0 && (chosen == groups.size() || groups[g].size() > groups[chosen].size())) chosen = g;
+            }
+            if (chosen == groups.size()) return;
+            auto& group = groups[chosen];
+            const auto cut = cut_point(group);
             std::vector<std::size_t> tail(group.begin() + static_cast<std::ptrdiff_t>(cut), group.end());
             group.resize(cut);
             groups.push_back(std::move(tail));
