@@ -10,6 +10,7 @@
 
 #include <fstream>
 #include <map>
+#include <set>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -152,6 +153,29 @@ TEST_F(PipelineEndToEnd, DefaultGraphRunsEveryStepWithFiveModelLoads) {
     EXPECT_EQ(count_lines(m_temp / "starts.txt"), 5u);
     EXPECT_EQ(results()["steps"]["reused"], kTracks * kStepsPerTrack);
     EXPECT_EQ(captions(), all);
+}
+
+TEST_F(PipelineEndToEnd, OneTrackSpreadsOverTheSlotsButEachAudioPhaseKeepsOne) {
+    const auto outcome = run_tunecap({"run", (m_music / "t1.flac").string(), "--config", m_config.string(), "--out",
+                                      m_out.string()},
+                                     m_temp.path(), m_env);
+    ASSERT_EQ(outcome.exit_code, 0) << outcome.err;
+    std::set<int> slots;
+    std::map<std::string, std::set<int>> audio_phase_slots;
+    std::ifstream log(m_temp / "requests.jsonl");
+    for (std::string line; std::getline(log, line);) {
+        const auto request = json::parse(line);
+        slots.insert(request["id_slot"].get<int>());
+        if (!request["has_audio"].get<bool>()) continue;
+        const auto prompt = request["prompt"].get<std::string>();
+        const std::string phase = std::string(prompt.find("You are Qwen") != std::string::npos ? "omni" : "flamingo") +
+                                  (prompt.find("tagged with these genres") != std::string::npos ? "_genre" : "") +
+                                  (prompt.find("check this caption") != std::string::npos ? "_revision" : "");
+        audio_phase_slots[phase].insert(request["id_slot"].get<int>());
+    }
+    EXPECT_GE(slots.size(), 2u);  // one track no longer leaves the other slots idle
+    EXPECT_EQ(audio_phase_slots.size(), 5u);
+    for (const auto& [phase, used] : audio_phase_slots) EXPECT_EQ(used.size(), 1u) << phase;
 }
 
 TEST_F(PipelineEndToEnd, KilledRunsResumeToTheSameResultsWithoutRepeatingFinishedSteps) {
