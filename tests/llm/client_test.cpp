@@ -136,6 +136,21 @@ TEST(RequestBody, ChatPutsAudioFirstAndTurnsQwen3ThinkingOff) {
     EXPECT_EQ(body["stream"], false);
 }
 
+TEST(RequestBody, LargeAudioIsSplicedInIntact) {
+    std::string audio;
+    for (int i = 0; i < 300000; ++i) audio += "AZaz09+/"[i % 8];
+    audio += "==";
+    GenerationRequest request;
+    request.user = "a prompt quoting \"data\":\"tunecap-audio\" and \"multimodal_data\":[\"tunecap-audio\"]";
+    request.audio_base64 = std::make_shared<const std::string>(audio);
+    auto body = json::parse(chat_request_body(request, "m"));
+    EXPECT_EQ(body["messages"].back()["content"][0]["input_audio"]["data"], audio);
+    EXPECT_EQ(body["messages"].back()["content"][1]["text"], request.user);
+    request.path = core::RequestPath::raw;
+    body = json::parse(raw_request_body(request, "<__media_X__>"));
+    EXPECT_EQ(body["prompt"]["multimodal_data"][0], audio);
+}
+
 TEST(RequestBody, RawAudioUsesTheServersMarkerAndMultimodalData) {
     GenerationRequest request;
     request.family = core::Family::qwen2_5_omni;
