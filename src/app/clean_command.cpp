@@ -68,13 +68,8 @@ int rederive(const fs::path& dir, const config::Config& config, const clean::Cle
 }  // namespace
 
 int clean_command(const CommandLine& line, core::Log& log, std::istream& in, std::ostream& out, std::ostream& err) {
-    config::LoadOptions load;
-    if (auto file = line.value("--config")) load.user_file = *file;
-    auto config = config::load(load);
-    if (!config) {
-        log.error("config", "{}", config.error().message);
-        return kExitUsage;
-    }
+    const auto config = load_config(line, log);
+    if (!config) return kExitUsage;
     clean::CleanOptions options;
     options.max_t5_tokens = config->cleaning.max_t5_tokens;
     if (auto tokens = line.value("--max-t5-tokens")) {

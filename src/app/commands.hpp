@@ -3,9 +3,11 @@
 // The subcommands. Each returns the process exit code (see kExit*).
 
 #include <istream>
+#include <optional>
 #include <ostream>
 
 #include "app/cli.hpp"
+#include "config/config.hpp"
 #include "core/log.hpp"
 
 namespace tunecap::app {
@@ -14,6 +16,10 @@ inline constexpr int kExitOk = 0;
 inline constexpr int kExitSomeFailed = 1;
 inline constexpr int kExitUsage = 2;
 inline constexpr int kExitInterrupted = 130;  // Ctrl-C: what was finished is stored
+
+// The config named by --config (layered over the built-in default); on error logs the one-line
+// reason (file:line: what) and returns nullopt, for the caller to exit with kExitUsage.
+std::optional<config::Config> load_config(const CommandLine& line, core::Log& log);
 
 int run_command(const CommandLine& line, core::Log& log, std::ostream& out);
 int config_show_command(const CommandLine& line, core::Log& log, std::ostream& out);

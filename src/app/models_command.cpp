@@ -174,13 +174,8 @@ void describe(Row& row, const config::Model& model, const Inspected& found) {
 }  // namespace
 
 int models_command(const CommandLine& line, core::Log& log, std::ostream& out) {
-    config::LoadOptions load;
-    if (auto file = line.value("--config")) load.user_file = *file;
-    auto loaded = config::load(load);
-    if (!loaded) {
-        log.error("config", "{}", loaded.error().message);
-        return kExitUsage;
-    }
+    const auto loaded = load_config(line, log);
+    if (!loaded) return kExitUsage;
     const config::Config& config = *loaded;
     // vram_budget_gb is read as GiB: a "16 GB" card reports 16,384 MiB or slightly less.
     const double budget = config.runtime.vram_budget_gb;

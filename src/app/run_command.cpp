@@ -111,12 +111,8 @@ struct RunSettings {
     fs::path out_dir;
 };
 
-core::Result<RunSettings> settings_from(const CommandLine& line) {
-    config::LoadOptions load;
-    if (auto file = line.value("--config")) load.user_file = *file;
-    auto config = config::load(load);
-    if (!config) return config.error();
-    RunSettings settings{std::move(config).take(), {line.all("--skip"), line.all("--only")}, line.all("--force"), {},
+core::Result<RunSettings> settings_from(const CommandLine& line, config::Config config) {
+    RunSettings settings{std::move(config), {line.all("--skip"), line.all("--only")}, line.all("--force"), {},
                          line.value_or_default("--out")};
     if (auto genre = line.value("--genre")) settings.genre_options.cli = *genre;
     if (auto info = line.value("--info")) {
@@ -208,6 +204,17 @@ std::size_t pending_steps(const std::vector<pipeline::TrackRecord>& tracks) {
 
 }  // namespace
 
+std::optional<config::Config> load_config(const CommandLine& line, core::Log& log) {
+    config::LoadOptions load;
+    if (auto file = line.value("--config")) load.user_file = *file;
+    auto config = config::load(load);
+    if (!config) {
+        log.error("config", "{}", config.error().message);
+        return std::nullopt;
+    }
+    return std::move(config).take();
+}
+
 void print_plan(const config::Config& config, const pipeline::PhaseSelection& selection, std::size_t tracks,
                 std::ostream& out) {
     const auto phases = pipeline::plan_phases(config, selection, pipeline::real_file_check());
@@ -239,7 +246,9 @@ void print_plan(const config::Config& config, const pipeline::PhaseSelection& se
 }
 
 int plan_command(const CommandLine& line, core::Log& log, std::ostream& out) {
-    auto settings = settings_from(line);
+    auto config = load_config(line, log);
+    if (!config) return kExitUsage;
+    auto settings = settings_from(line, std::move(*config));
     if (!settings) {
         log.error("config", "{}", settings.error().message);
         return kExitUsage;
@@ -263,7 +272,9 @@ int run_command(const CommandLine& line, core::Log& log, std::ostream& out) {
         out << "dry run: nothing is decoded or written\n";
         return plan_command(line, log, out);
     }
-    auto settings = settings_from(line);
+    auto config = load_config(line, log);
+    if (!config) return kExitUsage;
+    auto settings = settings_from(line, std::move(*config));
     if (!settings) {
         log.error("config", "{}", settings.error().message);
         return kExitUsage;
@@ -348,7 +359,9 @@ int run_command(const CommandLine& line, core::Log& log, std::ostream& out) {
 }
 
 int config_show_command(const CommandLine& line, core::Log& log, std::ostream& out) {
-    auto settings = settings_from(line);
+    auto config = load_config(line, log);
+    if (!config) return kExitUsage;
+    auto settings = settings_from(line, std::move(*config));
     if (!settings) {
         log.error("config", "{}", settings.error().message);
         return kExitUsage;

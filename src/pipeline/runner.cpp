@@ -533,6 +533,7 @@ private:
                 m_options.progress->step_finished(model.name, row.status == "done", row.completion_tokens, row.elapsed_ms);
             }
             finish_step(step, std::move(row));
+            const std::lock_guard lock(m_mutex);  // slot workers share the counters
             ++m_outcome.executed;
         }
     }
