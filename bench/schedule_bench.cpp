@@ -124,6 +124,9 @@ std::vector<pipeline::TrackRecord> records(const Tracks& tracks, std::size_t fir
         track.id = pipeline::make_track_id(track.file, track.content_hash);
         track.genres.names = {"Ambient"};
         track.audio.duration_seconds = track_seconds;
+        // Stand-ins for the decoded audio's identity: each track's own, so no two share a step key.
+        track.audio_sha256 = track.content_hash;
+        track.model_samples = static_cast<std::size_t>(track_seconds * audio::kModelSampleRate);
         track.phases = pipeline::plan_phases(config, selection, pipeline::real_file_check());
         out.push_back(std::move(track));
     }
@@ -189,11 +192,8 @@ public:
     void set_track_seconds(double seconds) { m_track_seconds = seconds; }
 
 private:
-    pipeline::RunOptions options(const pipeline::PhaseSelection& selection) {
-        pipeline::RunOptions o;
-        o.selection = selection;
-        return o;
-    }
+    // The selection lives in the tracks' planned phases; the runner needs no more.
+    pipeline::RunOptions options(const pipeline::PhaseSelection&) { return {}; }
 
     static void add(Figure& figure, const pipeline::RunOutcome& outcome) {
         figure.steps += outcome.executed;

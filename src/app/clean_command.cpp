@@ -7,6 +7,7 @@
 #include "app/commands.hpp"
 #include "clean/clean.hpp"
 #include "config/config.hpp"
+#include "pipeline/caption.hpp"
 #include "report/json_output.hpp"
 #include "store/store.hpp"
 
@@ -31,22 +32,19 @@ int rederive(const fs::path& dir, const config::Config& config, const clean::Cle
     }
     std::map<std::string, store::StepRow> changed;
     std::size_t total = 0;
-    for (auto& row : (*store)->all_steps()) {
-        if (row.raw_output.empty()) continue;  // a failed request: nothing to clean
+    for (auto row : (*store)->all_steps()) {
+        if (row.raw_output.empty()) continue;  // the request failed: nothing to derive a caption from
         ++total;
         auto options = base;
         const auto* model = config.find_model(row.model);
         options.family = model ? model->family : core::Family::chatml;
-        const auto cleaned = clean::clean_caption(row.raw_output, options);
-        std::vector<std::string> flags;
-        for (auto flag : cleaned.flags) flags.emplace_back(clean::to_string(flag));
-        if (cleaned.caption == row.caption && flags == row.flags) continue;
-        if (auto updated = (*store)->update_caption(row.key, cleaned.caption, flags); !updated) {
+        const auto before = row;
+        pipeline::derive_caption(row, options);
+        if (row == before) continue;
+        if (auto updated = (*store)->update_derived(row); !updated) {
             log.error("clean", "{}", updated.error().message);
             return kExitSomeFailed;
         }
-        row.caption = cleaned.caption;
-        row.flags = std::move(flags);
         changed.emplace(row.key, std::move(row));
     }
     std::size_t files = 0;
@@ -68,9 +66,11 @@ int rederive(const fs::path& dir, const config::Config& config, const clean::Cle
 }  // namespace
 
 int clean_command(const CommandLine& line, core::Log& log, std::istream& in, std::ostream& out, std::ostream& err) {
-    const auto config = load_config(line, log);
-    if (!config) return kExitUsage;
+    const auto loaded = load_config(line, log);
+    if (!loaded) return kExitUsage;
+    const auto* config = &loaded->config;
     clean::CleanOptions options;
+    options.counter = loaded->token_counter.get();
     options.max_t5_tokens = config->cleaning.max_t5_tokens;
     if (auto tokens = line.value("--max-t5-tokens")) {
         try {
@@ -82,16 +82,6 @@ int clean_command(const CommandLine& line, core::Log& log, std::istream& in, std
             log.error("cli", "--max-t5-tokens {}: expected a whole number of at least 1", *tokens);
             return kExitUsage;
         }
-    }
-    std::unique_ptr<clean::SentencePieceCounter> counter;
-    if (!config->cleaning.sentencepiece_model.empty()) {
-        auto loaded = clean::SentencePieceCounter::load(config->cleaning.sentencepiece_model);
-        if (!loaded) {
-            log.error("clean", "{}", loaded.error().message);
-            return kExitUsage;
-        }
-        counter = std::make_unique<clean::SentencePieceCounter>(std::move(loaded).take());
-        options.counter = counter.get();
     }
     if (auto results = line.value("--results")) return rederive(*results, *config, options, log, out);
 

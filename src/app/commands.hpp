@@ -3,10 +3,12 @@
 // The subcommands. Each returns the process exit code (see kExit*).
 
 #include <istream>
+#include <memory>
 #include <optional>
 #include <ostream>
 
 #include "app/cli.hpp"
+#include "clean/token_counter.hpp"
 #include "config/config.hpp"
 #include "core/log.hpp"
 
@@ -17,9 +19,16 @@ inline constexpr int kExitSomeFailed = 1;
 inline constexpr int kExitUsage = 2;
 inline constexpr int kExitInterrupted = 130;  // Ctrl-C: what was finished is stored
 
-// The config named by --config (layered over the built-in default); on error logs the one-line
-// reason (file:line: what) and returns nullopt, for the caller to exit with kExitUsage.
-std::optional<config::Config> load_config(const CommandLine& line, core::Log& log);
+struct LoadedConfig {
+    config::Config config;
+    // cleaning.sentencepiece_model loaded; nullptr when the config names none (the estimate).
+    std::shared_ptr<const clean::TokenCounter> token_counter;
+};
+
+// The config named by --config (layered over the built-in default), with the SentencePiece model
+// it names loaded; on error logs the one-line reason (file:line: what) and returns nullopt, for the
+// caller to exit with kExitUsage before any audio is read.
+std::optional<LoadedConfig> load_config(const CommandLine& line, core::Log& log);
 
 int run_command(const CommandLine& line, core::Log& log, std::ostream& out);
 int config_show_command(const CommandLine& line, core::Log& log, std::ostream& out);

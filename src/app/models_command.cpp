@@ -176,7 +176,7 @@ void describe(Row& row, const config::Model& model, const Inspected& found) {
 int models_command(const CommandLine& line, core::Log& log, std::ostream& out) {
     const auto loaded = load_config(line, log);
     if (!loaded) return kExitUsage;
-    const config::Config& config = *loaded;
+    const config::Config& config = loaded->config;
     // vram_budget_gb is read as GiB: a "16 GB" card reports 16,384 MiB or slightly less.
     const double budget = config.runtime.vram_budget_gb;
 

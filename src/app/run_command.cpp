@@ -14,12 +14,14 @@
 #include "app/commands.hpp"
 #include "app/progress.hpp"
 #include "audio/audio.hpp"
+#include "clean/token_counter.hpp"
 #include "config/config.hpp"
 #include "core/clock.hpp"
 #include "core/hash.hpp"
 #include "core/text.hpp"
 #include "pipeline/plan.hpp"
 #include "pipeline/runner.hpp"
+#include "pipeline/scheduler.hpp"
 #include "report/json_output.hpp"
 #include "server/backend.hpp"
 #include "store/store.hpp"
@@ -142,7 +144,7 @@ pipeline::TrackRecord read_track(const fs::path& file, const RunSettings& settin
     for (const auto& warning : genres.warnings) log.warn("tags", "{}", warning);
     track.genres = std::move(genres.genres);
     track.warnings = std::move(genres.warnings);
-    track.audio = audio::decode(file).take().source;
+    pipeline::set_decoded_audio(track, audio::decode(file).take());
     track.phases = pipeline::plan_phases(settings.config, settings.selection, pipeline::real_file_check());
     return track;
 }
@@ -204,7 +206,7 @@ std::size_t pending_steps(const std::vector<pipeline::TrackRecord>& tracks) {
 
 }  // namespace
 
-std::optional<config::Config> load_config(const CommandLine& line, core::Log& log) {
+std::optional<LoadedConfig> load_config(const CommandLine& line, core::Log& log) {
     config::LoadOptions load;
     if (auto file = line.value("--config")) load.user_file = *file;
     auto config = config::load(load);
@@ -212,7 +214,19 @@ std::optional<config::Config> load_config(const CommandLine& line, core::Log& lo
         log.error("config", "{}", config.error().message);
         return std::nullopt;
     }
-    return std::move(config).take();
+    LoadedConfig loaded{std::move(config).take(), nullptr};
+    if (const auto& model = loaded.config.cleaning.sentencepiece_model; !model.empty()) {
+        auto counter = clean::SentencePieceCounter::load(model);
+        if (!counter) {
+            const auto origin = loaded.config.effective.find("cleaning.sentencepiece_model");
+            log.error("config", "{}: cleaning.sentencepiece_model: {}",
+                      origin == loaded.config.effective.end() ? std::string("config") : origin->second.second,
+                      counter.error().message);
+            return std::nullopt;
+        }
+        loaded.token_counter = std::make_shared<clean::SentencePieceCounter>(std::move(counter).take());
+    }
+    return loaded;
 }
 
 void print_plan(const config::Config& config, const pipeline::PhaseSelection& selection, std::size_t tracks,
@@ -246,9 +260,9 @@ void print_plan(const config::Config& config, const pipeline::PhaseSelection& se
 }
 
 int plan_command(const CommandLine& line, core::Log& log, std::ostream& out) {
-    auto config = load_config(line, log);
-    if (!config) return kExitUsage;
-    auto settings = settings_from(line, std::move(*config));
+    auto loaded = load_config(line, log);
+    if (!loaded) return kExitUsage;
+    auto settings = settings_from(line, std::move(loaded->config));
     if (!settings) {
         log.error("config", "{}", settings.error().message);
         return kExitUsage;
@@ -272,9 +286,9 @@ int run_command(const CommandLine& line, core::Log& log, std::ostream& out) {
         out << "dry run: nothing is decoded or written\n";
         return plan_command(line, log, out);
     }
-    auto config = load_config(line, log);
-    if (!config) return kExitUsage;
-    auto settings = settings_from(line, std::move(*config));
+    auto loaded = load_config(line, log);
+    if (!loaded) return kExitUsage;
+    auto settings = settings_from(line, std::move(loaded->config));
     if (!settings) {
         log.error("config", "{}", settings.error().message);
         return kExitUsage;
@@ -313,7 +327,7 @@ int run_command(const CommandLine& line, core::Log& log, std::ostream& out) {
 
     Progress progress(log, ::isatty(STDERR_FILENO) ? stderr : nullptr, pending_steps(summary.tracks));
     pipeline::RunOptions options;
-    options.selection = settings->selection;
+    options.token_counter = loaded->token_counter.get();
     options.force = settings->force;
     options.stop_requested = &g_stop_requested;
     options.log = &log;
@@ -359,9 +373,9 @@ int run_command(const CommandLine& line, core::Log& log, std::ostream& out) {
 }
 
 int config_show_command(const CommandLine& line, core::Log& log, std::ostream& out) {
-    auto config = load_config(line, log);
-    if (!config) return kExitUsage;
-    auto settings = settings_from(line, std::move(*config));
+    auto loaded = load_config(line, log);
+    if (!loaded) return kExitUsage;
+    auto settings = settings_from(line, std::move(loaded->config));
     if (!settings) {
         log.error("config", "{}", settings.error().message);
         return kExitUsage;

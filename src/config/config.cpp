@@ -404,6 +404,22 @@ void sort_phases(std::vector<Phase>& phases, const Value& phases_value) {
     phases = std::move(sorted);
 }
 
+// A step reads, from each input phase, the steps with its own prompt id: every prompt of the phase
+// must be run by each of its inputs, or the step would have nothing to read.
+void check_prompt_alignment(const Config& c, const Phase& phase, const Value& item, const std::string& path) {
+    if (describe(phase.kind).alignment != InputAlignment::same_prompt) return;
+    for (const auto& input : phase.inputs) {
+        const auto& provided = c.find_phase(input)->prompts;
+        for (const auto& prompt : phase.prompts) {
+            if (std::find(provided.begin(), provided.end(), prompt) != provided.end()) continue;
+            const auto* at = item.find("prompts");
+            fail(at ? *at : item, path + ".prompts",
+                 "prompt '" + prompt + "' is not run by input phase '" + input + "' (it runs: " + core::join(provided, ", ") +
+                     "); a " + std::string(to_string(phase.kind)) + " step reads its inputs' captions for the same prompt");
+        }
+    }
+}
+
 void read_phases(const Reader& r, const Value& v, Config& c) {
     if (v.kind != Value::Kind::sequence) fail(v, "phases", "expected a list of phases");
     std::vector<std::string> model_names, prompt_ids, phase_ids;
@@ -431,24 +447,25 @@ void read_phases(const Reader& r, const Value& v, Config& c) {
         const auto kind_text = r.string(*kind, path + ".kind");
         const auto parsed = parse_phase_kind(kind_text);
         if (!parsed) {
-            fail(*kind, path + ".kind",
-                 "unknown kind '" + kind_text + "'" +
-                     suggestion(kind_text, {"audio_caption", "audio_revise", "revise", "ensemble", "template"}));
+            std::vector<std::string> names;
+            for (const auto& info : phase_kinds()) names.emplace_back(info.name);
+            fail(*kind, path + ".kind", "unknown kind '" + kind_text + "'" + suggestion(kind_text, names));
         }
         p.kind = *parsed;
+        const auto& info = describe(p.kind);
         if (auto* x = item.find("models")) p.models = r.string_list(*x, path + ".models");
         for (std::size_t k = 0; k < p.models.size(); ++k) {
             const auto* model = c.find_model(p.models[k]);
             const auto& at = item.find("models")->items[k];
             if (!model) fail(at, path + ".models", "unknown model '" + p.models[k] + "'" + suggestion(p.models[k], model_names));
-            if (uses_audio(p.kind) && !model->takes_audio()) {
+            if (info.audio && !model->takes_audio()) {
                 fail(at, path + ".models",
                      "phase kind " + std::string(to_string(p.kind)) + " needs audio input, but model '" + model->name +
                          "' has neither 'mmproj' nor 'endpoint'");
             }
         }
-        if (p.kind == PhaseKind::template_ && !p.models.empty()) fail(item, path + ".models", "a template phase uses no model");
-        if (p.kind != PhaseKind::template_ && p.models.empty()) fail(item, path, "needs at least one model in 'models'");
+        if (!info.model && !p.models.empty()) fail(item, path + ".models", "a " + std::string(info.name) + " phase uses no model");
+        if (info.model && p.models.empty()) fail(item, path, "needs at least one model in 'models'");
         if (auto* x = item.find("prompts")) {
             if (x->kind == Value::Kind::scalar && x->scalar == "all") {
                 p.prompts = prompt_ids;
@@ -465,12 +482,15 @@ void read_phases(const Reader& r, const Value& v, Config& c) {
         }
         if (auto* x = item.find("genre_hint")) p.genre_hint = r.boolean(*x, path + ".genre_hint");
         if (auto* x = item.find("inputs")) p.inputs = r.string_list(*x, path + ".inputs");
-        const std::size_t needed = p.kind == PhaseKind::ensemble ? 2 : (p.kind == PhaseKind::revise || p.kind == PhaseKind::audio_revise) ? 1 : 0;
-        if (p.kind == PhaseKind::audio_caption || p.kind == PhaseKind::template_) {
-            if (!p.inputs.empty()) fail(item, path + ".inputs", "a " + std::string(to_string(p.kind)) + " phase takes no inputs");
-        } else if (p.inputs.size() < needed) {
+        const std::string kind_name(info.name);
+        if (info.max_inputs == 0 && !p.inputs.empty()) fail(item, path + ".inputs", "a " + kind_name + " phase takes no inputs");
+        if (p.inputs.size() < info.min_inputs) {
             fail(item, path + ".inputs",
-                 "a " + std::string(to_string(p.kind)) + " phase needs at least " + std::to_string(needed) + " input phase(s)");
+                 "a " + kind_name + " phase needs at least " + std::to_string(info.min_inputs) + " input phase(s)");
+        }
+        if (p.inputs.size() > info.max_inputs) {
+            fail(*item.find("inputs"), path + ".inputs",
+                 "a " + kind_name + " phase reads exactly " + std::to_string(info.max_inputs) + " input phase(s)");
         }
         c.phases.push_back(std::move(p));
     }
@@ -482,6 +502,7 @@ void read_phases(const Reader& r, const Value& v, Config& c) {
             }
             if (input == c.phases[i].id) fail(*v.items[i].find("inputs"), "phases[" + std::to_string(i) + "].inputs", "a phase cannot be its own input");
         }
+        check_prompt_alignment(c, c.phases[i], v.items[i], "phases[" + std::to_string(i) + "]");
     }
     sort_phases(c.phases, v);
 }
@@ -540,35 +561,17 @@ Config read_config(const Value& root, const Reader& r) {
             if (text.empty()) throw ConfigError{phase.origin, std::string("templates.") + name, "phase '" + phase.id + "' needs this template"};
         };
         if (needs_hint) missing(c.templates.genre_hint, "genre_hint");
-        if (phase.kind == PhaseKind::revise) missing(c.templates.revise, "revise");
-        if (phase.kind == PhaseKind::ensemble) missing(c.templates.ensemble, "ensemble");
-        if (phase.kind == PhaseKind::audio_revise) missing(c.templates.audio_revise, "audio_revise");
+        switch (describe(phase.kind).text) {
+        case PhaseText::prompt: break;
+        case PhaseText::revise_template: missing(c.templates.revise, "revise"); break;
+        case PhaseText::audio_revise_template: missing(c.templates.audio_revise, "audio_revise"); break;
+        case PhaseText::ensemble_template: missing(c.templates.ensemble, "ensemble"); break;
+        }
     }
     return c;
 }
 
 }  // namespace
-
-std::string_view to_string(PhaseKind kind) {
-    switch (kind) {
-    case PhaseKind::audio_caption: return "audio_caption";
-    case PhaseKind::audio_revise: return "audio_revise";
-    case PhaseKind::revise: return "revise";
-    case PhaseKind::ensemble: return "ensemble";
-    case PhaseKind::template_: return "template";
-    }
-    return "unknown";
-}
-
-std::optional<PhaseKind> parse_phase_kind(std::string_view text) {
-    for (auto kind : {PhaseKind::audio_caption, PhaseKind::audio_revise, PhaseKind::revise, PhaseKind::ensemble,
-                      PhaseKind::template_}) {
-        if (to_string(kind) == text) return kind;
-    }
-    return std::nullopt;
-}
-
-bool uses_audio(PhaseKind kind) { return kind == PhaseKind::audio_caption || kind == PhaseKind::audio_revise; }
 
 const Model* Config::find_model(std::string_view name) const {
     for (const auto& m : models) {

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "core/model_types.hpp"
+#include "config/phase_kind.hpp"
 #include "core/result.hpp"
 
 namespace tunecap::config {
@@ -61,10 +62,6 @@ struct Model {
     bool takes_audio() const { return !mmproj.empty() || endpoint.has_value(); }
 };
 
-enum class PhaseKind { audio_caption, audio_revise, revise, ensemble, template_ };
-std::string_view to_string(PhaseKind kind);
-std::optional<PhaseKind> parse_phase_kind(std::string_view text);
-bool uses_audio(PhaseKind kind);
 
 struct Phase {
     std::string id;

@@ -3,11 +3,13 @@
 
 #include <openssl/evp.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <memory>
+#include <vector>
 
 namespace tunecap::core {
 namespace {
@@ -52,6 +54,30 @@ Result<std::string> sha256_file(const std::filesystem::path& path) {
     }
     if (in.bad()) return Error{path.string() + ": read error"};
     return finish_hex(ctx.get());
+}
+
+Result<std::string> file_fingerprint(const std::filesystem::path& path, std::uint64_t head_bytes,
+                                     std::uint64_t tail_bytes) {
+    std::ifstream in(path, std::ios::binary | std::ios::ate);
+    if (!in) return Error{path.string() + ": cannot open: " + std::strerror(errno)};
+    const auto size = static_cast<std::uint64_t>(in.tellg());
+    auto ctx = new_sha256();
+    std::vector<char> buffer(1 << 16);
+    auto hash_range = [&](std::uint64_t from, std::uint64_t to) {
+        in.seekg(static_cast<std::streamoff>(from));
+        for (auto at = from; at < to && in;) {
+            const auto want = static_cast<std::streamsize>(std::min<std::uint64_t>(buffer.size(), to - at));
+            in.read(buffer.data(), want);
+            if (in.gcount() <= 0) break;
+            EVP_DigestUpdate(ctx.get(), buffer.data(), static_cast<size_t>(in.gcount()));
+            at += static_cast<std::uint64_t>(in.gcount());
+        }
+    };
+    const auto head_end = std::min(size, head_bytes);
+    hash_range(0, head_end);
+    hash_range(std::max(head_end, size > tail_bytes ? size - tail_bytes : 0), size);
+    if (in.bad()) return Error{path.string() + ": read error"};
+    return std::to_string(size) + ":" + finish_hex(ctx.get());
 }
 
 std::string sha256_hex(std::string_view data) {

@@ -1,31 +1,26 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Runs the phase graph over all tracks, model-major: each model is loaded once and every ready
-// step that uses it, across all tracks and phases, runs before it is unloaded. Requests run
-// concurrently up to the server's slots; one track's steps go to one slot, audio first, so the
-// server reuses the audio part of the prompt. Every finished step is committed to the store at
-// once; a step whose key is stored is not run again.
+// step that uses it, across all tracks and phases, runs before it is unloaded. The loop that wires
+// the parts: the step graph settles steps against the store, the scheduler picks the next model
+// and splits its steps over the slots, a backend session serves the model, the executor runs each
+// step, and every finished step is committed to the store at once.
 
 #include <atomic>
 #include <functional>
-#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "clean/token_counter.hpp"
 #include "config/config.hpp"
 #include "core/log.hpp"
+#include "pipeline/backend_session.hpp"
 #include "pipeline/plan.hpp"
 #include "pipeline/track.hpp"
-#include "server/backend.hpp"
 #include "store/store.hpp"
 
 namespace tunecap::pipeline {
-
-// Starts what serves a model (a managed llama-server or an external endpoint). A seam: tests and
-// the benchmark pass their own.
-using BackendFactory =
-    std::function<core::Result<std::unique_ptr<server::Backend>>(const config::Model& model, bool needs_audio)>;
 
 // Progress events, for the terminal progress bar or plain log lines.
 class ProgressSink {
@@ -39,14 +34,17 @@ public:
 };
 
 struct RunOptions {
-    PhaseSelection selection;
     std::vector<std::string> force;               // phases recomputed with all that depends on them
     const std::atomic<bool>* stop_requested = nullptr;  // Ctrl-C: finish the steps in flight, start no more
     core::Log* log = nullptr;
     ProgressSink* progress = nullptr;
+    // Exact T5 counts for the caption budget (cleaning.sentencepiece_model); nullptr: the estimate.
+    const clean::TokenCounter* token_counter = nullptr;
     // Used GPU memory in MiB now, or nullopt when there is no GPU to ask; sampled while a model is
     // loaded to record its peak.
     std::function<std::optional<double>()> gpu_probe;
+    // How requests reach a server; empty: HTTP (llm::Client).
+    Generate generate;
 };
 
 struct ModelLoad {
@@ -68,35 +66,8 @@ struct RunOutcome {
     bool interrupted = false;
 };
 
-// The order models are loaded in: a model comes after every model whose output it reads, ties in
-// config order. With the default graph: music_flamingo, qwen_omni, qwen3_14b, gpt_oss_20b, granite_tiny.
-std::vector<std::string> model_load_order(const config::Config& config);
-
-// A step's identity: the audio content, phase, model file, the text sent, sampling and the keys of
-// the steps it read. Same key, same output.
-std::string step_key(const std::string& content_hash, const config::Phase& phase, const config::Model& model,
-                     const std::string& request_text, const std::vector<std::string>& input_keys,
-                     double audio_seconds_sent);
-
 // Fills every track's phases with the outcome of each step (from this run or the store).
 RunOutcome run_pipeline(const config::Config& config, std::vector<TrackRecord>& tracks, store::Store& store,
                         const BackendFactory& backends, const RunOptions& options);
-
-// Audio as sent: at most max_seconds, cut so its 30 s windows fit the slot's context together with
-// the text, and a duration that is an exact multiple of 30 s trimmed by 5 ms (the server would
-// otherwise encode a whole window of padding). nullopt with a reason when not even one window fits.
-struct PreparedAudio {
-    std::shared_ptr<const std::string> wav_base64;
-    double seconds = 0;
-    bool cut = false;
-};
-struct AudioBudget {
-    double max_seconds = 600;
-    int slot_context = 0;  // per-slot n_ctx; 0 = unknown, no check
-    int reserved_tokens = 0;  // text of the prompt and the tokens to generate
-};
-core::Result<PreparedAudio> prepare_audio(std::vector<float> samples, int sample_rate, const AudioBudget& budget);
-// Prompt tokens the server spends on audio of this length: every started 30 s window costs 750.
-int audio_prompt_tokens(double seconds);
 
 }  // namespace tunecap::pipeline

@@ -55,9 +55,17 @@ struct TrackRecord {
     tags::Genres genres;
     std::vector<std::string> warnings;
     audio::AudioInfo audio;
+    // The decoded audio as models get it (mono, 16 kHz): its length in samples and the SHA-256 of
+    // its 16-bit PCM, which is what a step's identity names (tags edited in the file change
+    // content_hash, not this).
+    std::size_t model_samples = 0;
+    std::string audio_sha256;
     std::vector<PhaseRecord> phases;
 };
 
 std::string make_track_id(const std::filesystem::path& file, std::string_view content_hash);
+
+// Records what the models will get of a decoded track: audio info, length and audio_sha256.
+void set_decoded_audio(TrackRecord& track, const audio::DecodedAudio& decoded);
 
 }  // namespace tunecap::pipeline

@@ -198,9 +198,20 @@ core::Result<std::size_t> refresh_captions(const std::filesystem::path& track_js
                 if (!step.contains("key")) continue;
                 const auto it = rows.find(step["key"].get<std::string>());
                 if (it == rows.end()) continue;
-                if (step.value("caption", "") == it->second.caption && step["flags"] == ordered_json(it->second.flags)) continue;
-                step["caption"] = it->second.caption;
-                step["flags"] = it->second.flags;
+                const auto& row = it->second;
+                ordered_json updated = step;
+                updated["status"] = std::string(store::to_string(row.outcome));
+                updated["caption"] = row.caption;
+                updated["flags"] = row.flags;
+                if (row.error.empty()) {
+                    updated.erase("error");
+                    updated.erase("reason");
+                } else {
+                    updated["error"] = row.error;
+                    updated["reason"] = row.error;
+                }
+                if (updated == step) continue;
+                step = std::move(updated);
                 ++changed;
             }
         }

@@ -43,7 +43,7 @@ core::Status write_file_atomic(const std::filesystem::path& path, const std::str
 
 std::filesystem::path track_json_path(const std::filesystem::path& out_dir, const pipeline::TrackRecord& track);
 
-// Rewrites the caption and flags of every step in a per-track JSON file whose key is in `rows`
+// Rewrites the status, caption, flags and error of every step in a per-track JSON file whose key is in `rows`
 // (after `tunecap clean --results`); returns how many steps changed.
 core::Result<std::size_t> refresh_captions(const std::filesystem::path& track_json,
                                            const std::map<std::string, store::StepRow>& rows);

@@ -91,7 +91,8 @@ constexpr std::string_view kStepValues =
 // Newest output of a (phase, model, prompt) unit first; the key breaks ties so the order never varies.
 constexpr std::string_view kStepOrder = "phase, model, prompt, finished_at DESC, key";
 
-constexpr std::string_view kUpdateCaption = "UPDATE steps SET caption = ?2, flags = ?3 WHERE key = ?1";
+constexpr std::string_view kUpdateDerived =
+    "UPDATE steps SET caption = ?2, flags = ?3, status = ?4, error = ?5 WHERE key = ?1";
 constexpr std::string_view kPutTrack =
     "INSERT OR REPLACE INTO tracks (track_id, file, content_hash, info_json) VALUES (?1, ?2, ?3, ?4)";
 constexpr std::string_view kFindTrack =
@@ -133,7 +134,7 @@ void bind_step(sqlite::Query& query, const StepRow& row) {
     query.bind_text(3, row.phase);
     query.bind_text(4, row.model);
     query.bind_text(5, row.prompt);
-    query.bind_text(6, row.status);
+    query.bind_text(6, to_string(row.outcome));
     query.bind_text(7, row.raw_output);
     query.bind_text(8, row.reasoning);
     query.bind_text(9, row.caption);
@@ -157,7 +158,9 @@ StepRow read_step(const sqlite::Query& query, const fs::path& path) {
     row.phase = query.text(2);
     row.model = query.text(3);
     row.prompt = query.text(4);
-    row.status = query.text(5);
+    const auto outcome = parse_step_outcome(query.text(5));
+    if (!outcome) throw core::Failure(file_error(path, "step " + row.key + ": unknown status '" + query.text(5) + "'"));
+    row.outcome = *outcome;
     row.raw_output = query.text(6);
     row.reasoning = query.text(7);
     row.caption = query.text(8);
@@ -314,7 +317,7 @@ struct Store::Impl {
     sqlite::Statement m_find_step;
     sqlite::Statement m_steps_for_track;
     sqlite::Statement m_all_steps;
-    sqlite::Statement m_update_caption;
+    sqlite::Statement m_update_derived;
     sqlite::Statement m_put_track;
     sqlite::Statement m_find_track;
     sqlite::Statement m_put_load;
@@ -327,7 +330,7 @@ struct Store::Impl {
             {&m_steps_for_track,
              sql({"SELECT ", kStepColumns, " FROM steps WHERE track_id = ?1 ORDER BY ", kStepOrder})},
             {&m_all_steps, sql({"SELECT ", kStepColumns, " FROM steps ORDER BY track_id, ", kStepOrder})},
-            {&m_update_caption, std::string(kUpdateCaption)},
+            {&m_update_derived, std::string(kUpdateDerived)},
             {&m_put_track, std::string(kPutTrack)},
             {&m_find_track, std::string(kFindTrack)},
             {&m_put_load, std::string(kPutLoad)},
@@ -371,12 +374,22 @@ core::Result<std::unique_ptr<Store>> Store::open(const fs::path& path) {
     return std::unique_ptr<Store>(new Store(std::move(impl)));
 }
 
+std::string_view to_string(StepOutcome outcome) {
+    switch (outcome) {
+    case StepOutcome::done: return "done";
+    case StepOutcome::failed: return "failed";
+    }
+    return "failed";
+}
+
+std::optional<StepOutcome> parse_step_outcome(std::string_view text) {
+    if (text == "done") return StepOutcome::done;
+    if (text == "failed") return StepOutcome::failed;
+    return std::nullopt;
+}
+
 core::Status Store::put_step(const StepRow& row) {
     if (row.key.empty()) return file_error(m_impl->m_path, "cannot store a step without a key");
-    if (row.status != "done" && row.status != "failed") {
-        return file_error(m_impl->m_path, "step " + row.key + ": status must be 'done' or 'failed', not '" +
-                                              row.status + "'");
-    }
     const std::lock_guard lock(m_impl->m_mutex);
     sqlite::Query query(m_impl->m_put_step.get());
     bind_step(query, row);
@@ -407,15 +420,16 @@ std::vector<StepRow> Store::all_steps() {
     return read_steps(query, m_impl->m_path);
 }
 
-core::Status Store::update_caption(const std::string& key, const std::string& caption,
-                                   const std::vector<std::string>& flags) {
+core::Status Store::update_derived(const StepRow& row) {
     const std::lock_guard lock(m_impl->m_mutex);
-    sqlite::Query query(m_impl->m_update_caption.get());
-    query.bind_text(1, key);
-    query.bind_text(2, caption);
-    query.bind_text(3, encode_flags(flags));
-    if (query.step() != SQLITE_DONE) return m_impl->error(query, "cannot update the caption of step " + key);
-    if (sqlite3_changes(m_impl->m_db.get()) == 0) return file_error(m_impl->m_path, "no step with key " + key);
+    sqlite::Query query(m_impl->m_update_derived.get());
+    query.bind_text(1, row.key);
+    query.bind_text(2, row.caption);
+    query.bind_text(3, encode_flags(row.flags));
+    query.bind_text(4, to_string(row.outcome));
+    query.bind_text(5, row.error);
+    if (query.step() != SQLITE_DONE) return m_impl->error(query, "cannot update step " + row.key);
+    if (sqlite3_changes(m_impl->m_db.get()) == 0) return file_error(m_impl->m_path, "no step with key " + row.key);
     return core::Ok{};
 }
 

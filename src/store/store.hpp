@@ -15,11 +15,17 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/result.hpp"
 
 namespace tunecap::store {
+
+// How a finished step ended. Stored as the text "done" or "failed".
+enum class StepOutcome { done, failed };
+std::string_view to_string(StepOutcome outcome);
+std::optional<StepOutcome> parse_step_outcome(std::string_view text);
 
 // What one finished (done or failed) step left behind.
 struct StepRow {
@@ -28,7 +34,7 @@ struct StepRow {
     std::string phase;
     std::string model;
     std::string prompt;
-    std::string status;         // "done" | "failed"
+    StepOutcome outcome = StepOutcome::failed;
     std::string raw_output;     // exactly what the model returned (content, and reasoning when any)
     std::string reasoning;
     std::string caption;        // cleaned
@@ -80,8 +86,7 @@ public:
     // Every member is thread-safe; each write is its own transaction, committed before it returns,
     // so it survives the process being killed right after.
 
-    // Inserts or replaces the step with row.key. Rejects an empty key and a status other than
-    // "done" or "failed".
+    // Inserts or replaces the step with row.key. Rejects an empty key.
     core::Status put_step(const StepRow& row);
     // nullopt when no step has this key.
     std::optional<StepRow> find_step(const std::string& key);
@@ -90,9 +95,9 @@ public:
     std::vector<StepRow> steps_for_track(const std::string& track_id);
     // Every step ordered by track_id, then as steps_for_track.
     std::vector<StepRow> all_steps();
-    // Replaces the caption and flags of a stored step (`tunecap clean --results`); an error when no
-    // step has this key.
-    core::Status update_caption(const std::string& key, const std::string& caption, const std::vector<std::string>& flags);
+    // Replaces what is derived from a stored step's raw output (`tunecap clean --results`): caption,
+    // flags, outcome and error. An error when no step has this key.
+    core::Status update_derived(const StepRow& row);
 
     // Inserts or replaces the track with row.track_id (which must not be empty).
     core::Status put_track(const TrackRow& row);

@@ -305,7 +305,11 @@ TEST_F(PipelineEndToEnd, CleanResultsRederivesStoredCaptionsFromRawOutputs) {
         // Stand-in for captions made by older rules: overwrite every stored caption.
         auto store = store::Store::open(m_out / "tunecap.db");
         ASSERT_TRUE(store.ok());
-        for (const auto& row : (*store)->all_steps()) ASSERT_TRUE((*store)->update_caption(row.key, "stale.", {}).ok());
+        for (auto row : (*store)->all_steps()) {
+            row.caption = "stale.";
+            row.flags.clear();
+            ASSERT_TRUE((*store)->update_derived(row).ok());
+        }
     }
     const auto outcome =
         run_tunecap({"clean", "--results", m_out.string(), "--config", m_config.string()}, m_temp.path(), m_env);

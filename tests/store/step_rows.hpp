@@ -28,7 +28,7 @@ inline std::string abbreviated(const std::string& text) {
 inline void PrintTo(const StepRow& row, std::ostream* out) {
     *out << "StepRow{key=" << abbreviated(row.key) << ", track_id=" << abbreviated(row.track_id)
          << ", phase=" << abbreviated(row.phase) << ", model=" << abbreviated(row.model)
-         << ", prompt=" << abbreviated(row.prompt) << ", status=" << abbreviated(row.status)
+         << ", prompt=" << abbreviated(row.prompt) << ", status=" << to_string(row.outcome)
          << ", raw_output=" << abbreviated(row.raw_output) << ", reasoning=" << abbreviated(row.reasoning)
          << ", caption=" << abbreviated(row.caption) << ", flags=" << ::testing::PrintToString(row.flags)
          << ", error=" << abbreviated(row.error) << ", request=" << abbreviated(row.request)
@@ -45,7 +45,7 @@ inline StepRow full_row(const std::string& key, const std::string& track_id = "t
     row.phase = "revision";
     row.model = "qwen3_14b";
     row.prompt = "descriptive";
-    row.status = "done";
+    row.outcome = StepOutcome::done;
     row.raw_output = "<think>hmm</think>A warm \"lo-fi\" groove for " + key + ".";
     row.reasoning = "hmm";
     row.caption = "A warm lo-fi groove.";

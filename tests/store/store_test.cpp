@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "store/store.hpp"
 
+#include <sqlite3.h>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -36,7 +38,7 @@ TEST(Store, RoundTripsEveryField) {
     auto store = open_store(dir / "tunecap.db");
     const StepRow done = full_row("k1");
     StepRow failed = full_row("k2");
-    failed.status = "failed";
+    failed.outcome = StepOutcome::failed;
     failed.caption = "";
     failed.flags = {};
     failed.error = "exceed_context_size_error: 5300 tokens > 4096";
@@ -115,7 +117,7 @@ TEST(Store, PutStepReplacesTheRowWithTheSameKey) {
     auto store = open_store(dir / "tunecap.db");
     ASSERT_TRUE(store->put_step(full_row("k")).ok());
     StepRow again = full_row("k");
-    again.status = "failed";
+    again.outcome = StepOutcome::failed;
     again.caption = "second";
     again.flags = {"only"};
     again.elapsed_ms = 1;
@@ -177,38 +179,61 @@ TEST(Store, StepsForTrackAreOrderedByUnitNewestFirst) {
     EXPECT_THAT(keys_of(store->all_steps()), ElementsAre("d", "f", "c", "b", "a", "e"));
 }
 
-TEST(Store, UpdateCaptionChangesOnlyCaptionAndFlags) {
+TEST(Store, UpdateDerivedChangesOnlyWhatIsDerivedFromTheRawOutput) {
     TempDir dir;
     auto store = open_store(dir / "tunecap.db");
     ASSERT_TRUE(store->put_step(full_row("k")).ok());
-    ASSERT_TRUE(store->update_caption("k", "Re-cleaned.", {"fallback_used", "new"}).ok());
+    StepRow update = full_row("k");
+    update.caption = "";
+    update.flags = {"empty"};
+    update.outcome = StepOutcome::failed;
+    update.error = "the model's output holds no usable caption";
+    update.raw_output = "not written";   // not derived: stays as stored
+    update.prompt_tokens = 999;
+    ASSERT_TRUE(store->update_derived(update).ok());
 
     StepRow expected = full_row("k");
-    expected.caption = "Re-cleaned.";
-    expected.flags = {"fallback_used", "new"};
+    expected.caption = "";
+    expected.flags = {"empty"};
+    expected.outcome = StepOutcome::failed;
+    expected.error = "the model's output holds no usable caption";
     EXPECT_EQ(store->find_step("k"), expected);
 }
 
-TEST(Store, UpdateCaptionOfAnUnknownKeyIsAnErrorNamingTheFile) {
+TEST(Store, UpdateDerivedOfAnUnknownKeyIsAnErrorNamingTheFile) {
     TempDir dir;
     auto store = open_store(dir / "tunecap.db");
-    const auto status = store->update_caption("missing", "x", {});
+    const auto status = store->update_derived(full_row("missing"));
     ASSERT_FALSE(status.ok());
     EXPECT_THAT(status.error().message, HasSubstr((dir / "tunecap.db").string()));
     EXPECT_THAT(status.error().message, HasSubstr("missing"));
 }
 
-TEST(Store, PutStepRejectsAnEmptyKeyAndAnUnknownStatus) {
+TEST(Store, PutStepRejectsAnEmptyKey) {
     TempDir dir;
     auto store = open_store(dir / "tunecap.db");
     StepRow no_key = full_row("");
     EXPECT_FALSE(store->put_step(no_key).ok());
-    StepRow running = full_row("k");
-    running.status = "running";
-    const auto status = store->put_step(running);
-    ASSERT_FALSE(status.ok());
-    EXPECT_THAT(status.error().message, HasSubstr("running"));
     EXPECT_TRUE(store->all_steps().empty());
+}
+
+TEST(Store, AStatusTheStoreDoesNotKnowIsAReadErrorNamingTheFile) {
+    TempDir dir;
+    auto store = open_store(dir / "tunecap.db");
+    ASSERT_TRUE(store->put_step(full_row("k")).ok());
+    {
+        sqlite3* db = nullptr;
+        ASSERT_EQ(sqlite3_open((dir / "tunecap.db").c_str(), &db), SQLITE_OK);
+        ASSERT_EQ(sqlite3_exec(db, "UPDATE steps SET status = 'running'", nullptr, nullptr, nullptr), SQLITE_OK);
+        sqlite3_close(db);
+    }
+    try {
+        store->find_step("k");
+        FAIL() << "an unknown status was read";
+    } catch (const core::Failure& e) {
+        EXPECT_THAT(e.what(), HasSubstr("unknown status 'running'"));
+        EXPECT_THAT(e.what(), HasSubstr((dir / "tunecap.db").string()));
+    }
 }
 
 TEST(Store, TracksRoundTripAndReplace) {

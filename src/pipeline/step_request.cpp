@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "pipeline/step_request.hpp"
+
+#include "audio/audio.hpp"
+#include "core/hash.hpp"
+#include "llm/prompt_format.hpp"
+#include "pipeline/audio_budget.hpp"
+
+namespace tunecap::pipeline {
+namespace {
+
+// Stands where the audio goes in the text an identity and the store record; the real marker is the
+// server's and does not change the output.
+constexpr std::string_view kAudioPlaceholder = "<audio>";
+
+std::string fingerprint(const std::filesystem::path& path) {
+    if (path.empty()) return "";
+    auto print = core::file_fingerprint(path);
+    return print ? *print : "missing:" + path.filename().string();
+}
+
+}  // namespace
+
+ModelFiles fingerprint_model_files(const config::Model& model) {
+    if (model.endpoint) return {"endpoint " + model.endpoint->url + " " + model.name, ""};
+    return {fingerprint(model.gguf), fingerprint(model.mmproj)};
+}
+
+std::string full_prompt_text(const StepRequest& request) {
+    const std::string_view marker = request.audio ? kAudioPlaceholder : "";
+    if (request.path == core::RequestPath::raw) return llm::render_raw_prompt(request.family, request.system, request.user, marker).text;
+    const auto system = request.system ? request.system : llm::default_system_prompt(request.family);
+    std::string text;
+    if (system && !system->empty()) text += "system:\n" + *system + "\n";
+    text += "user:\n";
+    if (request.audio) text += std::string(marker) + "\n";
+    return text + request.user;
+}
+
+std::string render_user(const config::Config& config, const config::Phase& phase, const config::Prompt& prompt,
+                        const config::Model* model, const StepRequest& request, std::optional<std::size_t> limit) {
+    if (!limit && model && model->max_input_chars) limit = static_cast<std::size_t>(*model->max_input_chars);
+    return render_step(config, phase, prompt, request.variables, request.inputs, limit).user;
+}
+
+StepIdentity identity_of(const StepRequest& request, const config::Model* model, const ModelFiles& files,
+                         const TrackRecord& track, const std::vector<StepInput>& inputs) {
+    StepIdentity id;
+    for (const auto& input : inputs) id.input_keys.push_back(input.key);
+    if (!model) {
+        id.producer = "template";
+        id.prompt = request.user;
+        return id;
+    }
+    id.producer = "model";
+    id.model_file = files.model_file;
+    id.family = std::string(core::to_string(request.family));
+    id.request_path = request.path == core::RequestPath::raw ? "raw" : "chat";
+    id.prompt = request.full_prompt;
+    id.sampling = request.sampling;
+    if (!model->endpoint) {
+        // What tunecap passes to a managed llama-server when the config leaves them out.
+        id.cache_type_k = model->cache_type_k.value_or("f16");
+        id.cache_type_v = model->cache_type_v.value_or("f16");
+        id.server_args = model->server_args;
+    }
+    if (request.audio) {
+        id.projector_file = files.projector_file;
+        id.audio_sha256 = track.audio_sha256;
+        id.audio_cut_at = request.audio_cut_at;
+    }
+    return id;
+}
+
+PlannedStep plan_step(const config::Config& config, const config::Phase& phase, const config::Model* model,
+                      const config::Prompt& prompt, const ModelFiles& files, const TrackRecord& track,
+                      const std::vector<StepInput>& inputs) {
+    PlannedStep planned;
+    auto& request = planned.request;
+    for (const auto& input : inputs) request.inputs.push_back(input.caption);
+    request.variables = track_variables(track.genres.names, track.audio.duration_seconds);
+    request.audio = config::uses_audio(phase.kind);
+    if (model) {
+        request.family = model->family;
+        request.path = model->request.value_or(llm::default_request_path(model->family));
+        request.system = model->system;
+        request.sampling = llm::sampling_with_defaults(model->family, model->sampling);
+    }
+    const auto text = render_step(config, phase, prompt, request.variables, request.inputs,
+                                  model && model->max_input_chars ? std::optional<std::size_t>(*model->max_input_chars) : std::nullopt);
+    request.user = text.user;
+    request.input_chars = text.input_chars;
+    if (model && request.audio) {
+        // A budget too small for one window leaves the cut unplanned; the executor fails the step.
+        const auto cut = plan_audio_cut(track.model_samples, audio::kModelSampleRate, audio_budget(config, *model, std::nullopt));
+        if (cut) request.audio_cut_at = cut.value();
+    }
+    request.full_prompt = model ? full_prompt_text(request) : request.user;
+    planned.identity = identity_of(request, model, files, track, inputs);
+    planned.key = planned.identity.key();
+    return planned;
+}
+
+}  // namespace tunecap::pipeline
