@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// How much audio a request carries: windows of 30 s against the slot's context.
+#include "pipeline/audio_budget.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "pipeline_fixtures.hpp"
+
+namespace tunecap::pipeline {
+namespace {
+
+using ::testing::HasSubstr;
+
+std::vector<float> seconds_of_audio(double seconds) {
+    return std::vector<float>(static_cast<std::size_t>(seconds * 16000), 0.25f);
+}
+
+TEST(PrepareAudio, AnExactMultipleOfThirtySecondsLosesFiveMilliseconds) {
+    auto prepared = prepare_audio(seconds_of_audio(30.0), 16000, {600, 0, 0});
+    ASSERT_TRUE(prepared.ok());
+    EXPECT_NEAR(prepared->seconds, 29.995, 1e-9);
+    EXPECT_EQ(prepared->cut_at, std::nullopt);  // the trim is not a cut: the whole track went
+    EXPECT_EQ(audio_prompt_tokens(prepared->seconds), 750);  // one window, not two
+    EXPECT_EQ(audio_prompt_tokens(30.0), 1500);
+    EXPECT_EQ(audio_prompt_tokens(180.0), 7 * 750);
+    EXPECT_EQ(audio_prompt_tokens(179.9), 6 * 750);
+    prepared = prepare_audio(seconds_of_audio(29.9), 16000, {600, 0, 0});
+    EXPECT_NEAR(prepared->seconds, 29.9, 1e-9);
+    EXPECT_EQ(prepared->cut_at, std::nullopt);
+}
+
+TEST(PrepareAudio, CutToMaxSecondsAndToTheSlotContext) {
+    auto prepared = prepare_audio(seconds_of_audio(200), 16000, {120, 0, 0});
+    ASSERT_TRUE(prepared.ok());
+    EXPECT_EQ(prepared->cut_at, 120u * 16000);
+    EXPECT_LT(prepared->seconds, 120.0);  // 120.0 s exactly would cost a window of padding
+    EXPECT_EQ(audio_prompt_tokens(prepared->seconds), 4 * 750);
+
+    // 8192 per slot, 700 reserved for the text: 9 windows fit, so at most just under 270 s.
+    prepared = prepare_audio(seconds_of_audio(400), 16000, {600, 8192, 700});
+    ASSERT_TRUE(prepared.ok());
+    EXPECT_EQ(prepared->cut_at, 270u * 16000 - 80);
+    EXPECT_EQ(audio_prompt_tokens(prepared->seconds), 9 * 750);
+    EXPECT_LE(audio_prompt_tokens(prepared->seconds) + 700, 8192);
+
+    const auto refused = prepare_audio(seconds_of_audio(10), 16000, {600, 1024, 700});
+    ASSERT_FALSE(refused.ok());
+    EXPECT_THAT(refused.error().message, HasSubstr("a slot of this server holds 1024"));
+}
+
+TEST(PrepareAudio, SendsAWavOfWhatIsKept) {
+    const auto prepared = prepare_audio(seconds_of_audio(1.0), 16000, {600, 0, 0});
+    ASSERT_TRUE(prepared.ok());
+    // base64 of "RIFF": the body is a WAV file; 44 header bytes + 2 bytes a sample.
+    EXPECT_EQ(prepared->wav_base64->substr(0, 4), "UklG");
+    EXPECT_EQ(prepared->wav_base64->size(), (44 + 16000 * 2 + 2) / 3 * 4);
+}
+
+TEST(AudioBudget, TheServersSlotContextWinsOverTheConfigs) {
+    const auto config = testing::load_config();
+    const auto& flamingo = *config.find_model("music_flamingo");  // ctx 32768, 4 slots, 256 tokens out
+    const auto planned = audio_budget(config, flamingo, std::nullopt);
+    EXPECT_EQ(planned.slot_context, 8192);
+    EXPECT_EQ(planned.max_seconds, 600);
+    EXPECT_EQ(planned.reserved_tokens, 128 + 512 + 256);
+    EXPECT_EQ(audio_budget(config, flamingo, 4096).slot_context, 4096);
+    // The same for every prompt: a track's prompts carry the same audio.
+    EXPECT_EQ(plan_audio_cut(400 * 16000, 16000, planned).value(), std::optional<std::size_t>(270u * 16000 - 80));
+    EXPECT_EQ(plan_audio_cut(200 * 16000, 16000, planned).value(), std::nullopt);
+}
+
+}  // namespace
+}  // namespace tunecap::pipeline
