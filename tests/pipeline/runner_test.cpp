@@ -1,0 +1,223 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The runner's loop, in process: the default graph over generated WAV files, a real store in a
+// temp folder, and in-process backends and model. No server process, no socket.
+#include "pipeline/runner.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "audio/audio.hpp"
+#include "fake_backend.hpp"
+#include "pipeline_fixtures.hpp"
+#include "temp_dir.hpp"
+
+namespace tunecap::pipeline {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using namespace testing;
+
+constexpr std::size_t kStepsPerTrack = 55;
+
+class Runner : public ::testing::Test {
+protected:
+    void SetUp() override {
+        for (int t = 0; t < 2; ++t) {
+            std::vector<float> samples(2 * 16000, 0.05f * static_cast<float>(t + 1));
+            const auto file = m_dir / ("track" + std::to_string(t) + ".wav");
+            ASSERT_TRUE(audio::write_wav_pcm16(file, samples, 16000).ok());
+            m_files.push_back(file);
+        }
+        auto store = store::Store::open(m_dir / "tunecap.db");
+        ASSERT_TRUE(store.ok());
+        m_store = std::move(store).take();
+    }
+
+    std::vector<TrackRecord> tracks(const config::Config& config, const PhaseSelection& selection = {}) {
+        std::vector<TrackRecord> out;
+        for (const auto& file : m_files) {
+            auto t = track(config, file.stem().string(), 2, selection);
+            t.file = file;
+            set_decoded_audio(t, audio::decode(file).take());
+            out.push_back(std::move(t));
+        }
+        return out;
+    }
+
+    BackendFactory factory() {
+        return [this](const config::Model& model, bool) -> core::Result<std::unique_ptr<server::Backend>> {
+            m_started.push_back(model.name);
+            if (model.name == m_broken) return core::Error{"model " + model.name + ": llama-server exited with status 1"};
+            auto backend = std::make_unique<FakeBackend>(props(model.ctx.value_or(8192) / model.slots.value_or(1),
+                                                               model.slots.value_or(1)));
+            backend->stop_count = &m_stops;
+            return std::unique_ptr<server::Backend>(std::move(backend));
+        };
+    }
+
+    RunOutcome run(const config::Config& config, std::vector<TrackRecord>& records, std::vector<std::string> force = {}) {
+        RunOptions options;
+        options.force = std::move(force);
+        options.generate = m_model.generate();
+        options.stop_requested = &m_stop;
+        return run_pipeline(config, records, *m_store, factory(), options);
+    }
+
+    RunOutcome run(const config::Config& config) {
+        auto records = tracks(config);
+        return run(config, records);
+    }
+
+    tunecap::testing::TempDir m_dir;
+    std::vector<std::filesystem::path> m_files;
+    std::unique_ptr<store::Store> m_store;
+    FakeModel m_model;
+    std::vector<std::string> m_started;
+    std::atomic<int> m_stops{0};
+    std::atomic<bool> m_stop{false};
+    std::string m_broken;
+};
+
+TEST_F(Runner, EveryModelLoadsOnceAndEveryStepIsCommitted) {
+    const auto config = load_config();
+    auto records = tracks(config);
+    const auto outcome = run(config, records);
+    EXPECT_EQ(outcome.executed, 2 * kStepsPerTrack);
+    EXPECT_EQ(outcome.failed, 0u);
+    EXPECT_EQ(outcome.reused, 0u);
+    EXPECT_FALSE(outcome.interrupted);
+    EXPECT_THAT(m_started, ElementsAre("music_flamingo", "qwen_omni", "qwen3_14b", "gpt_oss_20b", "granite_tiny"));
+    EXPECT_EQ(m_stops, 5);
+    EXPECT_EQ(m_store->all_steps().size(), 2 * kStepsPerTrack);
+    for (const auto& phase : records[1].phases) {
+        EXPECT_EQ(phase.status, StepStatus::done) << phase.id;
+        for (const auto& model : phase.models) {
+            for (const auto& step : model.steps) {
+                ASSERT_TRUE(step.result.has_value());
+                EXPECT_EQ(m_store->find_step(step.result->key), step.result);
+            }
+        }
+    }
+    // A revision read its flamingo caption: the text it sent holds it.
+    const auto& flamingo = records[0].phases[0].models[0].steps[0].result->caption;
+    const auto& revision = records[0].phases[2].models[0].steps[0].result->request;
+    EXPECT_THAT(revision, HasSubstr("Caption: " + flamingo));
+}
+
+TEST_F(Runner, ASecondRunReusesEveryStepAndLoadsNoModel) {
+    const auto config = load_config();
+    run(config);
+    m_started.clear();
+    const auto again = run(config);
+    EXPECT_EQ(again.executed, 0u);
+    EXPECT_EQ(again.reused, 2 * kStepsPerTrack);
+    EXPECT_TRUE(m_started.empty());
+}
+
+TEST_F(Runner, ChangingAKvCacheTypeRecomputesThatModelsStepsAndThoseThatReadThem) {
+    run(load_config());
+    // qwen_omni: omni, omni_genre, omni_revision (5 each), and the ensemble reads omni (15).
+    const auto outcome = run(load_config("models:\n  qwen_omni: {cache_type_k: f16}\n"));
+    EXPECT_EQ(outcome.executed, 2u * (5 + 5 + 5 + 15));
+    EXPECT_EQ(outcome.reused, 2u * (kStepsPerTrack - 30));
+}
+
+TEST_F(Runner, ChangingTheSlotCountRecomputesNothing) {
+    run(load_config());
+    const auto outcome = run(load_config(R"(
+models:
+  music_flamingo: {slots: 2}
+  qwen_omni: {slots: 1}
+  qwen3_14b: {slots: 8}
+)"));
+    EXPECT_EQ(outcome.executed, 0u);
+    EXPECT_EQ(outcome.reused, 2 * kStepsPerTrack);
+}
+
+TEST_F(Runner, ForcingAPhaseRecomputesItAndWhatReadsIt) {
+    const auto config = load_config();
+    run(config);
+    auto records = tracks(config);
+    const auto outcome = run(config, records, {"omni"});
+    EXPECT_EQ(outcome.executed, 2u * (5 + 15));
+}
+
+TEST_F(Runner, AModelThatCannotStartFailsItsStepsAndSkipsOnlyWhatReadsThem) {
+    m_broken = "music_flamingo";
+    const auto config = load_config();
+    auto records = tracks(config);
+    const auto outcome = run(config, records);
+    EXPECT_EQ(outcome.failed, 2u * 10);
+    EXPECT_EQ(outcome.skipped, 2u * (15 + 5 + 15));  // revision, omni_revision, ensemble
+    EXPECT_EQ(outcome.executed, 2u * 10);            // omni and omni_genre
+    ASSERT_FALSE(outcome.loads.empty());
+    EXPECT_THAT(outcome.loads[0].error, HasSubstr("exited with status 1"));
+    const auto& step = records[0].phases[0].models[0].steps[0];
+    EXPECT_EQ(step.status, StepStatus::failed);
+    EXPECT_THAT(step.reason, HasSubstr("model music_flamingo could not start"));
+    EXPECT_EQ(records[0].phases[2].status, StepStatus::skipped);
+}
+
+TEST_F(Runner, AStopRequestFinishesNothingMoreAndSaysWhy) {
+    m_stop = true;
+    const auto config = load_config();
+    auto records = tracks(config);
+    const auto outcome = run(config, records);
+    EXPECT_TRUE(outcome.interrupted);
+    EXPECT_EQ(outcome.executed, 0u);
+    EXPECT_TRUE(m_started.empty());
+    EXPECT_EQ(records[0].phases[0].models[0].steps[0].reason, "interrupted before it ran");
+}
+
+TEST_F(Runner, AStepWhoseOutputCleansToNothingFailsAndItsDependentsAreSkipped) {
+    m_model.answer = [](const llm::GenerationRequest& request) -> llm::LlmResult<llm::GenerationResult> {
+        const bool mood = request.user.find("Describe the mood") != std::string::npos;
+        return llm::GenerationResult{mood ? "..." : "A caption.", "", "stop", 1, 1, {}, 1, ""};
+    };
+    const auto config = load_config("phases:\n  - {id: hear, kind: audio_caption, models: [qwen_omni], prompts: [mood, brief]}\n"
+                                    "  - {id: fix, kind: revise, models: [qwen3_14b], prompts: [mood, brief], inputs: [hear]}\n");
+    auto records = tracks(config);
+    const auto outcome = run(config, records);
+    const auto& mood = records[0].phases[0].models[0].steps[0];
+    EXPECT_EQ(mood.status, StepStatus::failed);
+    EXPECT_EQ(mood.reason, "the model's output holds no usable caption");
+    EXPECT_EQ(records[0].phases[1].models[0].steps[0].status, StepStatus::skipped);
+    EXPECT_EQ(records[0].phases[1].models[0].steps[1].status, StepStatus::done);
+    EXPECT_EQ(outcome.failed, 2u);
+}
+
+TEST_F(Runner, ATemplatePhaseNeedsNoModel) {
+    const auto config = load_config(R"(
+prompts: {facts: "A track tagged {genres}."}
+phases:
+  - {id: facts, kind: template, prompts: [facts]}
+)");
+    auto records = tracks(config);
+    records[1].genres.names = {"Dub"};
+    const auto outcome = run(config, records);
+    EXPECT_TRUE(m_started.empty());
+    EXPECT_EQ(records[0].phases[0].models[0].steps[0].result->caption, "A track tagged Techno.");
+    EXPECT_EQ(records[1].phases[0].models[0].steps[0].result->caption, "A track tagged Dub.");
+    EXPECT_EQ(outcome.executed, 0u);  // sent to a model: none
+    EXPECT_EQ(m_store->all_steps().size(), 2u);
+}
+
+TEST_F(Runner, StepsThatWouldSendTheSameRequestShareOneStoredResult) {
+    // Both tracks render the same text and read nothing: one identity, so one stored row that
+    // either track reuses later.
+    const auto config = load_config(R"(
+prompts: {facts: "A track tagged {genres}."}
+phases:
+  - {id: facts, kind: template, prompts: [facts]}
+)");
+    auto records = tracks(config);
+    run(config, records);
+    EXPECT_EQ(m_store->all_steps().size(), 1u);
+    EXPECT_EQ(records[1].phases[0].models[0].steps[0].status, StepStatus::done);
+    auto again = tracks(config);
+    EXPECT_EQ(run(config, again).reused, 2u);
+}
+
+}  // namespace
+}  // namespace tunecap::pipeline
