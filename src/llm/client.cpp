@@ -67,30 +67,38 @@ std::string splice_audio(const std::string& body, const std::shared_ptr<const st
     return out;
 }
 
-// One connection per request, so concurrent requests (one per slot) never share a client.
-LlmResult<std::pair<int, std::string>> send(const EndpointAddress& address, bool authorised, const std::string& method,
-                                            const std::string& path, const std::string& body,
-                                            std::chrono::milliseconds deadline) {
-    httplib::Client client(address.base_url);
-    client.set_connection_timeout(std::min<std::chrono::milliseconds>(kConnectTimeout, deadline));
-    client.set_read_timeout(deadline);
-    client.set_write_timeout(deadline);
-    httplib::Headers headers;
-    if (authorised && !address.api_key.empty()) headers.emplace("Authorization", "Bearer " + address.api_key);
-    const auto started = Clock::now();
-    auto response = method == "GET" ? client.Get(path, headers) : client.Post(path, headers, body, "application/json");
-    if (!response) {
-        const bool expired = Clock::now() - started >= deadline;
-        LlmError e;
-        e.kind = expired ? ErrorKind::timeout : ErrorKind::connection_lost;
-        e.message = expired ? method + " " + path + ": no answer within " + std::to_string(deadline.count()) + " ms"
-                            : method + " " + path + ": " + httplib::to_string(response.error());
-        return e;
+class HttplibTransport final : public HttpTransport {
+public:
+    LlmResult<HttpResponse> send(const HttpRequest& request) override {
+        httplib::Client client(request.base_url);
+        client.set_connection_timeout(std::min<std::chrono::milliseconds>(kConnectTimeout, request.deadline));
+        client.set_read_timeout(request.deadline);
+        client.set_write_timeout(request.deadline);
+        httplib::Headers headers;
+        if (!request.authorization.empty()) headers.emplace("Authorization", request.authorization);
+        const auto started = Clock::now();
+        auto response = request.method == "GET" ? client.Get(request.path, headers)
+                                                : client.Post(request.path, headers, request.body, "application/json");
+        if (!response) {
+            const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started);
+            return transport_error(request, elapsed, httplib::to_string(response.error()));
+        }
+        return HttpResponse{response->status, std::move(response->body)};
     }
-    return std::pair<int, std::string>{response->status, response->body};
-}
+};
 
 }  // namespace
+
+std::shared_ptr<HttpTransport> real_transport() { return std::make_shared<HttplibTransport>(); }
+
+LlmError transport_error(const HttpRequest& request, std::chrono::milliseconds elapsed, const std::string& reason) {
+    const bool expired = elapsed >= request.deadline;
+    LlmError e;
+    e.kind = expired ? ErrorKind::timeout : ErrorKind::connection_lost;
+    e.message = request.method + " " + request.path + ": " +
+                (expired ? "no answer within " + std::to_string(request.deadline.count()) + " ms" : reason);
+    return e;
+}
 
 std::string_view to_string(ErrorKind kind) {
     switch (kind) {
@@ -208,19 +216,28 @@ LlmResult<GenerationResult> parse_raw_response(int status, const std::string& bo
     return result;
 }
 
-Client::Client(EndpointAddress address) : m_address(std::move(address)) {}
+Client::Client(EndpointAddress address, std::shared_ptr<HttpTransport> transport)
+    : m_address(std::move(address)), m_transport(std::move(transport)) {}
+
+LlmResult<HttpResponse> Client::send(const std::string& method, const std::string& path, bool authorised,
+                                     std::string body, std::chrono::milliseconds deadline) {
+    HttpRequest request{m_address.base_url, method, path, "", std::move(body), deadline};
+    if (authorised && !m_address.api_key.empty()) request.authorization = "Bearer " + m_address.api_key;
+    return m_transport->send(request);
+}
 
 Health Client::health(std::chrono::milliseconds deadline) {
-    auto response = send(m_address, false, "GET", "/health", "", deadline);
+    // Without the key: llama-server serves /health to anyone, and a probe needs no secret.
+    auto response = send("GET", "/health", false, "", deadline);
     if (!response) return Health::unreachable;
-    return response->first == 200 ? Health::ready : Health::loading;
+    return response->status == 200 ? Health::ready : Health::loading;
 }
 
 LlmResult<ServerProps> Client::props(std::chrono::milliseconds deadline) {
-    auto response = send(m_address, true, "GET", "/props", "", deadline);
+    auto response = send("GET", "/props", true, "", deadline);
     if (!response) return response.error();
-    if (response->first != 200) return error_from_response(response->first, response->second);
-    const auto parsed = json::parse(response->second, nullptr, false);
+    if (response->status != 200) return error_from_response(response->status, response->body);
+    const auto parsed = json::parse(response->body, nullptr, false);
     if (!parsed.is_object()) return bad_response("/props body is not JSON");
     ServerProps props;
     if (const auto settings = parsed.find("default_generation_settings"); settings != parsed.end() && settings->is_object()) {
@@ -239,12 +256,12 @@ LlmResult<ServerProps> Client::props(std::chrono::milliseconds deadline) {
 
 LlmResult<GenerationResult> Client::generate(const GenerationRequest& request, const std::string& media_marker) {
     const bool chat = request.path == RequestPath::chat;
-    const auto body = chat ? chat_request_body(request, m_address.model) : raw_request_body(request, media_marker);
+    auto body = chat ? chat_request_body(request, m_address.model) : raw_request_body(request, media_marker);
     const auto started = Clock::now();
-    auto response = send(m_address, true, "POST", chat ? "/v1/chat/completions" : "/completion", body, request.deadline);
+    auto response = send("POST", chat ? "/v1/chat/completions" : "/completion", true, std::move(body), request.deadline);
     if (!response) return response.error();
-    auto result = chat ? parse_chat_response(response->first, response->second)
-                       : parse_raw_response(response->first, response->second);
+    auto result = chat ? parse_chat_response(response->status, response->body)
+                       : parse_raw_response(response->status, response->body);
     if (result) {
         result->elapsed_ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
         if (!chat) {

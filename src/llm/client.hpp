@@ -3,10 +3,12 @@
 // An OpenAI-compatible client for llama-server (and vLLM or any compatible server): health, props,
 // chat completions and raw completions. JSON lives only in client.cpp; callers see typed values.
 // Every request has a deadline; errors are typed (types.hpp) so callers decide to shrink, retry or
-// give up.
+// give up. Requests go through an HttpTransport passed in (cpp-httplib by default), so the client
+// and the server supervisor are unit-tested against scripted replies without sockets.
 
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -36,9 +38,42 @@ struct EndpointAddress {
     std::string model;     // the "model" field of chat requests (the server's alias)
 };
 
+// One HTTP exchange as the client needs it; nothing here is specific to a library.
+struct HttpRequest {
+    std::string base_url;       // EndpointAddress::base_url
+    std::string method;         // "GET" or "POST"
+    std::string path;           // "/health", "/v1/chat/completions", ...
+    std::string authorization;  // the Authorization header's value, empty for none; never logged
+    std::string body;           // POST: a JSON body
+    std::chrono::milliseconds deadline{0};  // for connecting, sending and reading the answer
+};
+
+struct HttpResponse {
+    int status = 0;
+    std::string body;
+};
+
+class HttpTransport {
+public:
+    virtual ~HttpTransport() = default;
+    // One request on its own connection, so concurrent requests (one per slot) never share one.
+    // Any HTTP status is a response; no response at all is an error made by transport_error().
+    // Safe to call from several threads at once.
+    virtual LlmResult<HttpResponse> send(const HttpRequest& request) = 0;
+};
+
+// cpp-httplib over TCP. Stateless: every caller may have its own.
+std::shared_ptr<HttpTransport> real_transport();
+
+// The one place an exchange without a response is typed: timeout when `elapsed` reached the
+// request's deadline, connection_lost otherwise (refused, reset, closed mid-answer: the server is
+// gone, which a restart may mend, where a timeout says it is busy or stuck).
+LlmError transport_error(const HttpRequest& request, std::chrono::milliseconds elapsed, const std::string& reason);
+
 class Client {
 public:
-    explicit Client(EndpointAddress address);
+    // `transport` must not be null.
+    explicit Client(EndpointAddress address, std::shared_ptr<HttpTransport> transport = real_transport());
 
     // One GET /health with a short deadline: 200 ready, 503 loading, no answer unreachable.
     Health health(std::chrono::milliseconds deadline = std::chrono::seconds(2));
@@ -49,7 +84,11 @@ public:
     const EndpointAddress& address() const { return m_address; }
 
 private:
+    LlmResult<HttpResponse> send(const std::string& method, const std::string& path, bool authorised,
+                                 std::string body, std::chrono::milliseconds deadline);
+
     EndpointAddress m_address;
+    std::shared_ptr<HttpTransport> m_transport;
 };
 
 // The body of each request, exposed for tests that compare it with the recorded transcripts.

@@ -8,9 +8,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 #include <random>
-#include <thread>
 
 namespace tunecap::server {
 namespace {
@@ -22,6 +22,12 @@ namespace fs = std::filesystem;
 // still happens is reported by the child and retried with another port.
 constexpr int kFirstPort = 20000;
 constexpr int kLastPort = 32000;
+
+// One /health probe. llama-server answers /health from its HTTP thread in well under a
+// millisecond on loopback, even while the model loads; a probe unanswered for a second means a
+// wedged server, and the next probe is a fresh try. Never longer than what is left of the
+// ready deadline.
+constexpr auto kHealthProbeDeadline = std::chrono::seconds(1);
 
 // Something already answers on this port? A connect probe, not a bind: nothing is held open that
 // the child would then race for.
@@ -37,6 +43,8 @@ bool port_in_use(int port) {
     return connected;
 }
 
+}  // namespace
+
 int pick_port() {
     std::random_device seed;
     std::mt19937 generator(seed());
@@ -47,6 +55,8 @@ int pick_port() {
     }
     return range(generator);
 }
+
+namespace {
 
 std::string random_key() {
     unsigned char bytes[24];
@@ -132,12 +142,18 @@ std::vector<std::string> server_arguments(const config::Model& model, int port, 
     return args;
 }
 
-ManagedServer::ManagedServer(config::Model model, bool needs_audio, fs::path binary, SupervisorSettings settings)
-    : m_model(std::move(model)), m_needs_audio(needs_audio), m_binary(std::move(binary)), m_settings(std::move(settings)) {}
+ManagedServer::ManagedServer(config::Model model, bool needs_audio, fs::path binary, SupervisorSettings settings,
+                             Seams seams)
+    : m_model(std::move(model)),
+      m_needs_audio(needs_audio),
+      m_binary(std::move(binary)),
+      m_settings(std::move(settings)),
+      m_seams(std::move(seams)) {}
 
 core::Result<std::unique_ptr<ManagedServer>> ManagedServer::start(const config::Model& model, bool needs_audio,
-                                                                  const fs::path& binary, const SupervisorSettings& settings) {
-    std::unique_ptr<ManagedServer> server(new ManagedServer(model, needs_audio, binary, settings));
+                                                                  const fs::path& binary, const SupervisorSettings& settings,
+                                                                  Seams seams) {
+    std::unique_ptr<ManagedServer> server(new ManagedServer(model, needs_audio, binary, settings, std::move(seams)));
     if (auto started = server->launch(); !started) return started.error();
     return server;
 }
@@ -148,7 +164,7 @@ llm::EndpointAddress ManagedServer::address() const {
     return {"http://127.0.0.1:" + std::to_string(m_port), m_api_key, m_model.name};
 }
 
-bool ManagedServer::child_running() { return m_child && m_child->running(); }
+bool ManagedServer::child_running() { return m_child && !m_child->poll(); }
 
 std::optional<pid_t> ManagedServer::pid() const {
     if (!m_child) return std::nullopt;
@@ -162,7 +178,7 @@ core::Status ManagedServer::launch() {
     std::string error;
     for (int attempt = 0; attempt < m_settings.port_attempts; ++attempt) {
         bool port_taken = false;
-        auto launched = launch_once(pick_port(), port_taken);
+        auto launched = launch_once(m_seams.choose_port(), port_taken);
         if (launched) return launched;
         error = launched.error().message;
         if (!port_taken) break;
@@ -193,12 +209,12 @@ core::Status ManagedServer::launch_once(int port, bool& port_taken) {
     }
     ::close(fd);
 
-    auto child = ChildProcess::spawn({m_binary, server_arguments(m_model, port, key_file), m_log_file, m_settings.guard});
+    auto child = m_seams.launcher->spawn({m_binary, server_arguments(m_model, port, key_file), m_log_file, m_settings.guard});
     if (!child) return child.error();
-    m_child.emplace(std::move(child).take());
+    m_child = std::move(child).take();
 
-    llm::Client client(address());
-    const auto deadline = std::chrono::steady_clock::now() + m_settings.ready_deadline;
+    llm::Client client(address(), m_seams.transport);
+    const core::Deadline deadline(*m_seams.clock, m_settings.ready_deadline);
     const std::string who = "model " + m_model.name + ": llama-server";
     while (true) {
         if (const auto status = m_child->poll()) {
@@ -207,25 +223,25 @@ core::Status ManagedServer::launch_once(int port, bool& port_taken) {
             return core::Error{who + " exited with status " + std::to_string(*status) + " during start-up (log " +
                                m_log_file.string() + "): " + last_lines(m_log_file, 2)};
         }
-        if (client.health(m_settings.poll_interval * 20) == llm::Health::ready) break;
-        if (std::chrono::steady_clock::now() >= deadline) {
-            m_child->stop(m_settings.stop_grace);
+        if (deadline.passed()) {
+            stop_child();
             m_status = ServerStatus::failed;
             return core::Error{who + " was not healthy within " +
                                std::to_string(std::chrono::duration_cast<std::chrono::seconds>(m_settings.ready_deadline).count()) +
                                " s (log " + m_log_file.string() + ")"};
         }
-        std::this_thread::sleep_for(m_settings.poll_interval);
+        if (client.health(std::min<std::chrono::milliseconds>(kHealthProbeDeadline, deadline.left())) == llm::Health::ready) break;
+        deadline.sleep(m_settings.poll_interval);
     }
     auto props = client.props();
     if (!props) {
-        m_child->stop(m_settings.stop_grace);
+        stop_child();
         m_status = ServerStatus::failed;
         return core::Error{who + ": cannot read /props: " + props.error().message};
     }
     m_props = std::move(props).take();
     if (m_needs_audio && !m_props.audio) {
-        m_child->stop(m_settings.stop_grace);
+        stop_child();
         m_status = ServerStatus::failed;
         return core::Error{who + " reports no audio input (modalities.audio is false); check models." + m_model.name +
                            ".mmproj (" + m_model.mmproj.string() + ")"};
@@ -234,11 +250,16 @@ core::Status ManagedServer::launch_once(int port, bool& port_taken) {
     return core::Ok{};
 }
 
+void ManagedServer::stop_child() {
+    if (!m_child) return;
+    stop_process(*m_child, m_settings.stop_grace, *m_seams.clock);
+    m_child.reset();
+}
+
 core::Status ManagedServer::recover() {
     if (m_child) {
         m_status = ServerStatus::stopping;
-        m_child->stop(m_settings.stop_grace);
-        m_child.reset();
+        stop_child();
     }
     return launch();
 }
@@ -246,8 +267,7 @@ core::Status ManagedServer::recover() {
 void ManagedServer::stop() {
     if (m_child) {
         m_status = ServerStatus::stopping;
-        m_child->stop(m_settings.stop_grace);
-        m_child.reset();
+        stop_child();
     }
     if (!m_secret_dir.empty()) {
         std::error_code ec;
@@ -258,7 +278,8 @@ void ManagedServer::stop() {
 }
 
 core::Result<std::unique_ptr<ExternalEndpoint>> ExternalEndpoint::connect(
-    const config::Model& model, const std::function<std::optional<std::string>(const std::string&)>& environment) {
+    const config::Model& model, const std::function<std::optional<std::string>(const std::string&)>& environment,
+    std::shared_ptr<llm::HttpTransport> transport) {
     auto endpoint = std::make_unique<ExternalEndpoint>();
     std::string url = model.endpoint->url;
     while (!url.empty() && url.back() == '/') url.pop_back();
@@ -272,7 +293,7 @@ core::Result<std::unique_ptr<ExternalEndpoint>> ExternalEndpoint::connect(
         }
         endpoint->m_address.api_key = *key;
     }
-    llm::Client client(endpoint->m_address);
+    llm::Client client(endpoint->m_address, std::move(transport));
     auto props = client.props();
     if (props) {
         endpoint->m_props = std::move(props).take();

@@ -5,15 +5,18 @@
 
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "config/config.hpp"
+#include "core/clock.hpp"
 #include "core/result.hpp"
 #include "llm/client.hpp"
 #include "server/child_process.hpp"
+#include "server/process.hpp"
 
 namespace tunecap::server {
 
@@ -48,6 +51,19 @@ struct SupervisorSettings {
     int port_attempts = 5;  // a random free-looking port can still be taken by the time the child binds
 };
 
+// A port for the next llama-server: random in 20000-32000, skipping ports something already
+// answers on. The child may still find it taken; ManagedServer then retries with another.
+int pick_port();
+
+// A managed server's side effects, passed in so its start-up, stopping and restarts are tested
+// without processes, sockets or sleeping. The defaults are the real ones; none may be null.
+struct Seams {
+    std::shared_ptr<ProcessLauncher> launcher = real_launcher();
+    std::shared_ptr<llm::HttpTransport> transport = llm::real_transport();
+    std::shared_ptr<core::Clock> clock = core::real_clock();
+    std::function<int()> choose_port = pick_port;
+};
+
 // The explicit llama-server flag list for a model entry; nothing is left to the server's defaults.
 // ctx is the total context (-c); each of the `slots` (-np) gets ctx / slots.
 std::vector<std::string> server_arguments(const config::Model& model, int port, const std::filesystem::path& api_key_file);
@@ -56,9 +72,11 @@ class ManagedServer final : public Backend {
 public:
     // Starts llama-server for the model and waits until it is healthy; with needs_audio, refuses a
     // server whose /props says modalities.audio is false.
+    // Every wait is on seams.clock: readiness up to settings.ready_deadline, a failed start's stop
+    // up to settings.stop_grace.
     static core::Result<std::unique_ptr<ManagedServer>> start(const config::Model& model, bool needs_audio,
                                                               const std::filesystem::path& binary,
-                                                              const SupervisorSettings& settings);
+                                                              const SupervisorSettings& settings, Seams seams = {});
     ~ManagedServer() override;
 
     llm::EndpointAddress address() const override;
@@ -74,16 +92,19 @@ public:
     std::optional<pid_t> pid() const;
 
 private:
-    ManagedServer(config::Model model, bool needs_audio, std::filesystem::path binary, SupervisorSettings settings);
+    ManagedServer(config::Model model, bool needs_audio, std::filesystem::path binary, SupervisorSettings settings,
+                  Seams seams);
     core::Status launch();
     core::Status launch_once(int port, bool& port_taken);
+    void stop_child();
 
     config::Model m_model;
     bool m_needs_audio;
     std::filesystem::path m_binary;
     SupervisorSettings m_settings;
+    Seams m_seams;
     ServerStatus m_status = ServerStatus::stopped;
-    std::optional<ChildProcess> m_child;
+    std::unique_ptr<Process> m_child;
     std::filesystem::path m_secret_dir;  // 0700 folder holding the key file
     std::string m_api_key;
     int m_port = 0;
@@ -95,8 +116,10 @@ private:
 class ExternalEndpoint final : public Backend {
 public:
     // Reads /props when the server has it (llama-server); other servers get props from the config.
-    static core::Result<std::unique_ptr<ExternalEndpoint>> connect(const config::Model& model,
-                                                                   const std::function<std::optional<std::string>(const std::string&)>& environment);
+    // Refuses an endpoint that does not answer or refuses the key.
+    static core::Result<std::unique_ptr<ExternalEndpoint>> connect(
+        const config::Model& model, const std::function<std::optional<std::string>(const std::string&)>& environment,
+        std::shared_ptr<llm::HttpTransport> transport = llm::real_transport());
     llm::EndpointAddress address() const override { return m_address; }
     const llm::ServerProps& props() const override { return m_props; }
     core::Status recover() override { return core::Ok{}; }

@@ -12,15 +12,11 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <thread>
 
 extern char** environ;
 
 namespace tunecap::server {
 namespace {
-
-// How often stop() checks whether the child has ended during the grace period.
-constexpr auto kStopPollInterval = std::chrono::milliseconds(10);
 
 int decode_status(int status) {
     if (WIFEXITED(status)) return WEXITSTATUS(status);
@@ -127,26 +123,34 @@ int ChildProcess::wait_blocking() {
     return *m_status;
 }
 
-int ChildProcess::stop(std::chrono::milliseconds grace) {
-    if (poll()) return *m_status;
-    ::kill(-m_pid, SIGTERM);
-    const auto deadline = std::chrono::steady_clock::now() + grace;
-    while (std::chrono::steady_clock::now() < deadline) {
-        if (poll()) {
-            ::kill(-m_pid, SIGKILL);  // anything the server left behind in its group
-            return *m_status;
-        }
-        std::this_thread::sleep_for(kStopPollInterval);
-    }
-    return kill_now();
+void ChildProcess::terminate() {
+    if (m_pid > 0 && !poll()) ::kill(-m_pid, SIGTERM);
 }
+
+int ChildProcess::stop(std::chrono::milliseconds grace) { return stop_process(*this, grace, *core::real_clock()); }
 
 int ChildProcess::kill_now() {
     if (m_pid <= 0) return -1;
+    if (m_status) return *m_status;  // reaped: the pid may already belong to another process
     ::kill(-m_pid, SIGKILL);
     ::kill(m_pid, SIGKILL);
     return wait_blocking();
 }
+
+namespace {
+
+class PosixLauncher final : public ProcessLauncher {
+public:
+    core::Result<std::unique_ptr<Process>> spawn(const SpawnRequest& request) override {
+        auto child = ChildProcess::spawn(request);
+        if (!child) return child.error();
+        return std::unique_ptr<Process>(std::make_unique<ChildProcess>(std::move(child).take()));
+    }
+};
+
+}  // namespace
+
+std::shared_ptr<ProcessLauncher> real_launcher() { return std::make_shared<PosixLauncher>(); }
 
 void exec_guard(int argc, char** argv) {
     // argv: tunecap __exec-guard PARENT_PID PROGRAM ARGS...

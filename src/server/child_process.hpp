@@ -8,6 +8,8 @@
 // PR_SET_PDEATHSIG to SIGKILL, checks that PARENT_PID is still its parent, and then execs PROGRAM. The signal follows the *thread* that spawned the child, so
 // spawn from a thread that lives as long as the child (the main thread). Each child leads its own
 // process group, so a terminal's Ctrl-C reaches tunecap only, and tunecap stops its children in order.
+// The group holds the child alone (guard mode execs in place; llama-server starts no processes of
+// its own), so nothing is left to sweep once the child has ended.
 
 #include <sys/types.h>
 
@@ -15,20 +17,13 @@
 #include <filesystem>
 #include <optional>
 #include <string>
-#include <vector>
 
 #include "core/result.hpp"
+#include "server/process.hpp"
 
 namespace tunecap::server {
 
-struct SpawnRequest {
-    std::filesystem::path program;
-    std::vector<std::string> args;         // without argv[0]
-    std::filesystem::path output;          // stdout and stderr go here (truncated); stdin is /dev/null
-    std::optional<std::filesystem::path> guard;  // tunecap binary for guard mode; nullopt: exec directly
-};
-
-class ChildProcess {
+class ChildProcess final : public Process {
 public:
     static core::Result<ChildProcess> spawn(const SpawnRequest& request);
 
@@ -36,18 +31,17 @@ public:
     ChildProcess& operator=(ChildProcess&& other) noexcept;
     ChildProcess(const ChildProcess&) = delete;
     ChildProcess& operator=(const ChildProcess&) = delete;
-    ~ChildProcess();
+    ~ChildProcess() override;
 
-    pid_t pid() const { return m_pid; }
+    pid_t pid() const override { return m_pid; }
     // Non-blocking: the exit status once the child has ended (reaped), nullopt while it runs.
-    std::optional<int> poll();
+    std::optional<int> poll() override;
     bool running() { return !poll().has_value(); }
-    // One SIGTERM to the group, up to `grace` for it to end, then SIGKILL. Returns the exit status
-    // (128 + signal for a signal). Exactly one SIGTERM: a second one makes llama-server exit(1)
-    // without cleaning up.
+    void terminate() override;
+    // stop_process() on the real clock.
     int stop(std::chrono::milliseconds grace);
     // SIGKILL to the group and reap.
-    int kill_now();
+    int kill_now() override;
 
 private:
     explicit ChildProcess(pid_t pid) : m_pid(pid) {}
