@@ -20,7 +20,8 @@ public:
     Runner(const config::Config& config, std::vector<TrackRecord>& tracks, store::Store& store,
            const BackendFactory& backends, const RunOptions& options)
         : m_config(config), m_tracks(tracks), m_store(store), m_backends(backends), m_options(options),
-          m_graph(config, tracks, options.force), m_generate(options.generate ? options.generate : http_generate()) {
+          m_graph(config, tracks, options.force), m_generate(options.generate ? options.generate : http_generate()),
+          m_clock(options.clock ? options.clock : core::real_clock()) {
         m_cleaning.max_t5_tokens = config.cleaning.max_t5_tokens;
         m_cleaning.counter = options.token_counter;
         for (const auto& model : config.models) m_files.emplace(model.name, fingerprint_model_files(model));
@@ -89,9 +90,9 @@ private:
         load.model = model.name;
         load.steps = ready.size();
         if (m_options.log) m_options.log->info("run", "{}: loading for {} step(s)", model.name, ready.size());
-        const auto started = std::chrono::steady_clock::now();
+        const auto started = m_clock->now();
         auto backend = m_backends(model, needs_audio);
-        load.load_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+        load.load_seconds = std::chrono::duration<double>(m_clock->now() - started).count();
         if (!backend) {
             load.error = backend.error().message;
             if (m_options.log) m_options.log->warn("run", "{}", load.error);
@@ -167,6 +168,7 @@ private:
     const RunOptions& m_options;
     StepGraph m_graph;
     Generate m_generate;
+    std::shared_ptr<core::Clock> m_clock;
     clean::CleanOptions m_cleaning;
     std::map<std::string, ModelFiles> m_files;
     RunOutcome m_outcome;

@@ -8,12 +8,14 @@
 
 #include <atomic>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "clean/token_counter.hpp"
 #include "config/config.hpp"
+#include "core/clock.hpp"
 #include "core/log.hpp"
 #include "pipeline/backend_session.hpp"
 #include "pipeline/plan.hpp"
@@ -45,6 +47,8 @@ struct RunOptions {
     std::function<std::optional<double>()> gpu_probe;
     // How requests reach a server; empty: HTTP (llm::Client).
     Generate generate;
+    // Times model loads; nullptr: the real clock.
+    std::shared_ptr<core::Clock> clock;
 };
 
 struct ModelLoad {

@@ -8,6 +8,7 @@
 
 #include "audio/audio.hpp"
 #include "fake_backend.hpp"
+#include "fake_clock.hpp"
 #include "pipeline_fixtures.hpp"
 #include "temp_dir.hpp"
 
@@ -48,6 +49,7 @@ protected:
     BackendFactory factory() {
         return [this](const config::Model& model, bool) -> core::Result<std::unique_ptr<server::Backend>> {
             m_started.push_back(model.name);
+            m_clock->advance(std::chrono::milliseconds(2500));  // the load takes 2.5 s
             if (model.name == m_broken) return core::Error{"model " + model.name + ": llama-server exited with status 1"};
             auto backend = std::make_unique<FakeBackend>(props(model.ctx.value_or(8192) / model.slots.value_or(1),
                                                                model.slots.value_or(1)));
@@ -61,6 +63,7 @@ protected:
         options.force = std::move(force);
         options.generate = m_model.generate();
         options.stop_requested = &m_stop;
+        options.clock = m_clock;
         return run_pipeline(config, records, *m_store, factory(), options);
     }
 
@@ -76,6 +79,7 @@ protected:
     std::vector<std::string> m_started;
     std::atomic<int> m_stops{0};
     std::atomic<bool> m_stop{false};
+    std::shared_ptr<tunecap::testing::FakeClock> m_clock = std::make_shared<tunecap::testing::FakeClock>();
     std::string m_broken;
 };
 
@@ -89,6 +93,10 @@ TEST_F(Runner, EveryModelLoadsOnceAndEveryStepIsCommitted) {
     EXPECT_FALSE(outcome.interrupted);
     EXPECT_THAT(m_started, ElementsAre("music_flamingo", "qwen_omni", "qwen3_14b", "gpt_oss_20b", "granite_tiny"));
     EXPECT_EQ(m_stops, 5);
+    ASSERT_EQ(outcome.loads.size(), 5u);
+    EXPECT_DOUBLE_EQ(outcome.loads[0].load_seconds, 2.5);
+    EXPECT_EQ(outcome.loads[0].steps, 2u * 10);
+    EXPECT_EQ(outcome.loads[0].server_build, "fake-build");
     EXPECT_EQ(m_store->all_steps().size(), 2 * kStepsPerTrack);
     for (const auto& phase : records[1].phases) {
         EXPECT_EQ(phase.status, StepStatus::done) << phase.id;
