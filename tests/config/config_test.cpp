@@ -156,6 +156,25 @@ INSTANTIATE_TEST_SUITE_P(
                                        "phases:\n  - {id: a, kind: audio_caption, models: [ears]}\n"
                                        "  - {id: e, kind: ensemble, models: [text], inputs: [a]}\n",
                 "needs at least 2 input phase(s)"},
+        BadCase{"prompts its input does not run",
+                std::string(kSmall) +
+                    "phases:\n  - {id: a, kind: audio_caption, models: [ears], prompts: [one]}\n"
+                    "  - {id: r, kind: revise, models: [text], inputs: [a], prompts: [one, two]}\n",
+                "user.yaml:9: phases[1].prompts: prompt 'two' is not run by input phase 'a' (it runs: one)"},
+        BadCase{"prompts an ensemble input does not run",
+                std::string(kSmall) +
+                    "phases:\n  - {id: a, kind: audio_caption, models: [ears]}\n"
+                    "  - {id: b, kind: audio_caption, models: [ears], prompts: [two]}\n"
+                    "  - {id: e, kind: ensemble, models: [text], inputs: [a, b]}\n",
+                "phases[2].prompts: prompt 'one' is not run by input phase 'b'"},
+        BadCase{"revise reads one phase",
+                std::string(kSmall) +
+                    "phases:\n  - {id: a, kind: audio_caption, models: [ears]}\n"
+                    "  - {id: b, kind: audio_caption, models: [ears]}\n"
+                    "  - {id: r, kind: revise, models: [text], inputs: [a, b]}\n",
+                "a revise phase reads exactly 1 input phase(s)"},
+        BadCase{"template with a model", std::string(kSmall) + "phases:\n  - {id: t, kind: template, models: [text]}\n",
+                "a template phase uses no model"},
         BadCase{"kind", std::string(kSmall) + "phases:\n  - {id: a, kind: audio_captions, models: [ears]}\n",
                 "unknown kind 'audio_captions' (did you mean 'audio_caption'?)"},
         BadCase{"template var", "models: {}\nprompts:\n  p: \"Tempo {bmp}\"\n",
