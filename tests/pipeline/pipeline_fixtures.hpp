@@ -26,6 +26,13 @@ inline config::Config load_config(const std::string& user_yaml = "") {
     return std::move(loaded).take();
 }
 
+// A graph of one template phase: no model, its text made from the track's genres.
+inline constexpr const char* kTemplateOnly = R"(
+prompts: {facts: "A track tagged {genres}."}
+phases:
+  - {id: facts, kind: template, prompts: [facts]}
+)";
+
 inline FileCheck every_file_exists() {
     return [](const std::filesystem::path&) { return true; };
 }

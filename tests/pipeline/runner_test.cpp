@@ -196,11 +196,7 @@ TEST_F(Runner, AStepWhoseOutputCleansToNothingFailsAndItsDependentsAreSkipped) {
 }
 
 TEST_F(Runner, ATemplatePhaseNeedsNoModel) {
-    const auto config = load_config(R"(
-prompts: {facts: "A track tagged {genres}."}
-phases:
-  - {id: facts, kind: template, prompts: [facts]}
-)");
+    const auto config = load_config(kTemplateOnly);
     auto records = tracks(config);
     records[1].genres.names = {"Dub"};
     const auto outcome = run(config, records);
@@ -214,11 +210,7 @@ phases:
 TEST_F(Runner, StepsThatWouldSendTheSameRequestShareOneStoredResult) {
     // Both tracks render the same text and read nothing: one identity, so one stored row that
     // either track reuses later.
-    const auto config = load_config(R"(
-prompts: {facts: "A track tagged {genres}."}
-phases:
-  - {id: facts, kind: template, prompts: [facts]}
-)");
+    const auto config = load_config(kTemplateOnly);
     auto records = tracks(config);
     run(config, records);
     EXPECT_EQ(m_store->all_steps().size(), 1u);

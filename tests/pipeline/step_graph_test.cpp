@@ -178,11 +178,7 @@ TEST(StepGraph, ClosingGivesStepsThatNeverRanAReasonAndRollsStatusesUp) {
 }
 
 TEST(StepGraph, TemplateStepsAreReadyWithoutAModel) {
-    const auto config = load_config(R"(
-prompts: {facts: "A track tagged {genres}."}
-phases:
-  - {id: facts, kind: template, prompts: [facts]}
-)");
+    const auto config = load_config(testing::kTemplateOnly);
     std::vector<TrackRecord> tracks = {testing::track(config, "a")};
     StepGraph graph(config, tracks, {});
     Harness h;

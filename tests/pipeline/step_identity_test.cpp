@@ -225,11 +225,7 @@ TEST(StepIdentity, ThePhaseIdDoesNotChangeTheKey) {
 }
 
 TEST(StepIdentity, ATemplateStepIsItsTextAndInputs) {
-    const auto config = load_config(R"(
-prompts: {facts: "A track tagged {genres}."}
-phases:
-  - {id: facts, kind: template, prompts: [facts]}
-)");
+    const auto config = load_config(testing::kTemplateOnly);
     const auto track = testing::track(config, "a");
     const auto planned = plan_step(config, config.phases[0], nullptr, *config.find_prompt("facts"), {}, track, {});
     EXPECT_EQ(planned.request.user, "A track tagged Techno.");
