@@ -420,11 +420,59 @@ void check_prompt_alignment(const Config& c, const Phase& phase, const Value& it
     }
 }
 
+// The phase's models: known, able to hear the audio when its kind sends audio, and present exactly
+// when its kind runs a model.
+void read_phase_models(const Reader& r, const Config& c, const Value& item, const std::string& path, Phase& p) {
+    const auto& info = describe(p.kind);
+    std::vector<std::string> known;
+    for (const auto& m : c.models) known.push_back(m.name);
+    if (auto* x = item.find("models")) p.models = r.string_list(*x, path + ".models");
+    for (std::size_t k = 0; k < p.models.size(); ++k) {
+        const auto* model = c.find_model(p.models[k]);
+        const auto& at = item.find("models")->items[k];
+        if (!model) fail(at, path + ".models", "unknown model '" + p.models[k] + "'" + suggestion(p.models[k], known));
+        if (info.audio && !model->takes_audio()) {
+            fail(at, path + ".models",
+                 "phase kind " + std::string(info.name) + " needs audio input, but model '" + model->name +
+                     "' has neither 'mmproj' nor 'endpoint'");
+        }
+    }
+    if (!info.model && !p.models.empty()) fail(item, path + ".models", "a " + std::string(info.name) + " phase uses no model");
+    if (info.model && p.models.empty()) fail(item, path, "needs at least one model in 'models'");
+}
+
+// The phase's prompt ids: `all` (or no key) for every prompt in declaration order, else a list of
+// known ids.
+std::vector<std::string> read_phase_prompts(const Reader& r, const Config& c, const Value& item, const std::string& path) {
+    std::vector<std::string> all;
+    for (const auto& p : c.prompts) all.push_back(p.id);
+    const auto* x = item.find("prompts");
+    if (!x || (x->kind == Value::Kind::scalar && x->scalar == "all")) return all;
+    auto prompts = r.string_list(*x, path + ".prompts");
+    for (std::size_t k = 0; k < prompts.size(); ++k) {
+        if (!c.find_prompt(prompts[k])) {
+            fail(x->items[k], path + ".prompts", "unknown prompt '" + prompts[k] + "'" + suggestion(prompts[k], all));
+        }
+    }
+    return prompts;
+}
+
+void check_input_count(const Phase& p, const Value& item, const std::string& path) {
+    const auto& info = describe(p.kind);
+    const std::string kind_name(info.name);
+    if (info.max_inputs == 0 && !p.inputs.empty()) fail(item, path + ".inputs", "a " + kind_name + " phase takes no inputs");
+    if (p.inputs.size() < info.min_inputs) {
+        fail(item, path + ".inputs", "a " + kind_name + " phase needs at least " + std::to_string(info.min_inputs) + " input phase(s)");
+    }
+    if (p.inputs.size() > info.max_inputs) {
+        fail(*item.find("inputs"), path + ".inputs",
+             "a " + kind_name + " phase reads at most " + std::to_string(info.max_inputs) + " input phase(s)");
+    }
+}
+
 void read_phases(const Reader& r, const Value& v, Config& c) {
     if (v.kind != Value::Kind::sequence) fail(v, "phases", "expected a list of phases");
-    std::vector<std::string> model_names, prompt_ids, phase_ids;
-    for (const auto& m : c.models) model_names.push_back(m.name);
-    for (const auto& p : c.prompts) prompt_ids.push_back(p.id);
+    std::vector<std::string> phase_ids;
     for (std::size_t i = 0; i < v.items.size(); ++i) {
         const auto& item = v.items[i];
         const std::string path = "phases[" + std::to_string(i) + "]";
@@ -452,46 +500,11 @@ void read_phases(const Reader& r, const Value& v, Config& c) {
             fail(*kind, path + ".kind", "unknown kind '" + kind_text + "'" + suggestion(kind_text, names));
         }
         p.kind = *parsed;
-        const auto& info = describe(p.kind);
-        if (auto* x = item.find("models")) p.models = r.string_list(*x, path + ".models");
-        for (std::size_t k = 0; k < p.models.size(); ++k) {
-            const auto* model = c.find_model(p.models[k]);
-            const auto& at = item.find("models")->items[k];
-            if (!model) fail(at, path + ".models", "unknown model '" + p.models[k] + "'" + suggestion(p.models[k], model_names));
-            if (info.audio && !model->takes_audio()) {
-                fail(at, path + ".models",
-                     "phase kind " + std::string(to_string(p.kind)) + " needs audio input, but model '" + model->name +
-                         "' has neither 'mmproj' nor 'endpoint'");
-            }
-        }
-        if (!info.model && !p.models.empty()) fail(item, path + ".models", "a " + std::string(info.name) + " phase uses no model");
-        if (info.model && p.models.empty()) fail(item, path, "needs at least one model in 'models'");
-        if (auto* x = item.find("prompts")) {
-            if (x->kind == Value::Kind::scalar && x->scalar == "all") {
-                p.prompts = prompt_ids;
-            } else {
-                p.prompts = r.string_list(*x, path + ".prompts");
-                for (std::size_t k = 0; k < p.prompts.size(); ++k) {
-                    if (!c.find_prompt(p.prompts[k])) {
-                        fail(x->items[k], path + ".prompts", "unknown prompt '" + p.prompts[k] + "'" + suggestion(p.prompts[k], prompt_ids));
-                    }
-                }
-            }
-        } else {
-            p.prompts = prompt_ids;
-        }
+        read_phase_models(r, c, item, path, p);
+        p.prompts = read_phase_prompts(r, c, item, path);
         if (auto* x = item.find("genre_hint")) p.genre_hint = r.boolean(*x, path + ".genre_hint");
         if (auto* x = item.find("inputs")) p.inputs = r.string_list(*x, path + ".inputs");
-        const std::string kind_name(info.name);
-        if (info.max_inputs == 0 && !p.inputs.empty()) fail(item, path + ".inputs", "a " + kind_name + " phase takes no inputs");
-        if (p.inputs.size() < info.min_inputs) {
-            fail(item, path + ".inputs",
-                 "a " + kind_name + " phase needs at least " + std::to_string(info.min_inputs) + " input phase(s)");
-        }
-        if (p.inputs.size() > info.max_inputs) {
-            fail(*item.find("inputs"), path + ".inputs",
-                 "a " + kind_name + " phase reads exactly " + std::to_string(info.max_inputs) + " input phase(s)");
-        }
+        check_input_count(p, item, path);
         c.phases.push_back(std::move(p));
     }
     for (std::size_t i = 0; i < c.phases.size(); ++i) {

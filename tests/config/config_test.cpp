@@ -172,7 +172,7 @@ INSTANTIATE_TEST_SUITE_P(
                     "phases:\n  - {id: a, kind: audio_caption, models: [ears]}\n"
                     "  - {id: b, kind: audio_caption, models: [ears]}\n"
                     "  - {id: r, kind: revise, models: [text], inputs: [a, b]}\n",
-                "a revise phase reads exactly 1 input phase(s)"},
+                "a revise phase reads at most 1 input phase(s)"},
         BadCase{"template with a model", std::string(kSmall) + "phases:\n  - {id: t, kind: template, models: [text]}\n",
                 "a template phase uses no model"},
         BadCase{"kind", std::string(kSmall) + "phases:\n  - {id: a, kind: audio_captions, models: [ears]}\n",
