@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// `tunecap models` as a user runs it: on configs pointing at the real fixture GGUFs in
-// ../shared/fixtures (read in place), at missing files, and at a corrupt one.
+// `tunecap models` as a user runs it: on configs pointing at twins of the project's tiny real GGUF
+// files (written at test time, tests/support/tiny_gguf.hpp), at missing files, and at a corrupt one.
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -12,6 +12,7 @@
 #include "core/text.hpp"
 #include "run_binary.hpp"
 #include "temp_dir.hpp"
+#include "tiny_gguf.hpp"
 
 namespace tunecap::testing {
 namespace {
@@ -20,9 +21,11 @@ namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-const fs::path kFixtures = fs::path(TUNECAP_SHARED_DIR) / "fixtures";
-const std::string kModel = (kFixtures / "tiny-qwen3.gguf").string();
-const std::string kProjector = (kFixtures / "tiny-qwen2a-mmproj.gguf").string();
+// Written once for the whole program; removed at exit.
+const TempDir kModelDir;
+const TinyModelFiles kFiles = write_tiny_models(kModelDir.path());
+const std::string kModel = kFiles.model.string();
+const std::string kProjector = kFiles.projector.string();
 
 std::vector<std::string> lines_of(const std::string& text) {
     std::vector<std::string> lines;

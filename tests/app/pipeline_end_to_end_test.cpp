@@ -18,6 +18,7 @@
 #include "server/child_process.hpp"
 #include "store/store.hpp"
 #include "temp_dir.hpp"
+#include "tiny_gguf.hpp"
 
 namespace tunecap::testing {
 namespace {
@@ -52,11 +53,11 @@ protected:
                  "FAKE_LLAMA_STATE_DIR=" + m_temp.path().string(), "FAKE_LLAMA_IDLE_EXIT_S=60"};
     }
 
-    // Every model of the default graph served by the fixture GGUFs; `extra` is appended.
+    // Every model of the default graph served by the tiny GGUF files (the fake only checks that
+    // they are readable); `extra` is appended.
     void write_config(const std::string& extra) {
-        const std::string fixtures = std::string(TUNECAP_SHARED_DIR) + "/fixtures/";
-        const std::string text = fixtures + "tiny-qwen3.gguf";
-        const std::string audio = "{gguf: " + text + ", mmproj: " + fixtures + "tiny-qwen2a-mmproj.gguf}";
+        const std::string text = m_models.model.string();
+        const std::string audio = "{gguf: " + text + ", mmproj: " + m_models.projector.string() + "}";
         std::ofstream out(m_config);
         out << "models:\n"
             << "  music_flamingo: " << audio << "\n"
@@ -107,6 +108,7 @@ protected:
     fs::path m_music = m_temp / "music";
     fs::path m_out = m_temp / "out";
     fs::path m_config = m_temp / "config.yaml";
+    TinyModelFiles m_models = write_tiny_models(m_temp / "models");
     std::vector<std::string> m_env;
 };
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// Every case of ../shared/samples/raw-outputs.jsonl (real model outputs): each `must_contain`
+// Every case of tests/data/samples/raw-outputs.jsonl (real model outputs): each `must_contain`
 // present, each `must_not_contain` absent, and the caption contract.
 
 #include <gtest/gtest.h>
@@ -25,7 +25,7 @@ struct Sample {
 };
 
 std::vector<Sample> load_samples() {
-    const std::string path = std::string(TUNECAP_SHARED_DIR) + "/samples/raw-outputs.jsonl";
+    const std::string path = std::string(TUNECAP_TEST_DATA) + "/samples/raw-outputs.jsonl";
     std::ifstream in(path);
     if (!in) throw std::runtime_error("cannot read " + path);
     std::vector<Sample> samples;

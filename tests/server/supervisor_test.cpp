@@ -18,6 +18,7 @@
 #include <thread>
 
 #include "temp_dir.hpp"
+#include "tiny_gguf.hpp"
 
 namespace tunecap::server {
 namespace {
@@ -25,7 +26,10 @@ namespace {
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 
-std::string fixture(const std::string& name) { return std::string(TUNECAP_SHARED_DIR) + "/fixtures/" + name; }
+// The fake only checks that the model files are readable; these are small real GGUF files all the
+// same, written once for the whole program and removed at exit.
+const testing::TempDir kModelDir;
+const testing::TinyModelFiles kModelFiles = testing::write_tiny_models(kModelDir.path());
 
 // Model names carry this process's id, so the leak check below finds only our own children.
 std::string unique_name(const std::string& base) { return base + "-t" + std::to_string(::getpid()); }
@@ -33,7 +37,7 @@ std::string unique_name(const std::string& base) { return base + "-t" + std::to_
 config::Model text_model() {
     config::Model m;
     m.name = unique_name("text");
-    m.gguf = fixture("tiny-qwen3.gguf");
+    m.gguf = kModelFiles.model.string();
     m.family = core::Family::qwen3;
     m.ctx = 4096;
     m.slots = 2;
@@ -43,7 +47,7 @@ config::Model text_model() {
 config::Model audio_model() {
     auto m = text_model();
     m.name = unique_name("ears");
-    m.mmproj = fixture("tiny-qwen2a-mmproj.gguf");
+    m.mmproj = kModelFiles.projector.string();
     return m;
 }
 
@@ -301,7 +305,7 @@ TEST_F(Supervisor, ChildrenDieWhenTheirParentIsKilled) {
     const auto pid_file = m_temp / "child.pid";
     const std::string marker = unique_name("orphan");
     const std::string command = std::string(TUNECAP_BINARY) + " __exec-guard $$ " + FAKE_LLAMA_SERVER + " -m " +
-                                fixture("tiny-qwen3.gguf") + " --port 0 --alias " + marker + " >/dev/null 2>&1 & echo $! > " +
+                                kModelFiles.model.string() + " --port 0 --alias " + marker + " >/dev/null 2>&1 & echo $! > " +
                                 pid_file.string() + "; wait";
     auto parent = ChildProcess::spawn({"/bin/sh", {"-c", command}, m_temp / "sh.log", std::nullopt});
     ASSERT_TRUE(parent.ok()) << parent.error().message;
@@ -346,7 +350,7 @@ TEST(ExternalEndpoint, UsesARunningLlamaServerAsIsWithTheKeyFromTheEnvironment) 
     testing::TempDir temp;
     const auto port_file = temp / "port";
     const std::string command = "FAKE_LLAMA_PORT_FILE=" + port_file.string() + " FAKE_LLAMA_IDLE_EXIT_S=30 exec " +
-                                std::string(FAKE_LLAMA_SERVER) + " -m " + fixture("tiny-qwen3.gguf") +
+                                std::string(FAKE_LLAMA_SERVER) + " -m " + kModelFiles.model.string() +
                                 " -c 4096 -np 2 --port 0 --api-key remote-secret --alias " + unique_name("remote");
     auto server = ChildProcess::spawn({"/bin/sh", {"-c", command}, temp / "server.log", std::nullopt});
     ASSERT_TRUE(server.ok());
