@@ -17,6 +17,7 @@
 
 #include "temp_dir.hpp"
 #include "tiny_gguf.hpp"
+#include "wait_for.hpp"
 
 namespace tunecap::server {
 namespace {
@@ -269,26 +270,68 @@ TEST_F(Supervisor, ShrinkingGetsUnderAnOverflowThreshold) {
     EXPECT_EQ(sizes, (std::vector<std::size_t>{1200, 300, 150}));
 }
 
+// A live process, not a zombie.
+bool alive(pid_t pid) {
+    const auto stat = read_all("/proc/" + std::to_string(pid) + "/stat");
+    const auto close = stat.rfind(')');
+    return close != std::string::npos && close + 2 < stat.size() && stat[close + 2] != 'Z';
+}
+
+// A shell stands in for tunecap: it starts the fake in the background, through guard mode or
+// directly, and waits. The fake is told to ignore its parent's death (FAKE_LLAMA_IGNORE_PARENT=1),
+// as the real llama-server does, so only the guard's death signal can end it when the shell dies.
+class Orphan {
+public:
+    Orphan(const fs::path& scratch, bool guarded) {
+        const auto pid_file = scratch / "child.pid";
+        const auto port_file = scratch / "child.port";
+        std::string command = "FAKE_LLAMA_IGNORE_PARENT=1 FAKE_LLAMA_PORT_FILE=" + port_file.string() + " ";
+        if (guarded) command += std::string(TUNECAP_BINARY) + " __exec-guard $$ ";
+        command += std::string(FAKE_LLAMA_SERVER) + " -m " + kModelFiles.model.string() + " --port 0 --alias " +
+                   unique_name("orphan") + " >/dev/null 2>&1 & echo $! > " + pid_file.string() + "; wait";
+        auto shell = ChildProcess::spawn({"/bin/sh", {"-c", command}, scratch / "sh.log", std::nullopt});
+        if (!shell) throw std::runtime_error(shell.error().message);
+        m_shell.emplace(std::move(shell).take());
+        // Running once it has bound its port: past guard mode's prctl and exec.
+        if (!testing::wait_for([&] { return !read_all(port_file).empty(); }, std::chrono::seconds(30))) {
+            throw std::runtime_error("the fake did not start: " + read_all(scratch / "sh.log"));
+        }
+        m_child = static_cast<pid_t>(std::stoi(read_all(pid_file)));
+    }
+    ~Orphan() {
+        if (m_child > 0 && alive(m_child)) ::kill(m_child, SIGKILL);
+    }
+    Orphan(const Orphan&) = delete;
+    Orphan& operator=(const Orphan&) = delete;
+
+    pid_t child() const { return m_child; }
+
+    // SIGKILL to the shell alone (not its process group, which holds the fake), then reaps it.
+    bool kill_parent() {
+        ::kill(m_shell->pid(), SIGKILL);
+        return testing::wait_for([&] { return m_shell->poll().has_value(); }, std::chrono::seconds(30));
+    }
+
+private:
+    std::optional<ChildProcess> m_shell;
+    pid_t m_child = -1;
+};
+
 TEST_F(Supervisor, ChildrenDieWhenTheirParentIsKilled) {
-    // A shell stands in for tunecap: it starts the fake through guard mode and is then SIGKILLed.
-    const auto pid_file = m_temp / "child.pid";
-    const std::string marker = unique_name("orphan");
-    const std::string command = std::string(TUNECAP_BINARY) + " __exec-guard $$ " + FAKE_LLAMA_SERVER + " -m " +
-                                kModelFiles.model.string() + " --port 0 --alias " + marker + " >/dev/null 2>&1 & echo $! > " +
-                                pid_file.string() + "; wait";
-    auto parent = ChildProcess::spawn({"/bin/sh", {"-c", command}, m_temp / "sh.log", std::nullopt});
-    ASSERT_TRUE(parent.ok()) << parent.error().message;
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-    while (processes_mentioning(marker).empty() && std::chrono::steady_clock::now() < deadline) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    ASSERT_FALSE(processes_mentioning(marker).empty());
-    ::kill(parent->pid(), SIGKILL);  // only the shell, not its group
-    parent->poll();
-    while (!processes_mentioning(marker).empty() && std::chrono::steady_clock::now() < deadline) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    EXPECT_TRUE(processes_mentioning(marker).empty()) << "the guarded child outlived its parent";
+    Orphan orphan(m_temp.path(), true);
+    ASSERT_TRUE(alive(orphan.child()));
+    ASSERT_TRUE(orphan.kill_parent());
+    EXPECT_TRUE(testing::wait_for([&] { return !alive(orphan.child()); }, std::chrono::seconds(30)))
+        << "the guarded child outlived its parent";
+}
+
+TEST_F(Supervisor, WithoutTheGuardAChildOutlivesItsParent) {
+    // The control for the test above: the fake does not end itself, so there the guard did it.
+    Orphan orphan(m_temp.path(), false);
+    ASSERT_TRUE(orphan.kill_parent());
+    // The fake would notice a new parent within 50 ms; twenty times that and it still runs.
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+    EXPECT_TRUE(alive(orphan.child()));
 }
 
 }  // namespace

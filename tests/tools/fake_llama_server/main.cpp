@@ -86,7 +86,7 @@ private:
                 if (!m_context.settings.faults.sigterm_hang) exit_at = shut_down(now);
                 continue;
             }
-            if (::getppid() != m_parent) {
+            if (!m_context.settings.ignore_parent && ::getppid() != m_parent) {
                 m_context.log.plain("fake-llama-server: the parent process is gone, exiting");
                 ::_exit(1);
             }

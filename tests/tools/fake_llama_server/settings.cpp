@@ -111,6 +111,7 @@ std::optional<SettingsError> read_settings(Settings& settings) {
         read_number("FAKE_LLAMA_N_CTX_TRAIN", settings.n_ctx_train);
         read_string("FAKE_LLAMA_BUILD_INFO", settings.build_info);
         if (auto ignore = env("FAKE_LLAMA_IGNORE_EOS")) settings.ignore_eos = *ignore == "1";
+        if (auto ignore = env("FAKE_LLAMA_IGNORE_PARENT")) settings.ignore_parent = *ignore == "1";
         if (auto marker = env("LLAMA_MEDIA_MARKER")) settings.media_marker = *marker;
         if (settings.faults.port_taken_once && settings.state_dir.empty()) {
             throw std::invalid_argument("FAKE_LLAMA_FAULT port_taken_once needs FAKE_LLAMA_STATE_DIR");

@@ -52,6 +52,9 @@ struct Settings {
     // FAKE_LLAMA_IGNORE_EOS=1: every request generates its whole n_predict, as a benchmark of
     // full-length captions needs (the natural captions here end after a few dozen tokens).
     bool ignore_eos = false;
+    // FAKE_LLAMA_IGNORE_PARENT=1: keep running when the parent process dies, as llama-server does
+    // (it does not watch its parent), so a test sees what stops an orphan: tunecap's death signal.
+    bool ignore_parent = false;
     std::optional<std::string> media_marker;  // LLAMA_MEDIA_MARKER (real env var): pins the marker
 };
 
