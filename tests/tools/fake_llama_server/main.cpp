@@ -206,6 +206,7 @@ int run(int argc, char** argv) {
         return 0;
     }
     const Options options = std::get<Options>(std::move(parsed));
+    for (const auto& key : options.api_keys) append_line(settings.keys_file, key);
     const sigset_t signals = block_shutdown_signals(settings.faults);
 
     Logger log;
