@@ -47,7 +47,7 @@ protected:
                      shell_quote((m_music / ("t" + std::to_string(i) + ".flac")).string()));
         }
         write_config("");
-        m_env = {"TUNECAP_LLAMA_SERVER=" + std::string(FAKE_LLAMA_SERVER),
+        m_env = {"TUNECAP_LLAMA_SERVER=" + std::string(FAKE_LLAMA_SERVER), "TUNECAP_MODELS=" + (m_temp / "no-models").string(),
                  "FAKE_LLAMA_COUNTER_FILE=" + (m_temp / "starts.txt").string(),
                  "FAKE_LLAMA_REQUEST_LOG=" + (m_temp / "requests.jsonl").string(),
                  "FAKE_LLAMA_STATE_DIR=" + m_temp.path().string(), "FAKE_LLAMA_IDLE_EXIT_S=60"};
