@@ -17,7 +17,7 @@ using ::testing::HasSubstr;
 Outcome clean_text(const TempDir& temp, const std::string& raw, const std::vector<std::string>& args) {
     const auto input = temp / "raw.txt";
     std::ofstream(input) << raw;
-    std::string command = "env";
+    std::string command = std::string(kRunDeadline) + " env";
     for (const auto& assignment : pinned_environment(temp.path())) command += " " + shell_quote(assignment);
     command += " " + shell_quote(TUNECAP_BINARY) + " clean";
     for (const auto& arg : args) command += " " + shell_quote(arg);

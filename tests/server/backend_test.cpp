@@ -11,6 +11,8 @@
 
 #include <thread>
 
+#include "wait_for.hpp"
+
 namespace tunecap::server {
 namespace {
 
@@ -76,7 +78,11 @@ TEST(ExternalEndpoint, AServerWithoutPropsGetsTheConfigsValuesAndItsReasoningIsR
     });
     const int port = vllm.bind_to_any_port("127.0.0.1");
     std::thread thread([&] { vllm.listen_after_bind(); });
-    while (!vllm.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    if (!testing::wait_for([&] { return vllm.is_running(); }, std::chrono::seconds(30))) {
+        vllm.stop();
+        thread.join();
+        FAIL() << "the in-process server did not start";
+    }
     auto env = [](const std::string&) -> std::optional<std::string> { return "token"; };
     auto endpoint = ExternalEndpoint::connect(endpoint_model("http://127.0.0.1:" + std::to_string(port), "VLLM_KEY"), env);
     ASSERT_TRUE(endpoint.ok()) << endpoint.error().message;

@@ -41,10 +41,15 @@ inline std::vector<std::string> pinned_environment(const std::filesystem::path& 
             "TUNECAP_LLAMA_SERVER=" + (scratch / "no-llama-server").string()};
 }
 
+// Each run is ended (exit code 124, as `timeout` reports it) if it takes longer than this: far
+// above the longest one a test makes (~20 s under the sanitizers), so only a hang reaches it, and
+// the test then fails with what the run printed instead of being killed by ctest without a word.
+inline constexpr const char* kRunDeadline = "timeout --kill-after=10 240";
+
 // env: extra "NAME=value" assignments for the child only, after pinned_environment(scratch).
 inline Outcome run_tunecap(const std::vector<std::string>& args, const std::filesystem::path& scratch,
                            const std::vector<std::string>& env = {}) {
-    std::string command = "env";
+    std::string command = std::string(kRunDeadline) + " env";
     for (const auto& assignment : pinned_environment(scratch)) command += " " + shell_quote(assignment);
     for (const auto& assignment : env) command += " " + shell_quote(assignment);
     command += " " + shell_quote(TUNECAP_BINARY);
