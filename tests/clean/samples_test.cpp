@@ -78,20 +78,26 @@ TEST(CleanSamples, ContractHoldsForEveryFamilyAndBudget) {
 }
 
 TEST(CleanSamples, HarmonyWithoutFinalIsFlagged) {
+    std::size_t cases = 0;
     for (const Sample& sample : load_samples()) {
         if (sample.id.find("no-final") == std::string::npos) continue;
+        ++cases;
         const CleanResult result = clean_caption(sample.raw, {Family::harmony, std::nullopt, nullptr});
         EXPECT_TRUE(result.has(Flag::no_final_channel)) << sample.id;
     }
+    EXPECT_GE(cases, 1u) << "no sample without a final channel: the check above checked nothing";
 }
 
 TEST(CleanSamples, EmptyRawIsNotUsable) {
+    std::size_t cases = 0;
     for (const Sample& sample : load_samples()) {
         if (!sample.raw.empty()) continue;
+        ++cases;
         const CleanResult result = clean_caption(sample.raw, {Family::granite, std::nullopt, nullptr});
         EXPECT_FALSE(result.usable());
         EXPECT_TRUE(result.has(Flag::empty));
     }
+    EXPECT_GE(cases, 1u) << "no empty sample: the check above checked nothing";
 }
 
 }  // namespace

@@ -417,6 +417,7 @@ TEST_F(FakeLlamaServer, ApiKeyGuardsEverythingButHealthAndIsNeverLogged) {
     EXPECT_EQ(answer["http_status"], 200);
     EXPECT_NE(read_text(requests).find("\"authorization\":true"), std::string::npos);
     for (const auto& text : {server.log(), read_text(m_scratch / "server-file.log"), read_text(requests)}) {
+        EXPECT_FALSE(text.empty()) << "nothing written, nothing checked";
         EXPECT_EQ(text.find(key), std::string::npos);
     }
 }
