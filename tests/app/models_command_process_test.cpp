@@ -21,11 +21,6 @@ namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-// Written once for the whole program; removed at exit.
-const TempDir kModelDir;
-const TinyModelFiles kFiles = write_tiny_models(kModelDir.path());
-const std::string kModel = kFiles.model.string();
-const std::string kProjector = kFiles.projector.string();
 
 std::vector<std::string> lines_of(const std::string& text) {
     std::vector<std::string> lines;
@@ -81,14 +76,16 @@ protected:
     // settings the tests assert on are set here so changes to configs/default.yaml do not matter.
     // tiny_default leaves every launch setting to tunecap's defaults.
     std::string fixture_models(const std::string& extra = "") const {
+        const std::string model = shared_tiny_models().model.string();
+        const std::string projector = shared_tiny_models().projector.string();
         return "models:\n"
-               "  music_flamingo: {gguf: " + kModel + ", mmproj: " + kProjector +
+               "  music_flamingo: {gguf: " + model + ", mmproj: " + projector +
                ", ctx: 16384, slots: 4, cache_type_k: q8_0, cache_type_v: q8_0}\n"
-               "  qwen_omni: {gguf: " + kModel + ", mmproj: " + kProjector + "}\n"
-               "  qwen3_14b: {gguf: " + kModel + ", ctx: 32768, slots: 2, cache_type_k: q4_0, cache_type_v: q4_0}\n"
-               "  gpt_oss_20b: {gguf: " + kModel + "}\n"
-               "  granite_tiny: {gguf: " + kModel + "}\n"
-               "  tiny_default: {gguf: " + kModel + ", family: chatml}\n" + extra;
+               "  qwen_omni: {gguf: " + model + ", mmproj: " + projector + "}\n"
+               "  qwen3_14b: {gguf: " + model + ", ctx: 32768, slots: 2, cache_type_k: q4_0, cache_type_v: q4_0}\n"
+               "  gpt_oss_20b: {gguf: " + model + "}\n"
+               "  granite_tiny: {gguf: " + model + "}\n"
+               "  tiny_default: {gguf: " + model + ", family: chatml}\n" + extra;
     }
     TempDir m_temp;
 };

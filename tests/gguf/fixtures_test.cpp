@@ -10,7 +10,6 @@
 #include "gguf/gguf.hpp"
 #include "gguf/memory_estimate.hpp"
 #include "gguf/model_summary.hpp"
-#include "temp_dir.hpp"
 #include "tiny_gguf.hpp"
 
 namespace tunecap::gguf {
@@ -18,11 +17,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Written once for the whole program; removed at exit.
-const testing::TempDir kDir;
-const testing::TinyModelFiles kFiles = testing::write_tiny_models(kDir.path());
-const fs::path kModel = kFiles.model;
-const fs::path kProjector = kFiles.projector;
+const fs::path& model_file() { return testing::shared_tiny_models().model; }
+const fs::path& projector_file() { return testing::shared_tiny_models().projector; }
 
 GgufFile read_or_fail(const fs::path& path, const ReadOptions& options = {}) {
     auto file = read_gguf(path, options);
@@ -37,7 +33,7 @@ std::map<GgmlType, int> type_counts(const GgufFile& file) {
 }
 
 TEST(GgufFixtures, TinyQwen3HeaderMatchesTheReadme) {
-    const auto file = read_or_fail(kModel);
+    const auto file = read_or_fail(model_file());
     EXPECT_EQ(file.version, 3u);
     EXPECT_EQ(file.tensors.size(), 25u);
     EXPECT_EQ(file.metadata.size(), 23u);
@@ -87,7 +83,7 @@ TEST(GgufFixtures, TinyQwen3HeaderMatchesTheReadme) {
 }
 
 TEST(GgufFixtures, TinyQwen3WithTokenizerArraysSkipped) {
-    const auto file = read_or_fail(kModel, ReadOptions{1000});
+    const auto file = read_or_fail(model_file(), ReadOptions{1000});
     const auto* tokens = file.find("tokenizer.ggml.tokens")->as_array();
     EXPECT_EQ(tokens->count, 50'263u);
     EXPECT_EQ(tokens->element_type, ValueType::string);
@@ -103,7 +99,7 @@ TEST(GgufFixtures, TinyQwen3WithTokenizerArraysSkipped) {
 }
 
 TEST(GgufFixtures, TinyQwen2aProjectorHeaderMatchesTheReadme) {
-    const auto file = read_or_fail(kProjector);
+    const auto file = read_or_fail(projector_file());
     EXPECT_EQ(file.version, 3u);
     EXPECT_EQ(file.file_size, 610'944u);  // the same header length as the original, so the same size
     EXPECT_EQ(file.tensors.size(), 24u);
@@ -123,7 +119,7 @@ TEST(GgufFixtures, TinyQwen2aProjectorHeaderMatchesTheReadme) {
 }
 
 TEST(GgufFixtures, SummariesOfTheModelAndItsProjector) {
-    const auto model = summarize(read_or_fail(kModel));
+    const auto model = summarize(read_or_fail(model_file()));
     EXPECT_EQ(model.architecture, "qwen3");
     EXPECT_EQ(model.name, "tiny-random-qwen3");
     EXPECT_EQ(model.parameter_count, 26'031'104u / 4);
@@ -139,7 +135,7 @@ TEST(GgufFixtures, SummariesOfTheModelAndItsProjector) {
     EXPECT_TRUE(model.has_chat_template);
     EXPECT_FALSE(model.is_projector);
 
-    const auto projector = summarize(read_or_fail(kProjector));
+    const auto projector = summarize(read_or_fail(projector_file()));
     EXPECT_TRUE(projector.is_projector);
     EXPECT_TRUE(projector.has_audio_encoder);
     EXPECT_FALSE(projector.has_vision_encoder);

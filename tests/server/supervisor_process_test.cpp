@@ -26,9 +26,8 @@ namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 
 // The fake only checks that the model files are readable; these are small real GGUF files all the
-// same, written once for the whole program and removed at exit.
-const testing::TempDir kModelDir;
-const testing::TinyModelFiles kModelFiles = testing::write_tiny_models(kModelDir.path());
+// same (tests/support/tiny_gguf.hpp).
+const testing::TinyModelFiles& model_files() { return testing::shared_tiny_models(); }
 
 // Model names carry this process's id, so the leak check below finds only our own children.
 std::string unique_name(const std::string& base) { return base + "-t" + std::to_string(::getpid()); }
@@ -36,7 +35,7 @@ std::string unique_name(const std::string& base) { return base + "-t" + std::to_
 config::Model text_model() {
     config::Model m;
     m.name = unique_name("text");
-    m.gguf = kModelFiles.model.string();
+    m.gguf = model_files().model.string();
     m.family = core::Family::qwen3;
     m.ctx = 4096;
     m.slots = 2;
@@ -46,7 +45,7 @@ config::Model text_model() {
 config::Model audio_model() {
     auto m = text_model();
     m.name = unique_name("ears");
-    m.mmproj = kModelFiles.projector.string();
+    m.mmproj = model_files().projector.string();
     return m;
 }
 
@@ -290,7 +289,7 @@ public:
         const auto port_file = scratch / "child.port";
         std::string command = "FAKE_LLAMA_IGNORE_PARENT=1 FAKE_LLAMA_PORT_FILE=" + port_file.string() + " ";
         if (guarded) command += std::string(TUNECAP_BINARY) + " __exec-guard $$ ";
-        command += std::string(FAKE_LLAMA_SERVER) + " -m " + kModelFiles.model.string() + " --port 0 --alias " +
+        command += std::string(FAKE_LLAMA_SERVER) + " -m " + model_files().model.string() + " --port 0 --alias " +
                    unique_name("orphan") + " >/dev/null 2>&1 & echo $! > " + pid_file.string() + "; wait";
         auto shell = ChildProcess::spawn({"/bin/sh", {"-c", command}, scratch / "sh.log", std::nullopt});
         if (!shell) throw std::runtime_error(shell.error().message);
@@ -357,7 +356,7 @@ TEST(ExternalEndpoint, UsesARunningLlamaServerAsIsWithTheKeyFromTheEnvironment) 
     testing::TempDir temp;
     const auto port_file = temp / "port";
     const std::string command = "FAKE_LLAMA_PORT_FILE=" + port_file.string() + " FAKE_LLAMA_IDLE_EXIT_S=30 exec " +
-                                std::string(FAKE_LLAMA_SERVER) + " -m " + kModelFiles.model.string() +
+                                std::string(FAKE_LLAMA_SERVER) + " -m " + model_files().model.string() +
                                 " -c 4096 -np 2 --port 0 --api-key remote-secret --alias " + unique_name("remote");
     auto server = ChildProcess::spawn({"/bin/sh", {"-c", command}, temp / "server.log", std::nullopt});
     ASSERT_TRUE(server.ok());

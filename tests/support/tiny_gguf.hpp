@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "gguf_writer.hpp"
+#include "temp_dir.hpp"
 
 namespace tunecap::testing {
 
@@ -189,6 +190,14 @@ inline TinyModelFiles write_tiny_models(const std::filesystem::path& dir) {
     TinyModelFiles files{dir / "tiny-qwen3.gguf", dir / "tiny-qwen2a-mmproj.gguf"};
     write_tiny_gguf(files.model, tiny_qwen3());
     write_tiny_gguf(files.projector, tiny_qwen2a_mmproj());
+    return files;
+}
+
+// One pair for the whole test program, written on first use (ctest runs each test in its own
+// process, so tests that do not ask pay nothing) and removed at exit.
+inline const TinyModelFiles& shared_tiny_models() {
+    static const TempDir dir;
+    static const TinyModelFiles files = write_tiny_models(dir.path());
     return files;
 }
 
