@@ -4,7 +4,7 @@
 // same inputs (measured in the same run, so the figure reads the same on any machine). Issue 3's
 // target is under 2 s for 100,000 captions; --check exits 1 when it is missed. Build in Release.
 //
-// Inputs: the raw outputs of ../shared/samples/raw-outputs.jsonl and synthetic captions (plain,
+// Inputs: the raw outputs of tests/data/samples/raw-outputs.jsonl and synthetic captions (plain,
 // or wrapped the way the models wrap them: think blocks, Harmony channels, "Here is...", labels,
 // quotes, markdown fields, notes, noise lines, typographic punctuation, prompt echoes), drawn with
 // a fixed seed.
@@ -155,7 +155,7 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    std::string samples_path = std::string(TUNECAP_SHARED_DIR) + "/samples/raw-outputs.jsonl";
+    std::string samples_path = std::string(TUNECAP_TEST_DATA) + "/samples/raw-outputs.jsonl";
     bool check = false;
     for (int i = 1; i < argc; ++i) {
         const std::string_view arg = argv[i];

@@ -36,6 +36,7 @@
 #include "pipeline/runner.hpp"
 #include "server/backend.hpp"
 #include "store/store.hpp"
+#include "tiny_gguf.hpp"
 
 namespace {
 
@@ -70,10 +71,10 @@ std::vector<int> parse_list(const std::string& text) {
     return out;
 }
 
-config::Config bench_config(int slots) {
-    const std::string fixtures = std::string(TUNECAP_SHARED_DIR) + "/fixtures/";
-    const std::string text = fixtures + "tiny-qwen3.gguf";
-    const std::string audio = "{gguf: " + text + ", mmproj: " + fixtures + "tiny-qwen2a-mmproj.gguf}";
+// Every model served by the tiny GGUF files (the fake only checks that they are readable).
+config::Config bench_config(int slots, const testing::TinyModelFiles& models) {
+    const std::string text = models.model.string();
+    const std::string audio = "{gguf: " + text + ", mmproj: " + models.projector.string() + "}";
     const std::string yaml = "models:\n  music_flamingo: " + audio + "\n  qwen_omni: " + audio + "\n  qwen3_14b: {gguf: " +
                              text + "}\n  gpt_oss_20b: {gguf: " + text + "}\n  granite_tiny: {gguf: " + text + "}\n";
     auto config = config::load_layers({{"default.yaml", std::string(config::default_config_text()), "/"},
@@ -135,7 +136,7 @@ std::vector<pipeline::TrackRecord> records(const Tracks& tracks, std::size_t fir
 
 class Bench {
 public:
-    Bench(fs::path work, double scale) : m_work(std::move(work)), m_scale(scale) {}
+    Bench(fs::path work, double scale) : m_work(std::move(work)), m_scale(scale), m_models(testing::write_tiny_models(m_work / "models")) {}
 
     // Starts the fake with the model's engine profile: the profile goes through the environment,
     // which the child inherits; starts happen one at a time on this thread.
@@ -167,7 +168,7 @@ public:
     // The original order: per track, phase by phase (4a-4c together, as one phase of the original),
     // each model loaded for its phase, one request at a time.
     Figure original(const Tracks& tracks, int count) {
-        const auto config = bench_config(1);
+        const auto config = bench_config(1, m_models);
         const std::vector<std::vector<std::string>> phases = {
             {"flamingo"}, {"flamingo_genre"}, {"revision"}, {"omni", "omni_genre", "omni_revision"}, {"ensemble"}};
         return timed([&](store::Store& store, Figure& figure) {
@@ -182,7 +183,7 @@ public:
     }
 
     Figure model_major(const Tracks& tracks, int count, int slots) {
-        const auto config = bench_config(slots);
+        const auto config = bench_config(slots, m_models);
         return timed([&](store::Store& store, Figure& figure) {
             auto all = records(tracks, 0, static_cast<std::size_t>(count), config, {}, m_track_seconds);
             add(figure, pipeline::run_pipeline(config, all, store, factory(), options({})));
@@ -217,6 +218,7 @@ private:
 
     fs::path m_work;
     double m_scale;
+    testing::TinyModelFiles m_models;
     double m_track_seconds = 180;
     int m_loads = 0;
     int m_runs = 0;
@@ -255,7 +257,7 @@ int main(int argc, char** argv) {
     Bench bench(work, scale);
     bench.set_track_seconds(track_seconds);
 
-    fmt::print("Simulated engine: the fake llama-server with the H100 figures of ../shared/perf/H100-FIGURES.md\n"
+    fmt::print("Simulated engine: the fake llama-server with the figures measured on one H100\n"
                "(7B + audio and 14B measured; GPT-OSS-20B and Granite scaled from the 14B by active parameters),\n"
                "time scale {}, {:.0f} s tracks, 256 tokens out per caption and 200 per revision.\n"
                "Times are engine time (wall time / scale). Baseline: the original order measured in this run.\n\n",

@@ -4,6 +4,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <map>
+#include <sstream>
+
 namespace tunecap::app {
 namespace {
 
@@ -47,11 +50,32 @@ TEST(CommandLine, DoubleDashEndsOptions) {
     EXPECT_EQ(line->positionals, (std::vector<std::string>{"-weird.flac"}));
 }
 
+// The option each line of the help's option list starts with ("  -v, --verbose  ..." -> "--verbose"),
+// with the rest of its line. A search of the whole text would find "--skip" inside "--skip-phase3"
+// or in the description "alias of --skip revision".
+std::map<std::string, std::string> listed_options(const std::string& help) {
+    std::map<std::string, std::string> listed;
+    std::istringstream in(help);
+    for (std::string line; std::getline(in, line);) {
+        std::istringstream words(line);
+        std::string first;
+        words >> first;
+        if (first.size() == 3 && first.starts_with("-") && first.ends_with(",")) words >> first;  // "-v," then "--verbose"
+        if (first.starts_with("--")) listed[first] = line;
+    }
+    return listed;
+}
+
 TEST(Help, ListsEveryOptionOfTheCommandWithDefaults) {
-    const auto text = help_text("run");
+    const auto listed = listed_options(help_text("run"));
+    ASSERT_TRUE(listed.contains("--out"));
     for (const auto& spec : option_table()) {
+        const std::string name(spec.name);
         const bool for_run = std::find(spec.commands.begin(), spec.commands.end(), "run") != spec.commands.end();
-        EXPECT_EQ(text.find(std::string(spec.name)) != std::string::npos, for_run) << spec.name;
+        EXPECT_EQ(listed.contains(name), for_run) << name;
+        if (for_run && !spec.default_value.empty()) {
+            EXPECT_THAT(listed.at(name), HasSubstr("(default: " + std::string(spec.default_value) + ")")) << name;
+        }
     }
 }
 

@@ -107,14 +107,6 @@ TEST(WriteWav, RoundTripsThroughDecode) {
     }
 }
 
-TEST(WriteWav, OtherToolsAcceptIt) {
-    TempDir dir;
-    const auto path = dir / "model-input.wav";
-    ASSERT_TRUE(write_wav_pcm16(path, tone(kModelSampleRate, 0.2, 0.5), kModelSampleRate).ok());
-    // sox validates the RIFF structure and fails on an inconsistent header.
-    testing::run_tool("sox " + testing::shell_quoted(path) + " -n stat");
-}
-
 TEST(WriteWav, ReplacesAnExistingFileAndLeavesNoTempFiles) {
     TempDir dir;
     const auto path = dir / "model-input.wav";

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// Every case of ../shared/samples/raw-outputs.jsonl (real model outputs): each `must_contain`
+// Every case of tests/data/samples/raw-outputs.jsonl (real model outputs): each `must_contain`
 // present, each `must_not_contain` absent, and the caption contract.
 
 #include <gtest/gtest.h>
@@ -25,7 +25,7 @@ struct Sample {
 };
 
 std::vector<Sample> load_samples() {
-    const std::string path = std::string(TUNECAP_SHARED_DIR) + "/samples/raw-outputs.jsonl";
+    const std::string path = std::string(TUNECAP_TEST_DATA) + "/samples/raw-outputs.jsonl";
     std::ifstream in(path);
     if (!in) throw std::runtime_error("cannot read " + path);
     std::vector<Sample> samples;
@@ -78,20 +78,26 @@ TEST(CleanSamples, ContractHoldsForEveryFamilyAndBudget) {
 }
 
 TEST(CleanSamples, HarmonyWithoutFinalIsFlagged) {
+    std::size_t cases = 0;
     for (const Sample& sample : load_samples()) {
         if (sample.id.find("no-final") == std::string::npos) continue;
+        ++cases;
         const CleanResult result = clean_caption(sample.raw, {Family::harmony, std::nullopt, nullptr});
         EXPECT_TRUE(result.has(Flag::no_final_channel)) << sample.id;
     }
+    EXPECT_GE(cases, 1u) << "no sample without a final channel: the check above checked nothing";
 }
 
 TEST(CleanSamples, EmptyRawIsNotUsable) {
+    std::size_t cases = 0;
     for (const Sample& sample : load_samples()) {
         if (!sample.raw.empty()) continue;
+        ++cases;
         const CleanResult result = clean_caption(sample.raw, {Family::granite, std::nullopt, nullptr});
         EXPECT_FALSE(result.usable());
         EXPECT_TRUE(result.has(Flag::empty));
     }
+    EXPECT_GE(cases, 1u) << "no empty sample: the check above checked nothing";
 }
 
 }  // namespace

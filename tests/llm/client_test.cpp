@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "transcript.hpp"
+#include "wait_for.hpp"
 
 namespace tunecap::llm {
 namespace {
@@ -173,7 +174,11 @@ public:
     FakeServer() {
         m_port = m_server.bind_to_any_port("127.0.0.1");
         m_thread = std::thread([this] { m_server.listen_after_bind(); });
-        while (!m_server.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        if (!testing::wait_for([this] { return m_server.is_running(); }, std::chrono::seconds(30))) {
+            m_server.stop();
+            m_thread.join();
+            throw std::runtime_error("the in-process HTTP server did not start");
+        }
     }
     ~FakeServer() {
         m_server.stop();
@@ -262,9 +267,12 @@ TEST(ClientOverHttp, RawPathRecordsTheRenderedPrompt) {
 }
 
 TEST(ClientOverHttp, SlowReplyTimesOutAtTheDeadline) {
+    // The reply is held until the test is done (a minute at most), so a client that waited for it
+    // instead of giving up at its 300 ms deadline would take far longer than the bound below.
+    std::atomic<bool> release{false};
     FakeServer fake;
     fake.server().Post("/v1/chat/completions", [&](const httplib::Request&, httplib::Response& res) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+        testing::wait_for([&] { return release.load(); }, std::chrono::minutes(1));
         reply_recorded(res, "s1-04-chat-nonstream");
     });
     Client client({fake.url(), "", "m"});
@@ -273,9 +281,11 @@ TEST(ClientOverHttp, SlowReplyTimesOutAtTheDeadline) {
     request.deadline = std::chrono::milliseconds(300);
     const auto started = std::chrono::steady_clock::now();
     const auto result = client.generate(request);
+    const auto elapsed = std::chrono::steady_clock::now() - started;
+    release = true;
     ASSERT_FALSE(result.ok());
     EXPECT_EQ(result.error().kind, ErrorKind::timeout);
-    EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(1400));
+    EXPECT_LT(elapsed, std::chrono::seconds(30));
 }
 
 TEST(ClientOverHttp, RefusedConnectionIsConnectionLost) {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// Rendered raw prompts against the token layouts of ../shared/protocol/LLAMA_SERVER.md section 7
-// and against what a real llama-server's /apply-template returned (transcripts s1-18, s2-04).
+// Rendered raw prompts against what a real llama-server's /apply-template returned (transcripts
+// s1-18, s2-04), and the parts of each family's format that are tunecap's own choice. The Harmony
+// and Granite texts are checked against the models' chat templates in prompt_template_process_test.cpp.
 
 #include "llm/prompt_format.hpp"
 
@@ -31,31 +32,22 @@ TEST(PromptFormat, Qwen3ThinkingOffMatchesTheRealServersTemplate) {
     EXPECT_EQ(render_raw_prompt(Family::qwen3, std::nullopt, "Hi", "").text, recorded_prompt("s2-04-apply-template-thinking-false"));
 }
 
-TEST(PromptFormat, HarmonyHasLowReasoningDeveloperInstructionsAndFinalChannelPrefill) {
+TEST(PromptFormat, HarmonyHasLowReasoningNoDateAndFinalChannelPrefill) {
     const auto p = render_raw_prompt(Family::harmony, std::string("Be brief."), "Revise: a song.", "");
-    EXPECT_EQ(p.text,
-              "<|start|>system<|message|>You are ChatGPT, a large language model trained by OpenAI.\n"
-              "Knowledge cutoff: 2024-06\n\nReasoning: low\n\n"
-              "# Valid channels: analysis, commentary, final. Channel must be included for every message.<|end|>"
-              "<|start|>developer<|message|># Instructions\n\nBe brief.<|end|>"
-              "<|start|>user<|message|>Revise: a song.<|end|>"
-              "<|start|>assistant<|channel|>final<|message|>");
+    EXPECT_THAT(p.text, HasSubstr("Reasoning: low\n"));
+    EXPECT_THAT(p.text, ::testing::Not(HasSubstr("Current date")));  // it would change every step's key daily
+    EXPECT_THAT(p.text, ::testing::EndsWith("<|start|>assistant<|channel|>final<|message|>"));
     EXPECT_EQ(p.stops, (std::vector<std::string>{"<|return|>", "<|end|>"}));
     // No developer message without instructions.
     EXPECT_THAT(render_raw_prompt(Family::harmony, std::nullopt, "x", "").text, ::testing::Not(HasSubstr("developer")));
 }
 
-TEST(PromptFormat, GraniteUsesItsRoleTokensAndDefaultSystemPrompt) {
+TEST(PromptFormat, GraniteStopsAtEndOfTextAndAnEmptySystemPromptRemovesTheBlock) {
     const auto p = render_raw_prompt(Family::granite, std::nullopt, "Hi", "");
-    EXPECT_EQ(p.text,
-              "<|start_of_role|>system<|end_of_role|>You are a helpful assistant. Please ensure responses are "
-              "professional, accurate, and safe.<|end_of_text|>\n"
-              "<|start_of_role|>user<|end_of_role|>Hi<|end_of_text|>\n"
-              "<|start_of_role|>assistant<|end_of_role|>");
+    EXPECT_THAT(p.text, HasSubstr("<|start_of_role|>system<|end_of_role|>"));
     EXPECT_EQ(p.stops, (std::vector<std::string>{"<|end_of_text|>"}));
-    // An explicit empty system prompt removes it.
-    EXPECT_EQ(render_raw_prompt(Family::granite, std::string(), "Hi", "").text,
-              "<|start_of_role|>user<|end_of_role|>Hi<|end_of_text|>\n<|start_of_role|>assistant<|end_of_role|>");
+    // tunecap's own choice (the template has no way to leave the system block out).
+    EXPECT_THAT(render_raw_prompt(Family::granite, std::string(), "Hi", "").text, ::testing::Not(HasSubstr("system")));
 }
 
 TEST(PromptFormat, AudioFamiliesPutTheServersMarkerBeforeTheInstruction) {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
-// Reads the real llama-server recordings in ../shared/protocol/transcripts/.
+// Reads the real llama-server recordings in tests/data/transcripts/ (their provenance is in
+// tests/data/README.md).
 
 #include <filesystem>
 #include <fstream>
@@ -16,7 +17,7 @@ struct RecordedResponse {
 };
 
 inline std::filesystem::path transcript_dir() {
-    return std::filesystem::path(TUNECAP_SHARED_DIR) / "protocol" / "transcripts";
+    return std::filesystem::path(TUNECAP_TEST_DATA) / "transcripts";
 }
 
 // "HTTP/1.1 400 Bad Request\r\n...headers...\r\n\r\nbody"
@@ -35,21 +36,6 @@ inline RecordedResponse read_recorded_response(const std::string& name) {
     const auto type = headers.find("Content-Type: ");
     if (type != std::string::npos) out.content_type = headers.substr(type + 14, headers.find("\r\n", type) - type - 14);
     return out;
-}
-
-// The JSON body of a recorded request (the text after the blank line).
-inline std::string read_recorded_request_body(const std::string& name) {
-    std::ifstream in(transcript_dir() / (name + ".request.txt"), std::ios::binary);
-    std::stringstream text;
-    text << in.rdbuf();
-    const std::string all = text.str();
-    auto split = all.find("\r\n\r\n");
-    std::size_t skip = 4;
-    if (split == std::string::npos) {
-        split = all.find("\n\n");
-        skip = 2;
-    }
-    return split == std::string::npos ? "" : all.substr(split + skip);
 }
 
 }  // namespace tunecap::testing

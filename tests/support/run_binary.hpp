@@ -32,10 +32,25 @@ inline std::string read_text(const std::filesystem::path& path) {
     return text.str();
 }
 
-// env: extra "NAME=value" assignments for the child only.
+// What every tunecap a test runs is given first: the built-in config looks for models under
+// $TUNECAP_MODELS (else ~/models) and runs llama-server from PATH, so on a machine with the
+// documented model layout a test would start real servers. Both point at nothing by default; a test
+// that wants models or a server passes its own values, which come later and win.
+inline std::vector<std::string> pinned_environment(const std::filesystem::path& scratch) {
+    return {"TUNECAP_MODELS=" + (scratch / "no-models").string(),
+            "TUNECAP_LLAMA_SERVER=" + (scratch / "no-llama-server").string()};
+}
+
+// Each run is ended (exit code 124, as `timeout` reports it) if it takes longer than this: far
+// above the longest one a test makes (~20 s under the sanitizers), so only a hang reaches it, and
+// the test then fails with what the run printed instead of being killed by ctest without a word.
+inline constexpr const char* kRunDeadline = "timeout --kill-after=10 240";
+
+// env: extra "NAME=value" assignments for the child only, after pinned_environment(scratch).
 inline Outcome run_tunecap(const std::vector<std::string>& args, const std::filesystem::path& scratch,
                            const std::vector<std::string>& env = {}) {
-    std::string command = "env";
+    std::string command = std::string(kRunDeadline) + " env";
+    for (const auto& assignment : pinned_environment(scratch)) command += " " + shell_quote(assignment);
     for (const auto& assignment : env) command += " " + shell_quote(assignment);
     command += " " + shell_quote(TUNECAP_BINARY);
     for (const auto& arg : args) command += " " + shell_quote(arg);

@@ -33,10 +33,14 @@ private:
 };
 
 // Runs a shell command line built by the test (fixed tools: ffmpeg, sox, metaflac, id3v2...);
-// throws when it fails so a broken generator never passes silently.
+// throws when it fails so a broken generator never passes silently. A tool that has not finished
+// after two minutes (each takes well under a second) is killed, which counts as failing.
 inline void run_tool(const std::string& command) {
-    const std::string quiet = command + " >/dev/null 2>&1";
-    if (std::system(quiet.c_str()) != 0) throw std::runtime_error("test tool failed: " + command);
+    std::string quoted = "'";
+    for (char c : command) quoted += (c == '\'') ? std::string("'\\''") : std::string(1, c);
+    quoted += "'";
+    const std::string bounded = "timeout --kill-after=5 120 sh -c " + quoted + " >/dev/null 2>&1";
+    if (std::system(bounded.c_str()) != 0) throw std::runtime_error("test tool failed: " + command);
 }
 
 }  // namespace tunecap::testing

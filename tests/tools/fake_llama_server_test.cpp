@@ -106,10 +106,12 @@ class FakeServer {
 public:
     FakeServer(const Scratch& scratch, std::vector<std::string> args, const std::vector<std::string>& env = {})
         : m_log(scratch / ("server-" + std::to_string(++s_count) + ".log")), m_port_file(scratch / ("port-" + std::to_string(s_count))) {
-        std::vector<std::string> environment = {"FAKE_LLAMA_PORT_FILE=" + m_port_file.string(), "FAKE_LLAMA_IDLE_EXIT_S=30",
-                                                "FAKE_LLAMA_LOAD_MS=20"};
-        environment.insert(environment.end(), env.begin(), env.end());
-        for (char** e = environ; *e != nullptr; ++e) environment.emplace_back(*e);  // later duplicates lose (getenv takes the first)
+        // The test's own values first, then the defaults, then the inherited environment: getenv
+        // takes the first of duplicates, so a test's FAKE_LLAMA_LOAD_MS beats the default here.
+        std::vector<std::string> environment = env;
+        environment.insert(environment.end(), {"FAKE_LLAMA_PORT_FILE=" + m_port_file.string(), "FAKE_LLAMA_IDLE_EXIT_S=60",
+                                               "FAKE_LLAMA_LOAD_MS=20"});
+        for (char** e = environ; *e != nullptr; ++e) environment.emplace_back(*e);
         args.insert(args.begin(), FAKE_LLAMA_SERVER);
         std::vector<char*> argv;
         for (auto& a : args) argv.push_back(a.data());
@@ -134,7 +136,9 @@ public:
     FakeServer& operator=(const FakeServer&) = delete;
 
     // The bound port, once the child wrote it; nullopt if it exited first.
-    std::optional<int> port(std::chrono::milliseconds deadline = 5s) {
+    // Deadlines here are far above what a start or an exit takes (well under a second), so only a
+    // broken fake reaches them.
+    std::optional<int> port(std::chrono::milliseconds deadline = 60s) {
         const auto until = std::chrono::steady_clock::now() + deadline;
         while (std::chrono::steady_clock::now() < until) {
             const auto text = read_text(m_port_file);
@@ -153,7 +157,7 @@ public:
     }
 
     // Polls /health like tunecap's supervisor; false when the child exits or the deadline passes.
-    bool wait_healthy(std::chrono::milliseconds deadline = 5s) {
+    bool wait_healthy(std::chrono::milliseconds deadline = 60s) {
         if (!port()) return false;
         auto cli = client();
         const auto until = std::chrono::steady_clock::now() + deadline;
@@ -171,7 +175,7 @@ public:
         return m_exit.has_value();
     }
 
-    std::optional<int> wait_exit(std::chrono::milliseconds deadline) {
+    std::optional<int> wait_exit(std::chrono::milliseconds deadline = 30s) {
         const auto until = std::chrono::steady_clock::now() + deadline;
         while (!exited() && std::chrono::steady_clock::now() < until) std::this_thread::sleep_for(5ms);
         return m_exit;
@@ -223,7 +227,8 @@ json chat(httplib::Client& cli, const json& body, const httplib::Headers& header
 }
 
 TEST_F(FakeLlamaServer, AnswersLoadingModelUntilLoadedThenHealthy) {
-    auto& server = start({}, {"FAKE_LLAMA_LOAD_MS=400"});
+    // The port is written before loading starts; two seconds of loading leave ample time to ask.
+    auto& server = start({}, {"FAKE_LLAMA_LOAD_MS=2000"});
     ASSERT_TRUE(server.port());
     auto cli = server.client();
     auto loading = cli.Get("/health");
@@ -412,6 +417,7 @@ TEST_F(FakeLlamaServer, ApiKeyGuardsEverythingButHealthAndIsNeverLogged) {
     EXPECT_EQ(answer["http_status"], 200);
     EXPECT_NE(read_text(requests).find("\"authorization\":true"), std::string::npos);
     for (const auto& text : {server.log(), read_text(m_scratch / "server-file.log"), read_text(requests)}) {
+        EXPECT_FALSE(text.empty()) << "nothing written, nothing checked";
         EXPECT_EQ(text.find(key), std::string::npos);
     }
 }
@@ -423,7 +429,7 @@ TEST_F(FakeLlamaServer, DieAfterOneKillsTheProcessDuringTheSecondRequest) {
     const json request = {{"messages", {{{"role", "user"}, {"content", "Hi"}}}}, {"max_tokens", 8}};
     EXPECT_EQ(chat(cli, request)["http_status"], 200);
     EXPECT_TRUE(chat(cli, request).contains("transport_error"));
-    EXPECT_EQ(server.wait_exit(2s), 1);
+    EXPECT_EQ(server.wait_exit(), 1);
 }
 
 TEST_F(FakeLlamaServer, SigtermExitsZeroPromptly) {
@@ -431,8 +437,9 @@ TEST_F(FakeLlamaServer, SigtermExitsZeroPromptly) {
     ASSERT_TRUE(server.wait_healthy());
     const auto sent = std::chrono::steady_clock::now();
     server.signal(SIGTERM);
-    EXPECT_EQ(server.wait_exit(2s), 0);
-    EXPECT_LT(std::chrono::steady_clock::now() - sent, 1s);
+    EXPECT_EQ(server.wait_exit(), 0);
+    // It waits 150 ms for its workers; an idle keep-alive connection would have held one for 5 s.
+    EXPECT_LT(std::chrono::steady_clock::now() - sent, 4s);
 }
 
 TEST_F(FakeLlamaServer, IgnoreSigtermSurvivesSigtermUntilSigkill) {
@@ -441,30 +448,30 @@ TEST_F(FakeLlamaServer, IgnoreSigtermSurvivesSigtermUntilSigkill) {
     server.signal(SIGTERM);
     EXPECT_FALSE(server.wait_exit(300ms));
     server.signal(SIGKILL);
-    EXPECT_EQ(server.wait_exit(2s), 128 + SIGKILL);
+    EXPECT_EQ(server.wait_exit(), 128 + SIGKILL);
 }
 
 TEST_F(FakeLlamaServer, BindFailurePrintsTheRealLineAndPortTakenOnceLetsTheRetryWork) {
     auto& first = start();
     ASSERT_TRUE(first.wait_healthy());
     auto& clash = start({"--port", std::to_string(*first.port())});
-    EXPECT_EQ(clash.wait_exit(2s), 1);
+    EXPECT_EQ(clash.wait_exit(), 1);
     EXPECT_NE(clash.log().find("couldn't bind HTTP server socket, hostname: 127.0.0.1, port: " + std::to_string(*first.port())), std::string::npos);
 
     const std::vector<std::string> once = {"FAKE_LLAMA_FAULT=port_taken_once", "FAKE_LLAMA_STATE_DIR=" + (m_scratch / "").string()};
     auto& taken = start({}, once);
-    EXPECT_EQ(taken.wait_exit(2s), 1);
+    EXPECT_EQ(taken.wait_exit(), 1);
     EXPECT_NE(taken.log().find("couldn't bind HTTP server socket"), std::string::npos);
     EXPECT_TRUE(start({}, once).wait_healthy());
 }
 
 TEST_F(FakeLlamaServer, UnknownFlagOrMissingModelExitsOne) {
     auto& unknown = start({"--frobnicate"});
-    EXPECT_EQ(unknown.wait_exit(2s), 1);
+    EXPECT_EQ(unknown.wait_exit(), 1);
     EXPECT_NE(unknown.log().find("error: invalid argument: --frobnicate"), std::string::npos);
     m_model = m_scratch / "missing.gguf";
     auto& missing = start();
-    EXPECT_EQ(missing.wait_exit(2s), 1);
+    EXPECT_EQ(missing.wait_exit(), 1);
     EXPECT_NE(missing.log().find("exiting due to model loading error"), std::string::npos);
 }
 

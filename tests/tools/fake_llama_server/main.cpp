@@ -86,7 +86,7 @@ private:
                 if (!m_context.settings.faults.sigterm_hang) exit_at = shut_down(now);
                 continue;
             }
-            if (::getppid() != m_parent) {
+            if (!m_context.settings.ignore_parent && ::getppid() != m_parent) {
                 m_context.log.plain("fake-llama-server: the parent process is gone, exiting");
                 ::_exit(1);
             }
@@ -206,6 +206,7 @@ int run(int argc, char** argv) {
         return 0;
     }
     const Options options = std::get<Options>(std::move(parsed));
+    for (const auto& key : options.api_keys) append_line(settings.keys_file, key);
     const sigset_t signals = block_shutdown_signals(settings.faults);
 
     Logger log;

@@ -107,10 +107,12 @@ std::optional<SettingsError> read_settings(Settings& settings) {
         read_string("FAKE_LLAMA_REQUEST_LOG", settings.request_log);
         read_string("FAKE_LLAMA_STATE_DIR", settings.state_dir);
         read_string("FAKE_LLAMA_PORT_FILE", settings.port_file);
+        read_string("FAKE_LLAMA_KEYS_FILE", settings.keys_file);
         read_number("FAKE_LLAMA_IDLE_EXIT_S", settings.idle_exit_s);
         read_number("FAKE_LLAMA_N_CTX_TRAIN", settings.n_ctx_train);
         read_string("FAKE_LLAMA_BUILD_INFO", settings.build_info);
         if (auto ignore = env("FAKE_LLAMA_IGNORE_EOS")) settings.ignore_eos = *ignore == "1";
+        if (auto ignore = env("FAKE_LLAMA_IGNORE_PARENT")) settings.ignore_parent = *ignore == "1";
         if (auto marker = env("LLAMA_MEDIA_MARKER")) settings.media_marker = *marker;
         if (settings.faults.port_taken_once && settings.state_dir.empty()) {
             throw std::invalid_argument("FAKE_LLAMA_FAULT port_taken_once needs FAKE_LLAMA_STATE_DIR");

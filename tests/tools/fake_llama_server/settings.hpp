@@ -46,12 +46,16 @@ struct Settings {
     std::string request_log;    // FAKE_LLAMA_REQUEST_LOG: one JSON line appended per generation request
     std::string state_dir;      // FAKE_LLAMA_STATE_DIR: survives restarts (port_taken_once marker)
     std::string port_file;      // FAKE_LLAMA_PORT_FILE: the bound port, written right after bind
+    std::string keys_file;      // FAKE_LLAMA_KEYS_FILE: the API keys it accepts, appended per start
     double idle_exit_s = 120;   // FAKE_LLAMA_IDLE_EXIT_S: exit 0 after this long without requests
     long n_ctx_train = 131072;  // FAKE_LLAMA_N_CTX_TRAIN: the model's training context
     std::string build_info = "b0-fake";  // FAKE_LLAMA_BUILD_INFO
     // FAKE_LLAMA_IGNORE_EOS=1: every request generates its whole n_predict, as a benchmark of
     // full-length captions needs (the natural captions here end after a few dozen tokens).
     bool ignore_eos = false;
+    // FAKE_LLAMA_IGNORE_PARENT=1: keep running when the parent process dies, as llama-server does
+    // (it does not watch its parent), so a test sees what stops an orphan: tunecap's death signal.
+    bool ignore_parent = false;
     std::optional<std::string> media_marker;  // LLAMA_MEDIA_MARKER (real env var): pins the marker
 };
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// `tunecap models` as a user runs it: on configs pointing at the real fixture GGUFs in
-// ../shared/fixtures (read in place), at missing files, and at a corrupt one.
+// `tunecap models` as a user runs it: on configs pointing at twins of the project's tiny real GGUF
+// files (written at test time, tests/support/tiny_gguf.hpp), at missing files, and at a corrupt one.
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -12,6 +12,7 @@
 #include "core/text.hpp"
 #include "run_binary.hpp"
 #include "temp_dir.hpp"
+#include "tiny_gguf.hpp"
 
 namespace tunecap::testing {
 namespace {
@@ -20,9 +21,6 @@ namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-const fs::path kFixtures = fs::path(TUNECAP_SHARED_DIR) / "fixtures";
-const std::string kModel = (kFixtures / "tiny-qwen3.gguf").string();
-const std::string kProjector = (kFixtures / "tiny-qwen2a-mmproj.gguf").string();
 
 std::vector<std::string> lines_of(const std::string& text) {
     std::vector<std::string> lines;
@@ -78,14 +76,16 @@ protected:
     // settings the tests assert on are set here so changes to configs/default.yaml do not matter.
     // tiny_default leaves every launch setting to tunecap's defaults.
     std::string fixture_models(const std::string& extra = "") const {
+        const std::string model = shared_tiny_models().model.string();
+        const std::string projector = shared_tiny_models().projector.string();
         return "models:\n"
-               "  music_flamingo: {gguf: " + kModel + ", mmproj: " + kProjector +
+               "  music_flamingo: {gguf: " + model + ", mmproj: " + projector +
                ", ctx: 16384, slots: 4, cache_type_k: q8_0, cache_type_v: q8_0}\n"
-               "  qwen_omni: {gguf: " + kModel + ", mmproj: " + kProjector + "}\n"
-               "  qwen3_14b: {gguf: " + kModel + ", ctx: 32768, slots: 2, cache_type_k: q4_0, cache_type_v: q4_0}\n"
-               "  gpt_oss_20b: {gguf: " + kModel + "}\n"
-               "  granite_tiny: {gguf: " + kModel + "}\n"
-               "  tiny_default: {gguf: " + kModel + ", family: chatml}\n" + extra;
+               "  qwen_omni: {gguf: " + model + ", mmproj: " + projector + "}\n"
+               "  qwen3_14b: {gguf: " + model + ", ctx: 32768, slots: 2, cache_type_k: q4_0, cache_type_v: q4_0}\n"
+               "  gpt_oss_20b: {gguf: " + model + "}\n"
+               "  granite_tiny: {gguf: " + model + "}\n"
+               "  tiny_default: {gguf: " + model + ", family: chatml}\n" + extra;
     }
     TempDir m_temp;
 };

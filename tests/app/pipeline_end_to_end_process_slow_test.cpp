@@ -8,6 +8,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <fstream>
 #include <map>
 #include <set>
@@ -18,6 +19,7 @@
 #include "server/child_process.hpp"
 #include "store/store.hpp"
 #include "temp_dir.hpp"
+#include "tiny_gguf.hpp"
 
 namespace tunecap::testing {
 namespace {
@@ -46,17 +48,17 @@ protected:
                      shell_quote((m_music / ("t" + std::to_string(i) + ".flac")).string()));
         }
         write_config("");
-        m_env = {"TUNECAP_LLAMA_SERVER=" + std::string(FAKE_LLAMA_SERVER),
+        m_env = {"TUNECAP_LLAMA_SERVER=" + std::string(FAKE_LLAMA_SERVER), "TUNECAP_MODELS=" + (m_temp / "no-models").string(),
                  "FAKE_LLAMA_COUNTER_FILE=" + (m_temp / "starts.txt").string(),
                  "FAKE_LLAMA_REQUEST_LOG=" + (m_temp / "requests.jsonl").string(),
                  "FAKE_LLAMA_STATE_DIR=" + m_temp.path().string(), "FAKE_LLAMA_IDLE_EXIT_S=60"};
     }
 
-    // Every model of the default graph served by the fixture GGUFs; `extra` is appended.
+    // Every model of the default graph served by the tiny GGUF files (the fake only checks that
+    // they are readable); `extra` is appended.
     void write_config(const std::string& extra) {
-        const std::string fixtures = std::string(TUNECAP_SHARED_DIR) + "/fixtures/";
-        const std::string text = fixtures + "tiny-qwen3.gguf";
-        const std::string audio = "{gguf: " + text + ", mmproj: " + fixtures + "tiny-qwen2a-mmproj.gguf}";
+        const std::string text = m_models.model.string();
+        const std::string audio = "{gguf: " + text + ", mmproj: " + m_models.projector.string() + "}";
         std::ofstream out(m_config);
         out << "models:\n"
             << "  music_flamingo: " << audio << "\n"
@@ -107,6 +109,7 @@ protected:
     fs::path m_music = m_temp / "music";
     fs::path m_out = m_temp / "out";
     fs::path m_config = m_temp / "config.yaml";
+    TinyModelFiles m_models = write_tiny_models(m_temp / "models");
     std::vector<std::string> m_env;
 };
 
@@ -129,17 +132,21 @@ TEST_F(PipelineEndToEnd, DefaultGraphRunsEveryStepWithFiveModelLoads) {
     EXPECT_EQ(order, (std::vector<std::string>{"music_flamingo", "qwen_omni", "qwen3_14b", "gpt_oss_20b", "granite_tiny"}));
 
     // One track's audio steps share a slot, audio first, so the server reuses the audio prefix.
-    std::map<std::string, std::set<int>> slots_per_audio;
+    // The tracks last 3, 4, 5, 6 and 7 s, so a clip's length names its track.
+    std::map<long, std::set<int>> slots_per_audio;  // by length in ms
     std::size_t cached_audio = 0;
     std::ifstream log(m_temp / "requests.jsonl");
     for (std::string line; std::getline(log, line);) {
         const auto request = json::parse(line);
         if (!request["has_audio"].get<bool>()) continue;
         const auto seconds = request["audio_seconds"][0].get<double>();
-        slots_per_audio[std::to_string(seconds)].insert(request["id_slot"].get<int>());
-        EXPECT_LT(seconds, 30.0);
+        slots_per_audio[std::lround(seconds * 1000)].insert(request["id_slot"].get<int>());
     }
-    for (const auto& [audio, slots] : slots_per_audio) EXPECT_LE(slots.size(), 2u) << audio;  // one per model load
+    // Every track's whole clip was sent, uncut.
+    std::vector<long> lengths;
+    for (const auto& [ms, slots] : slots_per_audio) lengths.push_back(ms);
+    EXPECT_EQ(lengths, (std::vector<long>{3000, 4000, 5000, 6000, 7000}));
+    for (const auto& [ms, slots] : slots_per_audio) EXPECT_LE(slots.size(), 2u) << ms;  // one per model load
     for (const auto& entry : fs::directory_iterator(m_out / "tracks")) {
         const auto track = json::parse(read_text(entry.path()));
         const auto& flamingo = track["phases"]["flamingo_genre"]["models"]["music_flamingo"]["prompts"];
@@ -235,6 +242,7 @@ TEST_F(PipelineEndToEnd, CtrlCStopsServersKeepsTheStoreAndPrintsTheSummary) {
     EXPECT_GE(executed, 20u);
     EXPECT_LT(executed, kTracks * kStepsPerTrack);
     // Every server it started has stopped.
+    EXPECT_GE(count_lines(m_temp / "starts.txt"), 1u);
     std::ifstream starts(m_temp / "starts.txt");
     for (std::string line; std::getline(starts, line);) {
         const auto pid = json::parse(line)["pid"].get<pid_t>();

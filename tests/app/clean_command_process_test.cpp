@@ -17,7 +17,9 @@ using ::testing::HasSubstr;
 Outcome clean_text(const TempDir& temp, const std::string& raw, const std::vector<std::string>& args) {
     const auto input = temp / "raw.txt";
     std::ofstream(input) << raw;
-    std::string command = shell_quote(TUNECAP_BINARY) + " clean";
+    std::string command = std::string(kRunDeadline) + " env";
+    for (const auto& assignment : pinned_environment(temp.path())) command += " " + shell_quote(assignment);
+    command += " " + shell_quote(TUNECAP_BINARY) + " clean";
     for (const auto& arg : args) command += " " + shell_quote(arg);
     command += " <" + shell_quote(input.string()) + " >" + shell_quote((temp / "out.txt").string()) + " 2>" +
                shell_quote((temp / "err.txt").string());
