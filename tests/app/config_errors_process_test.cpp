@@ -18,11 +18,6 @@ void write(const std::filesystem::path& path, const std::string& text) {
     std::ofstream(path, std::ios::binary) << text;
 }
 
-// No model files and no llama-server here, whatever the machine has.
-std::vector<std::string> pinned_env(const TempDir& dir) {
-    return {"TUNECAP_MODELS=" + (dir / "no-models").string(), "TUNECAP_LLAMA_SERVER=" + (dir / "no-llama-server").string()};
-}
-
 TEST(ConfigErrors, ABadSentencePieceModelIsAConfigErrorBeforeAnyAudioIsRead) {
     TempDir dir;
     write(dir / "spiece.model", "not a SentencePiece model");
@@ -31,7 +26,7 @@ TEST(ConfigErrors, ABadSentencePieceModelIsAConfigErrorBeforeAnyAudioIsRead) {
     for (const char* command : {"run", "clean"}) {
         std::vector<std::string> args = {command, "--config", (dir / "user.yaml").string()};
         if (std::string(command) == "run") args.push_back((dir / "track.flac").string());
-        const auto outcome = testing::run_tunecap(args, dir.path(), pinned_env(dir));
+        const auto outcome = testing::run_tunecap(args, dir.path());
         EXPECT_EQ(outcome.exit_code, 2) << command << ": " << outcome.err;
         EXPECT_THAT(outcome.err, HasSubstr((dir / "user.yaml").string() + ":2: cleaning.sentencepiece_model: "));
         EXPECT_THAT(outcome.err, ::testing::Not(HasSubstr("track.flac"))) << "the audio was read";
@@ -47,8 +42,7 @@ TEST(ConfigErrors, APhaseWhosePromptsItsInputDoesNotRunIsAConfigError) {
 )");
     write(dir / "track.flac", "not audio");
     const auto outcome =
-        testing::run_tunecap({"run", "--config", (dir / "user.yaml").string(), (dir / "track.flac").string()}, dir.path(),
-                             pinned_env(dir));
+        testing::run_tunecap({"run", "--config", (dir / "user.yaml").string(), (dir / "track.flac").string()}, dir.path());
     EXPECT_EQ(outcome.exit_code, 2) << outcome.err;
     EXPECT_THAT(outcome.err, HasSubstr("user.yaml:3: phases[1].prompts: prompt 'mood' is not run by input phase 'hear'"));
     EXPECT_THAT(outcome.err, ::testing::Not(HasSubstr("track.flac")));
