@@ -2,7 +2,7 @@
 // bench_schedule: throughput of the original benchmark's order (per track, 9 model loads, one
 // request at a time) against tunecap's model-major scheduler at several track counts and slot
 // counts, measured in one run against the fake llama-server simulating the engine figures
-// measured on an H100 (../shared/perf/H100-FIGURES.md).
+// measured on an H100 (docs/perf/H100-FIGURES.md).
 //
 // usage: bench_schedule [--tracks 1,10,50] [--slots 1,4,8,16] [--scale 0.05] [--track-seconds 180]
 //

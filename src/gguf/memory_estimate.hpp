@@ -27,7 +27,7 @@
 namespace tunecap::gguf {
 
 // Compute buffers, CUDA context and everything else that is not weights or cache, as one fixed
-// allowance. Fitted to the four measurements in ../shared/perf/H100-FIGURES.md (one H100, CUDA
+// allowance. Fitted to the four measurements in docs/perf/H100-FIGURES.md (one H100, CUDA
 // build, -fa on, ubatch 512, ctx 32768, Q4_K_M weights), where it leaves:
 //   14B (Qwen3-14B shape, 8.38 GiB file, 40 layers × 8 KV heads × 128):
 //     q4_0 KV 1.41 GiB -> 8.38 + 1.41 + 0.75 = 10.54 GiB vs 10.4 measured (+0.14, +1.3%)

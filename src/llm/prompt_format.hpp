@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Prompt formats per family, for the raw path (POST /completion), and per-family defaults.
-// The token layouts are those of ../shared/protocol/LLAMA_SERVER.md section 7.
+// The token layouts are those of the models' own chat templates; tests/llm checks them against the
+// templates under tests/data/templates.
 
 #include <optional>
 #include <string>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The ggml type table and the memory estimate's arithmetic, including its error against the real
-// llama-server measurements in ../shared/perf/H100-FIGURES.md.
+// llama-server measurements in docs/perf/H100-FIGURES.md.
 
 #include <gtest/gtest.h>
 
@@ -116,7 +116,7 @@ TEST(GgufEstimate, UnknownShapeIsFlagged) {
     EXPECT_EQ(recurrent.recurrent_state, 2u * 3 * (3 * (64 + 2 * 16) + 16 * 64) * 4);
 }
 
-// ../shared/perf/H100-FIGURES.md: real llama-server, one H100, -fa on, -c 32768, Q4_K_M weights
+// docs/perf/H100-FIGURES.md: real llama-server, one H100, -fa on, -c 32768, Q4_K_M weights
 // in the real shapes. The estimate must not be below any measurement (a "fits" verdict has to be
 // trustworthy) and stays within 0.15 GiB above it.
 struct Measured {

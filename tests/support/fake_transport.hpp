@@ -2,7 +2,7 @@
 #pragma once
 // A scripted llm::HttpTransport for unit tests: no sockets. Replies are scripted per path and
 // taken in order, the last one repeating; every request is recorded. Bodies copy the shapes of
-// a real llama-server's answers (../shared/protocol/transcripts/).
+// a real llama-server's answers (tests/data/transcripts/).
 
 #include <functional>
 #include <map>

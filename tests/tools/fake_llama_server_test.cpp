@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// The fake llama-server behaves like the recordings in ../shared/protocol/transcripts where
+// The fake llama-server behaves like the recordings in tests/data/transcripts where
 // tunecap depends on it: start-up (503 then 200), /props, chat completions (plain and streamed),
 // audio cost and prefix reuse, context overflow, the API key, faults, and signals.
 

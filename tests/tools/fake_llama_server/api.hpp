@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
-// JSON shapes copied from the recordings (../shared/protocol/transcripts): error bodies, /props,
+// JSON shapes copied from the recordings (tests/data/transcripts): error bodies, /props,
 // /v1/models, /slots, /metrics, sampling parameters and `timings`. Keys keep the recorded order
 // (ordered_json), numbers keep the real server's float-to-double look (0.800000011920929).
 
