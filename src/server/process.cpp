@@ -5,8 +5,9 @@ namespace tunecap::server {
 namespace {
 
 // How often the stop protocol looks whether the child has ended. llama-server with no request in
-// flight exits within about 0.15 s of SIGTERM (measured on llama.cpp 3f545bec, as recorded for tests/data); looking every
-// 10 ms ends the wait within a few percent of that, and a waitpid per look costs nothing.
+// flight exits within about 0.15 s of SIGTERM (measured on llama.cpp 3f545bec, the build behind
+// tests/data); looking every 10 ms ends the wait within a few percent of that, and a waitpid per
+// look costs nothing.
 constexpr auto kStopPollInterval = std::chrono::milliseconds(10);
 
 }  // namespace
