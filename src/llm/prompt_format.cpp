@@ -62,7 +62,8 @@ RenderedPrompt render_raw_prompt(Family family, const std::optional<std::string>
         return {chatml(system, content) + "<think>\n\n</think>\n\n", {"<|im_end|>"}};
     case Family::harmony: {
         std::string out = "<|start|>system<|message|>" + std::string(kHarmonySystem) + "<|end|>";
-        if (system && !system->empty()) out += "<|start|>developer<|message|># Instructions\n\n" + *system + "<|end|>";
+        // As GPT-OSS's template writes them: the instructions end with a blank line.
+        if (system && !system->empty()) out += "<|start|>developer<|message|># Instructions\n\n" + *system + "\n\n<|end|>";
         out += "<|start|>user<|message|>" + content + "<|end|>";
         // Prefill the final channel so the answer is the caption, not the analysis.
         out += "<|start|>assistant<|channel|>final<|message|>";

@@ -2,9 +2,8 @@
 // tunecap renders the Harmony (GPT-OSS) and Granite 4.0 raw prompts itself; here they are checked
 // against the models' own chat templates (tests/data/templates/, from llama.cpp's repository),
 // rendered at test time with Jinja by tests/llm/render_chat_template.py for the same messages.
-// Where tunecap departs from the template on purpose, the test says why; where they disagree and
-// the difference was reported rather than decided, the test applies it by name ("reported") so
-// either side changing shows up here.
+// Where tunecap departs from the template on purpose, the test says why and applies the departure
+// by name, so either side changing shows up here.
 
 #include "llm/prompt_format.hpp"
 
@@ -65,16 +64,9 @@ std::string harmony_template(const json& messages) {
     return replaced(text, "Current date: 2026-01-02\n", "") + "<|channel|>final<|message|>";
 }
 
-// Reported, not decided: the template ends the developer message's instructions with a blank line
-// ("# Instructions\n\nBe brief.\n\n<|end|>"); tunecap ends them at the text.
-std::string with_reported_developer_end(const std::string& instructions, const std::string& text) {
-    return replaced(text, instructions + "\n\n<|end|>", instructions + "<|end|>");
-}
-
 TEST(PromptTemplate, HarmonyWithInstructionsMatchesGptOssTemplate) {
     const auto template_text = harmony_template(json::array({message("system", "Be brief."), message("user", "Revise: a song.")}));
-    const auto ours = render_raw_prompt(Family::harmony, std::string("Be brief."), "Revise: a song.", "").text;
-    EXPECT_EQ(ours, with_reported_developer_end("Be brief.", template_text));
+    EXPECT_EQ(render_raw_prompt(Family::harmony, std::string("Be brief."), "Revise: a song.", "").text, template_text);
 }
 
 TEST(PromptTemplate, HarmonyWithoutInstructionsMatchesGptOssTemplate) {
@@ -96,8 +88,9 @@ TEST(PromptTemplate, GraniteWithASystemPromptMatchesGranite4Template) {
 }
 
 TEST(PromptTemplate, GraniteWithAnEmptySystemPromptDiffersFromGranite4Template) {
-    // Reported, not decided: tunecap takes an explicit empty system prompt as "no system block";
-    // the template has no such case and writes its default system prompt instead.
+    // Deliberate: `system: ""` in a model entry asks for no system block (IBM's Granite 4.0 guide
+    // documents none for the language models); the template cannot leave it out and writes its
+    // default system prompt instead.
     const auto template_text = granite_template(json::array({message("system", ""), message("user", "Hi")}));
     const std::string default_block =
         "<|start_of_role|>system<|end_of_role|>You are a helpful assistant. Please ensure responses are professional, "

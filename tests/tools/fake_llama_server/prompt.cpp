@@ -52,6 +52,8 @@ void render_harmony(const std::vector<ChatMessage>& messages, const TemplateOpti
             else prompt.add_text(part.text);
         }
         if (prefill) return;
+        // GPT-OSS's template ends the developer instructions with a blank line.
+        if (message.role == "system" || message.role == "developer") prompt.add_text("\n\n");
         prompt.add_text("<|end|>");
     }
     if (options.add_generation_prompt) prompt.add_text("<|start|>assistant");
