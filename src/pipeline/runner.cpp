@@ -134,11 +134,16 @@ private:
             const auto& node = m_graph.node(i);
             const auto& track = m_tracks[node.track];
             const bool with_audio = config::uses_audio(node.phase->kind);
-            if (with_audio && !audio) audio = prepare_track_audio(session, model, track);
-            const auto row = with_audio && !audio->ok()
-                                 ? failed_step(track, node, audio->error().message)
-                                 : run_model_step(m_config, track, node, with_audio ? &audio->value() : nullptr, session, slot,
-                                                  m_cleaning);
+            store::StepRow row;
+            try {  // nothing a step throws may end the run: it becomes that step's failure
+                if (with_audio && !audio) audio = prepare_track_audio(session, model, track);
+                row = with_audio && !audio->ok()
+                          ? failed_step(track, node, audio->error().message)
+                          : run_model_step(m_config, track, node, with_audio ? &audio->value() : nullptr, session, slot,
+                                           m_cleaning);
+            } catch (const std::exception& e) {
+                row = failed_step(track, node, e.what());
+            }
             if (m_options.progress) {
                 m_options.progress->step_finished(model.name, row.outcome == store::StepOutcome::done, row.completion_tokens,
                                                   row.elapsed_ms);

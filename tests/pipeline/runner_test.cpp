@@ -195,6 +195,19 @@ TEST_F(Runner, AStepWhoseOutputCleansToNothingFailsAndItsDependentsAreSkipped) {
     EXPECT_EQ(outcome.failed, 2u);
 }
 
+TEST_F(Runner, WhatAStepThrowsFailsThatStepOnly) {
+    m_model.answer = [](const llm::GenerationRequest& request) -> llm::LlmResult<llm::GenerationResult> {
+        if (request.user.find("Describe the mood") != std::string::npos) throw std::runtime_error("bad bytes in the answer");
+        return llm::GenerationResult{"A caption.", "", "stop", 1, 1, {}, 1, ""};
+    };
+    const auto config = load_config("phases:\n  - {id: hear, kind: audio_caption, models: [qwen_omni], prompts: [mood, brief]}\n");
+    auto records = tracks(config);
+    const auto outcome = run(config, records);
+    EXPECT_EQ(outcome.failed, 2u);
+    EXPECT_EQ(records[0].phases[0].models[0].steps[0].reason, "bad bytes in the answer");
+    EXPECT_EQ(records[0].phases[0].models[0].steps[1].status, StepStatus::done);
+}
+
 TEST_F(Runner, ATemplatePhaseNeedsNoModel) {
     const auto config = load_config(kTemplateOnly);
     auto records = tracks(config);
