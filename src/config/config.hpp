@@ -45,6 +45,12 @@ struct Endpoint {
     std::string api_key_env;  // name of the environment variable holding the key; may be empty
 };
 
+// What a managed llama-server gets when a model entry leaves these out: tunecap's choices, not the
+// server's (whose defaults moved several times in 2025-26). Read by the server's flag list and by
+// what a step's identity and audio budget assume, so the two cannot drift apart.
+inline constexpr int kDefaultContext = 8192;
+inline constexpr const char* kDefaultCacheType = "f16";
+
 struct Model {
     std::string name;
     std::filesystem::path gguf;    // resolved: ~, ${ENV} and relative-to-config-file applied

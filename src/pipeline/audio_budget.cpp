@@ -17,11 +17,43 @@ constexpr int kWindowSeconds = 30;
 constexpr int kPaddingTrimSamples = 80;  // 5 ms at 16 kHz: enough to leave an exact multiple of 30 s
 // What surrounds the user text: system prompt, role markup, the audio markers.
 constexpr int kPromptOverheadTokens = 128;
-// The user text of an audio step: a prompt of a few hundred characters, or an audio_revise
-// template around a caption of at most the T5 budget; about 1,500 characters of English.
-constexpr int kTextAllowanceTokens = 512;
 // The answer when the model's sampling sets no max_tokens.
 constexpr int kDefaultAnswerTokens = 256;
+// English runs about 4 characters a token; 3 errs on the side of the text fitting.
+constexpr std::size_t kCharsPerToken = 3;
+// Room for the track's genres in a genre hint.
+constexpr std::size_t kGenresChars = 200;
+// A caption read by audio_revise when neither max_input_chars nor a T5 budget bounds it.
+constexpr std::size_t kUnboundedCaptionChars = 2000;
+// Characters a T5 token stands for in a cleaned caption, at the most.
+constexpr std::size_t kCharsPerT5Token = 5;
+
+std::size_t caption_chars(const config::Config& config, const config::Model& model) {
+    if (model.max_input_chars) return static_cast<std::size_t>(*model.max_input_chars);
+    if (config.cleaning.max_t5_tokens) return static_cast<std::size_t>(*config.cleaning.max_t5_tokens) * kCharsPerT5Token;
+    return kUnboundedCaptionChars;
+}
+
+// The longest user text any audio step of the model can send, in tokens: its prompt, the genre
+// hint with room for the genres, and for audio_revise the template around a caption. From the
+// config alone, so every prompt of a track carries the same audio and a run plans what it sends.
+int longest_audio_text_tokens(const config::Config& config, const config::Model& model) {
+    std::size_t longest = 0;
+    for (const auto& phase : config.phases) {
+        if (!config::uses_audio(phase.kind) || std::find(phase.models.begin(), phase.models.end(), model.name) == phase.models.end()) {
+            continue;
+        }
+        for (const auto& id : phase.prompts) {
+            std::size_t chars = config.find_prompt(id)->text.size();
+            if (phase.genre_hint) chars += config.templates.genre_hint.size() + kGenresChars;
+            if (config::describe(phase.kind).text == config::PhaseText::audio_revise_template) {
+                chars += config.templates.audio_revise.size() + caption_chars(config, model);
+            }
+            longest = std::max(longest, chars);
+        }
+    }
+    return static_cast<int>(longest / kCharsPerToken + 1);
+}
 
 }  // namespace
 
@@ -30,11 +62,13 @@ AudioBudget audio_budget(const config::Config& config, const config::Model& mode
     budget.max_seconds = config.runtime.max_audio_seconds;
     if (slot_context) {
         budget.slot_context = *slot_context;
-    } else if (model.ctx) {
-        budget.slot_context = *model.ctx / std::max(1, model.slots.value_or(1));
+    } else if (model.ctx || !model.endpoint) {
+        // What tunecap gives a managed server; an endpoint's context is known only from its config.
+        budget.slot_context = model.ctx.value_or(config::kDefaultContext) / std::max(1, model.slots.value_or(1));
     }
     const auto sampling = llm::sampling_with_defaults(model.family, model.sampling);
-    budget.reserved_tokens = kPromptOverheadTokens + kTextAllowanceTokens + sampling.max_tokens.value_or(kDefaultAnswerTokens);
+    budget.reserved_tokens = kPromptOverheadTokens + longest_audio_text_tokens(config, model) +
+                             sampling.max_tokens.value_or(kDefaultAnswerTokens);
     return budget;
 }
 

@@ -22,9 +22,10 @@ struct AudioBudget {
 };
 
 // The budget of a model's audio requests. slot_context is the server's per-slot n_ctx when it is
-// running, else what the config gives each slot (ctx / slots; 0 when the config does not say).
-// The text allowance is fixed per model, not per prompt, so every prompt of a track carries the
-// same audio and the server reuses it from its cache.
+// running, else what the config gives each slot (ctx, or the default a managed server gets, over
+// slots; 0 for an endpoint whose config says nothing). The tokens set aside for the text are those
+// of the longest text any of the model's audio steps can send, from the config alone: every prompt
+// of a track carries the same audio, and the server reuses it from its cache.
 AudioBudget audio_budget(const config::Config& config, const config::Model& model, std::optional<int> slot_context);
 
 // Where the audio of a track with `samples` samples at `sample_rate` is cut: at most max_seconds,

@@ -60,8 +60,8 @@ StepIdentity identity_of(const StepRequest& request, const config::Model* model,
     id.sampling = request.sampling;
     if (!model->endpoint) {
         // What tunecap passes to a managed llama-server when the config leaves them out.
-        id.cache_type_k = model->cache_type_k.value_or("f16");
-        id.cache_type_v = model->cache_type_v.value_or("f16");
+        id.cache_type_k = model->cache_type_k.value_or(config::kDefaultCacheType);
+        id.cache_type_v = model->cache_type_v.value_or(config::kDefaultCacheType);
         id.server_args = model->server_args;
     }
     if (request.audio) {

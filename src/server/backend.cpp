@@ -113,21 +113,20 @@ std::string_view to_string(ServerStatus status) {
 std::vector<std::string> server_arguments(const config::Model& model, int port, const fs::path& api_key_file) {
     // Values used when the config leaves a field out, chosen by tunecap rather than left to
     // llama-server, whose defaults moved several times in 2025-26.
-    constexpr int kDefaultCtx = 8192;
     constexpr int kDefaultBatch = 2048;
     constexpr int kDefaultUbatch = 512;
     constexpr int kAllLayers = 999;
     std::vector<std::string> args = {"-m", model.gguf.string()};
     if (!model.mmproj.empty()) args.insert(args.end(), {"--mmproj", model.mmproj.string()});
     args.insert(args.end(), {
-        "-c", std::to_string(model.ctx.value_or(kDefaultCtx)),
+        "-c", std::to_string(model.ctx.value_or(config::kDefaultContext)),
         // Always explicit: without -np the server picks 4 slots with a unified KV cache, which
         // breaks audio-prefix reuse across slots.
         "-np", std::to_string(model.slots.value_or(1)),
         "-b", std::to_string(model.batch.value_or(kDefaultBatch)),
         "-ub", std::to_string(model.ubatch.value_or(kDefaultUbatch)),
-        "-ctk", model.cache_type_k.value_or("f16"),
-        "-ctv", model.cache_type_v.value_or("f16"),
+        "-ctk", model.cache_type_k.value_or(config::kDefaultCacheType),
+        "-ctv", model.cache_type_v.value_or(config::kDefaultCacheType),
         "-ngl", std::to_string(model.gpu_layers.value_or(kAllLayers)),
         "-fa", "on",  // a quantized V cache needs flash attention; a bare -fa would eat the next flag
         "--fit", "off",

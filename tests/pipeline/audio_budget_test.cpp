@@ -63,11 +63,30 @@ TEST(AudioBudget, TheServersSlotContextWinsOverTheConfigs) {
     const auto planned = audio_budget(config, flamingo, std::nullopt);
     EXPECT_EQ(planned.slot_context, 8192);
     EXPECT_EQ(planned.max_seconds, 600);
-    EXPECT_EQ(planned.reserved_tokens, 128 + 512 + 256);
     EXPECT_EQ(audio_budget(config, flamingo, 4096).slot_context, 4096);
-    // The same for every prompt: a track's prompts carry the same audio.
-    EXPECT_EQ(plan_audio_cut(400 * 16000, 16000, planned).value(), std::optional<std::size_t>(270u * 16000 - 80));
-    EXPECT_EQ(plan_audio_cut(200 * 16000, 16000, planned).value(), std::nullopt);
+    // The same for every prompt: a track's prompts carry the same audio. 10 windows of 30 s fit
+    // 8192 tokens besides the text and the answer, so a 5-minute track loses 5 ms and no more.
+    EXPECT_EQ(plan_audio_cut(400 * 16000, 16000, planned).value(), std::optional<std::size_t>(300u * 16000 - 80));
+    EXPECT_EQ(plan_audio_cut(299 * 16000, 16000, planned).value(), std::nullopt);
+}
+
+TEST(AudioBudget, TheTextSetAsideIsTheLongestAnAudioStepOfTheModelCanSend) {
+    const auto config = testing::load_config();
+    const auto flamingo = audio_budget(config, *config.find_model("music_flamingo"), std::nullopt);
+    const auto omni = audio_budget(config, *config.find_model("qwen_omni"), std::nullopt);
+    // qwen_omni also runs omni_revision, whose text holds a whole caption: it sets more aside.
+    EXPECT_GT(omni.reserved_tokens, flamingo.reserved_tokens + 256);
+    EXPECT_GE(flamingo.reserved_tokens, 128 + 256 + 100);
+    // A longer prompt sets more aside.
+    const auto wordy = testing::load_config("prompts:\n  brief: \"" + std::string(3000, 'w') + "\"\n");
+    EXPECT_GE(audio_budget(wordy, *wordy.find_model("music_flamingo"), std::nullopt).reserved_tokens, 128 + 256 + 1000);
+}
+
+TEST(AudioBudget, AManagedModelWithoutCtxIsPlannedWithTheContextItsServerGets) {
+    const auto config = testing::load_config(
+        "models:\n  bare: {gguf: a.gguf, mmproj: p.gguf, family: qwen2.5-omni}\n"
+        "phases:\n  - {id: hear, kind: audio_caption, models: [bare]}\n");
+    EXPECT_EQ(audio_budget(config, *config.find_model("bare"), std::nullopt).slot_context, config::kDefaultContext);
 }
 
 }  // namespace

@@ -157,7 +157,7 @@ TEST(StepIdentity, TheAudioContentChangesTheKey) {
 TEST(StepIdentity, WhereTheAudioIsCutChangesTheKey) {
     auto whole = KeyOf{};
     whole.seconds = 600;
-    EXPECT_THAT(whole.planned().identity.canonical(), HasSubstr("audio_cut_at=4319920\n"));  // 270 s less 5 ms
+    EXPECT_THAT(whole.planned().identity.canonical(), HasSubstr("audio_cut_at=4799920\n"));  // 300 s less 5 ms
     auto shorter = whole;
     shorter.user_yaml = "runtime: {max_audio_seconds: 120}\n";
     EXPECT_NE(shorter.key(), whole.key());
