@@ -32,22 +32,6 @@ std::string_view strip_trailing_fence(std::string_view line) {
     return trim_right(line);
 }
 
-// The text of a "- item", "* item", "+ item", "1. item" or "2) item" line, or nullopt.
-std::optional<std::string_view> list_item(std::string_view line) {
-    if (line.size() >= 2 && (line[0] == '-' || line[0] == '*' || line[0] == '+') &&
-        is_blank(line[1])) {
-        return trim_view(line.substr(2));
-    }
-    std::size_t k = 0;
-    constexpr std::size_t kMaxDigits = 2;
-    while (k < line.size() && k < kMaxDigits + 1 && is_digit(line[k])) ++k;
-    if (k == 0 || k > kMaxDigits || k + 1 >= line.size()) return std::nullopt;
-    if ((line[k] == '.' || line[k] == ')') && is_blank(line[k + 1])) {
-        return trim_view(line.substr(k + 2));
-    }
-    return std::nullopt;
-}
-
 // Number of '#' of an ATX heading ("## Caption"), or 0.
 std::size_t heading_level(std::string_view line) {
     constexpr std::size_t kMaxLevel = 6;
@@ -103,6 +87,22 @@ std::string item_sentence(std::string item) {
 }
 
 }  // namespace
+
+// The text of a "- item", "* item", "+ item", "1. item" or "2) item" line, or nullopt.
+std::optional<std::string_view> list_item(std::string_view line) {
+    if (line.size() >= 2 && (line[0] == '-' || line[0] == '*' || line[0] == '+') &&
+        is_blank(line[1])) {
+        return trim_view(line.substr(2));
+    }
+    std::size_t k = 0;
+    constexpr std::size_t kMaxDigits = 2;
+    while (k < line.size() && k < kMaxDigits + 1 && is_digit(line[k])) ++k;
+    if (k == 0 || k > kMaxDigits || k + 1 >= line.size()) return std::nullopt;
+    if ((line[k] == '.' || line[k] == ')') && is_blank(line[k + 1])) {
+        return trim_view(line.substr(k + 2));
+    }
+    return std::nullopt;
+}
 
 StageOutput code_fences_stage(std::string_view text) {
     StageOutput out;

@@ -205,9 +205,15 @@ StageOutput normalise_stage(std::string_view text) {
     StageOutput out;
     const std::string joined = join_lines(map_characters(text, out.flags));
     std::string tidied = tidy(joined);
-    std::size_t start = 0;
-    while (start < tidied.size() && (tidied[start] == ' ' || contains(kLeadingJunk, tidied[start]))) {
-        ++start;
+    auto skip_junk = [&](std::size_t start) {
+        while (start < tidied.size() && (tidied[start] == ' ' || contains(kLeadingJunk, tidied[start]))) ++start;
+        return start;
+    };
+    std::size_t start = skip_junk(0);
+    // Nor does it start like a numbered list item ("1. r."), which a second pass would flatten.
+    while (const auto item = list_item(std::string_view(tidied).substr(start))) {
+        if (!has_content(*item)) break;
+        start = skip_junk(static_cast<std::size_t>(item->data() - tidied.data()));
     }
     tidied.erase(0, start);
     if (!has_content(tidied)) return out;

@@ -48,6 +48,8 @@ StageOutput special_tokens_stage(std::string_view text);
 StageOutput code_fences_stage(std::string_view text);
 StageOutput noise_stage(std::string_view text);
 StageOutput markdown_stage(std::string_view text);
+// The text of a "- item", "* item", "+ item", "1. item" or "2) item" line, or nullopt.
+std::optional<std::string_view> list_item(std::string_view line);
 StageOutput lead_in_stage(std::string_view text);
 StageOutput notes_stage(std::string_view text);
 

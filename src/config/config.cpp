@@ -502,7 +502,12 @@ void read_phases(const Reader& r, const Value& v, Config& c) {
         p.kind = *parsed;
         read_phase_models(r, c, item, path, p);
         p.prompts = read_phase_prompts(r, c, item, path);
-        if (auto* x = item.find("genre_hint")) p.genre_hint = r.boolean(*x, path + ".genre_hint");
+        if (auto* x = item.find("genre_hint")) {
+            p.genre_hint = r.boolean(*x, path + ".genre_hint");
+            if (p.genre_hint && !describe(p.kind).genre_hint) {
+                fail(*x, path + ".genre_hint", "a " + std::string(to_string(p.kind)) + " phase takes no genre hint");
+            }
+        }
         if (auto* x = item.find("inputs")) p.inputs = r.string_list(*x, path + ".inputs");
         check_input_count(p, item, path);
         c.phases.push_back(std::move(p));

@@ -10,16 +10,16 @@ namespace {
 constexpr auto kAny = std::numeric_limits<std::size_t>::max();
 
 constexpr std::array kKinds{
-    PhaseKindInfo{PhaseKind::audio_caption, "audio_caption", true, true, 0, 0, PhaseText::prompt, InputAlignment::none,
+    PhaseKindInfo{PhaseKind::audio_caption, "audio_caption", true, true, 0, 0, PhaseText::prompt, true, InputAlignment::none,
                   "the model hears the track and answers the prompt (with the genre hint when asked)"},
     // One input phase: the step revises the caption of its first model for the same prompt.
-    PhaseKindInfo{PhaseKind::audio_revise, "audio_revise", true, true, 1, 1, PhaseText::audio_revise_template,
+    PhaseKindInfo{PhaseKind::audio_revise, "audio_revise", true, true, 1, 1, PhaseText::audio_revise_template, true,
                   InputAlignment::same_prompt, "the model hears the track and corrects an upstream caption"},
-    PhaseKindInfo{PhaseKind::revise, "revise", false, true, 1, 1, PhaseText::revise_template, InputAlignment::same_prompt,
+    PhaseKindInfo{PhaseKind::revise, "revise", false, true, 1, 1, PhaseText::revise_template, true, InputAlignment::same_prompt,
                   "the model revises an upstream caption as text"},
-    PhaseKindInfo{PhaseKind::ensemble, "ensemble", false, true, 2, kAny, PhaseText::ensemble_template,
+    PhaseKindInfo{PhaseKind::ensemble, "ensemble", false, true, 2, kAny, PhaseText::ensemble_template, false,
                   InputAlignment::same_prompt, "the model merges the captions of several phases for the same prompt"},
-    PhaseKindInfo{PhaseKind::template_, "template", false, false, 0, 0, PhaseText::prompt, InputAlignment::none,
+    PhaseKindInfo{PhaseKind::template_, "template", false, false, 0, 0, PhaseText::prompt, false, InputAlignment::none,
                   "tunecap fills the prompt's variables itself; no model runs"},
 };
 

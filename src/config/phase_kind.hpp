@@ -28,6 +28,7 @@ struct PhaseKindInfo {
     std::size_t min_inputs;
     std::size_t max_inputs;
     PhaseText text;
+    bool genre_hint;  // `genre_hint: true` appends the genre_hint template to the text
     InputAlignment alignment;
     std::string_view summary;
 };

@@ -20,7 +20,7 @@ store::StepRow base_row(const TrackRecord& track, const StepNode& node) {
     row.key = node.planned ? node.planned->key : "";
     row.track_id = track.id;
     row.phase = node.phase->id;
-    row.model = node.model ? node.model->name : "template";
+    row.model = node.model ? node.model->name : std::string(kNoModel);
     row.prompt = node.prompt->id;
     return row;
 }

@@ -12,9 +12,9 @@ bool contains(const std::vector<std::string>& list, const std::string& value) {
     return std::find(list.begin(), list.end(), value) != list.end();
 }
 
-// A template phase has no model; its steps are listed under the pseudo-model "template".
+// A phase kind that runs no model lists its steps under the pseudo-model kNoModel.
 std::vector<std::string> step_models(const config::Phase& phase) {
-    if (phase.kind == config::PhaseKind::template_) return {"template"};
+    if (!config::uses_model(phase.kind)) return {std::string(kNoModel)};
     return phase.models;
 }
 
@@ -94,7 +94,7 @@ std::vector<PhaseRecord> plan_phases(const config::Config& config, const PhaseSe
             records.back().inherited = true;
             continue;
         }
-        if (phase.kind == config::PhaseKind::template_) {
+        if (!config::uses_model(phase.kind)) {
             records.push_back(whole_phase(phase, StepStatus::pending, ""));
             continue;
         }

@@ -64,28 +64,26 @@ StepText render_step(const config::Config& config, const config::Phase& phase, c
         captions.push_back(input_limit ? cut_to(input.caption, *input_limit) : input.caption);
         out.input_chars = std::max(out.input_chars, input.caption.size());
     }
-    switch (phase.kind) {
-    case config::PhaseKind::audio_caption:
+    switch (config::describe(phase.kind).text) {
+    case config::PhaseText::prompt:
         out.user = vars["prompt"];
-        if (phase.genre_hint) out.user += "\n\n" + fill_template(config.templates.genre_hint, vars);
         break;
-    case config::PhaseKind::audio_revise:
-    case config::PhaseKind::revise:
+    case config::PhaseText::revise_template:
+    case config::PhaseText::audio_revise_template: {
         vars["caption"] = captions.empty() ? "" : captions.front();
-        out.user = fill_template(phase.kind == config::PhaseKind::revise ? config.templates.revise : config.templates.audio_revise, vars);
-        if (phase.genre_hint) out.user += "\n\n" + fill_template(config.templates.genre_hint, vars);
+        const bool audio = config::describe(phase.kind).text == config::PhaseText::audio_revise_template;
+        out.user = fill_template(audio ? config.templates.audio_revise : config.templates.revise, vars);
         break;
-    case config::PhaseKind::ensemble: {
+    }
+    case config::PhaseText::ensemble_template: {
         std::string list;
         for (std::size_t i = 0; i < captions.size(); ++i) list += fmt::format("{}{}. {}", i ? "\n" : "", i + 1, captions[i]);
         vars["captions"] = list;
         out.user = fill_template(config.templates.ensemble, vars);
         break;
     }
-    case config::PhaseKind::template_:
-        out.user = vars["prompt"];
-        break;
     }
+    if (phase.genre_hint && config::describe(phase.kind).genre_hint) out.user += "\n\n" + fill_template(config.templates.genre_hint, vars);
     return out;
 }
 

@@ -53,11 +53,32 @@ private:
             return plan_step(m_config, *node.phase, node.model, *node.prompt, files == m_files.end() ? kNoFiles : files->second,
                              m_tracks[node.track], inputs);
         };
-        context.find = [&](const std::string& key) { return m_store.find_step(key); };
+        context.find = [&](const StepNode& node, const std::string& key) { return find_stored(node, key); };
         const auto counts = m_graph.settle(context);
         m_outcome.reused += counts.reused;
         m_outcome.skipped += counts.skipped;
         if (m_options.progress && counts.reused + counts.skipped > 0) m_options.progress->steps_settled(counts.reused + counts.skipped);
+    }
+
+    // The stored row of a step. A row another track (or a renamed phase, model or prompt) left under
+    // the same key answers for this step too, and is stored again under this step's own names so
+    // that every track keeps a row for each of its steps.
+    std::optional<store::StepRow> find_stored(const StepNode& node, const std::string& key) {
+        auto row = m_store.find_step(key);
+        if (!row || row->outcome != store::StepOutcome::done) return row;
+        const auto& track = m_tracks[node.track];
+        const auto model = node.model ? node.model->name : std::string(kNoModel);
+        if (row->track_id == track.id && row->phase == node.phase->id && row->model == model && row->prompt == node.prompt->id) {
+            return row;
+        }
+        row->track_id = track.id;
+        row->phase = node.phase->id;
+        row->model = model;
+        row->prompt = node.prompt->id;
+        if (auto stored = m_store.put_step(*row); !stored && m_options.log) {
+            m_options.log->warn("run", "{}: {}", track.file.string(), stored.error().message);
+        }
+        return row;
     }
 
     // Steps of kinds without a model, computed here; true when there were any.

@@ -24,7 +24,7 @@ std::set<std::string> forced_phases(const config::Config& config, const std::vec
     return forced;
 }
 
-std::string model_label(const StepNode& node) { return node.model ? node.model->name : "template"; }
+std::string model_label(const StepNode& node) { return node.model ? node.model->name : std::string(kNoModel); }
 
 // A model's status from its steps: the common one, else failed when any failed, else done when
 // any is done; nullopt keeps the planned status (a mix of skipped and not configured).
@@ -145,7 +145,7 @@ void StepGraph::settle_node(StepNode& node, const SettleContext& context, Settle
     }
     node.planned = context.plan(node, inputs_of(node));
     if (node.mode != StepMode::force) {
-        if (auto stored = context.find(node.planned->key); stored && stored->outcome == store::StepOutcome::done) {
+        if (auto stored = context.find(node, node.planned->key); stored && stored->outcome == store::StepOutcome::done) {
             node.state = StepState::settled;
             node.record->status = StepStatus::done;
             node.record->result = std::move(stored);

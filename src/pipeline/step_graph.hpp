@@ -49,10 +49,10 @@ struct StepNode {
 };
 
 // What settling needs from outside: the planned request of a step whose inputs are done, and the
-// store's row for a key.
+// stored row of a planned step.
 struct SettleContext {
     std::function<PlannedStep(const StepNode& node, const std::vector<StepInput>& inputs)> plan;
-    std::function<std::optional<store::StepRow>(const std::string& key)> find;
+    std::function<std::optional<store::StepRow>(const StepNode& node, const std::string& key)> find;
 };
 
 struct SettleCounts {

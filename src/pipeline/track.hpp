@@ -15,6 +15,9 @@
 
 namespace tunecap::pipeline {
 
+// The model name under which the steps of a phase kind that runs no model are listed.
+inline constexpr std::string_view kNoModel = "template";
+
 // Step status and its allowed transitions:
 //   pending -> done | failed | skipped
 //   not_configured and skipped are final when the plan is made (the model is missing, the phase is

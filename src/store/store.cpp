@@ -22,7 +22,9 @@ namespace fs = std::filesystem;
 // store from another program's database, and schema_version, which a newer tunecap raises so that
 // this build refuses its store instead of misreading it.
 constexpr std::string_view kApplication = "tunecap";
-constexpr std::int64_t kSchemaVersion = 1;
+// 2: a step's row is keyed by (key, track_id), so tracks whose steps send the same request keep a
+// row each. A store of version 1 is migrated when it is opened.
+constexpr std::int64_t kSchemaVersion = 2;
 
 // Another connection may hold the write lock for a moment: a second tunecap on the same output
 // folder, `tunecap clean --results`, or a user's sqlite3 shell. Our own write transactions are one
@@ -30,37 +32,12 @@ constexpr std::int64_t kSchemaVersion = 1;
 // slow disk, while a lock held by a stuck process still ends as an error naming the file, not a hang.
 constexpr int kBusyTimeoutMs = 5000;
 
-// Doubles are ANY, not REAL: REAL affinity stores an integral double as an integer, which turns -0.0
-// into 0. NULL in a double column is NaN (sqlite3 stores NaN as NULL). Flags are a JSON array of
-// strings (flags_text.hpp). STRICT keeps every other column the type written here.
-constexpr std::string_view kSchema = R"sql(
+// Every table but steps. STRICT keeps every column the type written here.
+constexpr std::string_view kOtherTables = R"sql(
 CREATE TABLE meta (
     name  TEXT PRIMARY KEY NOT NULL,
     value ANY NOT NULL
 ) STRICT;
-CREATE TABLE steps (
-    key               TEXT PRIMARY KEY NOT NULL,
-    track_id          TEXT NOT NULL,
-    phase             TEXT NOT NULL,
-    model             TEXT NOT NULL,
-    prompt            TEXT NOT NULL,
-    status            TEXT NOT NULL,
-    raw_output        TEXT NOT NULL,
-    reasoning         TEXT NOT NULL,
-    caption           TEXT NOT NULL,
-    flags             TEXT NOT NULL,
-    error             TEXT NOT NULL,
-    request           TEXT NOT NULL,
-    prompt_tokens     INTEGER NOT NULL,
-    completion_tokens INTEGER NOT NULL,
-    cached_tokens     INTEGER NOT NULL,
-    elapsed_ms        ANY,
-    prompt_ms         ANY,
-    predicted_ms      ANY,
-    server_build      TEXT NOT NULL,
-    finished_at       TEXT NOT NULL
-) STRICT;
-CREATE INDEX steps_by_track ON steps (track_id, phase, model, prompt, finished_at);
 CREATE TABLE tracks (
     track_id     TEXT PRIMARY KEY NOT NULL,
     file         TEXT NOT NULL,
@@ -79,6 +56,40 @@ CREATE TABLE loads (
 CREATE INDEX loads_by_run ON loads (run_id, id);
 )sql";
 
+// The steps table, under a name so that a migration can build it beside the old one. One row per
+// step of a track: tracks whose steps send the same request share the key, not the row. Doubles
+// are ANY, not REAL: REAL affinity stores an integral double as an integer, which turns -0.0 into
+// 0. NULL in a double column is NaN (sqlite3 stores NaN as NULL). Flags are a JSON array of strings
+// (flags_text.hpp).
+std::string steps_table(std::string_view name) {
+    return "CREATE TABLE " + std::string(name) + " (" + R"sql(
+    key               TEXT NOT NULL,
+    track_id          TEXT NOT NULL,
+    phase             TEXT NOT NULL,
+    model             TEXT NOT NULL,
+    prompt            TEXT NOT NULL,
+    status            TEXT NOT NULL,
+    raw_output        TEXT NOT NULL,
+    reasoning         TEXT NOT NULL,
+    caption           TEXT NOT NULL,
+    flags             TEXT NOT NULL,
+    error             TEXT NOT NULL,
+    request           TEXT NOT NULL,
+    prompt_tokens     INTEGER NOT NULL,
+    completion_tokens INTEGER NOT NULL,
+    cached_tokens     INTEGER NOT NULL,
+    elapsed_ms        ANY,
+    prompt_ms         ANY,
+    predicted_ms      ANY,
+    server_build      TEXT NOT NULL,
+    finished_at       TEXT NOT NULL,
+    PRIMARY KEY (key, track_id)
+) STRICT;
+)sql";
+}
+constexpr std::string_view kStepsIndex =
+    "CREATE INDEX steps_by_track ON steps (track_id, phase, model, prompt, finished_at);\n";
+
 constexpr std::string_view kPutMeta = "INSERT INTO meta (name, value) VALUES (?1, ?2)";
 constexpr std::string_view kGetMeta = "SELECT value FROM meta WHERE name = ?1";
 
@@ -92,7 +103,7 @@ constexpr std::string_view kStepValues =
 constexpr std::string_view kStepOrder = "phase, model, prompt, finished_at DESC, key";
 
 constexpr std::string_view kUpdateDerived =
-    "UPDATE steps SET caption = ?2, flags = ?3, status = ?4, error = ?5 WHERE key = ?1";
+    "UPDATE steps SET caption = ?2, flags = ?3, status = ?4, error = ?5 WHERE key = ?1 AND track_id = ?6";
 constexpr std::string_view kPutTrack =
     "INSERT OR REPLACE INTO tracks (track_id, file, content_hash, info_json) VALUES (?1, ?2, ?3, ?4)";
 constexpr std::string_view kFindTrack =
@@ -189,7 +200,8 @@ std::vector<StepRow> read_steps(sqlite::Query& query, const fs::path& path) {
 }
 
 core::Status create_schema(sqlite3* db, const fs::path& path) {
-    if (sqlite::execute(db, kSchema) != SQLITE_OK) return sqlite_error(db, path, "cannot create the store");
+    const auto schema = std::string(kOtherTables) + steps_table("steps") + std::string(kStepsIndex);
+    if (sqlite::execute(db, schema) != SQLITE_OK) return sqlite_error(db, path, "cannot create the store");
     const sqlite::Statement put = sqlite::prepare(db, kPutMeta);
     if (!put) return sqlite_error(db, path, "cannot create the store");
     {
@@ -230,8 +242,8 @@ core::Result<std::int64_t> count_objects(sqlite3* db, const fs::path& path) {
     return query.integer(0);
 }
 
-// A database with tables must be a tunecap store of a schema this build reads.
-core::Status verify_schema(sqlite3* db, const fs::path& path) {
+// A database with tables must be a tunecap store of a schema this build reads; its schema_version.
+core::Result<std::int64_t> verify_schema(sqlite3* db, const fs::path& path) {
     // A database without a meta(name, value) table fails to prepare this: another program's.
     const sqlite::Statement get = sqlite::prepare(db, kGetMeta);
     const auto application = get ? read_meta(get.get(), "application") : std::nullopt;
@@ -246,6 +258,26 @@ core::Status verify_schema(sqlite3* db, const fs::path& path) {
         return file_error(path, "store schema_version " + std::to_string(version->integer) +
                                     " is newer than this tunecap reads (" + std::to_string(kSchemaVersion) +
                                     "); use a newer tunecap or another output folder");
+    }
+    return version->integer;
+}
+
+// Version 1 kept one row per key; version 2 one per key and track. Every row is kept. Under a write
+// transaction, with the version read again inside it: another process may have upgraded first.
+core::Status upgrade_schema(sqlite3* db, const fs::path& path) {
+    sqlite::Transaction transaction(db);
+    if (!transaction.ok()) return sqlite_error(db, path, "cannot upgrade the store");
+    auto version = verify_schema(db, path);
+    if (!version) return version.error();
+    if (*version >= kSchemaVersion) return core::Ok{};
+    const auto script = steps_table("steps_v2") +
+                        "INSERT INTO steps_v2 SELECT * FROM steps;\n"
+                        "DROP TABLE steps;\n"
+                        "ALTER TABLE steps_v2 RENAME TO steps;\n" +
+                        std::string(kStepsIndex) + "UPDATE meta SET value = " + std::to_string(kSchemaVersion) +
+                        " WHERE name = 'schema_version';\n";
+    if (sqlite::execute(db, script) != SQLITE_OK || transaction.commit() != SQLITE_OK) {
+        return sqlite_error(db, path, "cannot upgrade the store from schema_version " + std::to_string(*version));
     }
     return core::Ok{};
 }
@@ -273,18 +305,24 @@ core::Status open_schema(sqlite3* db, const fs::path& path) {
     auto objects = count_objects(db, path);
     if (!objects) return objects.error();
     if (*objects != 0) {
-        if (auto verified = verify_schema(db, path); !verified) return verified;
-        return use_wal(db, path);
+        const auto version = verify_schema(db, path);
+        if (!version) return version.error();
+        if (auto wal = use_wal(db, path); !wal) return wal;
+        return version.value() < kSchemaVersion ? upgrade_schema(db, path) : core::Ok{};
     }
     if (auto wal = use_wal(db, path); !wal) return wal;
-    sqlite::Transaction transaction(db);
-    if (!transaction.ok()) return sqlite_error(db, path, "cannot create the store");
-    objects = count_objects(db, path);
-    if (!objects) return objects.error();
-    auto ready = *objects == 0 ? create_schema(db, path) : verify_schema(db, path);
-    if (!ready) return ready;
-    if (transaction.commit() != SQLITE_OK) return sqlite_error(db, path, "cannot create the store");
-    return core::Ok{};
+    {
+        sqlite::Transaction transaction(db);
+        if (!transaction.ok()) return sqlite_error(db, path, "cannot create the store");
+        objects = count_objects(db, path);
+        if (!objects) return objects.error();
+        if (*objects == 0) {
+            if (auto created = create_schema(db, path); !created) return created;
+            if (transaction.commit() != SQLITE_OK) return sqlite_error(db, path, "cannot create the store");
+            return core::Ok{};
+        }
+    }
+    return open_schema(db, path);  // another process created it meanwhile: open it as it is
 }
 
 // Settings of this connection only; they do not touch the file, so they come before the schema check.
@@ -326,7 +364,9 @@ struct Store::Impl {
     core::Status prepare_statements() {
         const std::pair<sqlite::Statement*, std::string> statements[] = {
             {&m_put_step, sql({"INSERT OR REPLACE INTO steps (", kStepColumns, ") VALUES (", kStepValues, ")"})},
-            {&m_find_step, sql({"SELECT ", kStepColumns, " FROM steps WHERE key = ?1"})},
+            // Tracks sending the same request share a key: any done row answers for all of them.
+            {&m_find_step, sql({"SELECT ", kStepColumns, " FROM steps WHERE key = ?1 ORDER BY status = 'done' DESC, "
+                                "finished_at DESC, track_id LIMIT 1"})},
             {&m_steps_for_track,
              sql({"SELECT ", kStepColumns, " FROM steps WHERE track_id = ?1 ORDER BY ", kStepOrder})},
             {&m_all_steps, sql({"SELECT ", kStepColumns, " FROM steps ORDER BY track_id, ", kStepOrder})},
@@ -428,8 +468,11 @@ core::Status Store::update_derived(const StepRow& row) {
     query.bind_text(3, encode_flags(row.flags));
     query.bind_text(4, to_string(row.outcome));
     query.bind_text(5, row.error);
+    query.bind_text(6, row.track_id);
     if (query.step() != SQLITE_DONE) return m_impl->error(query, "cannot update step " + row.key);
-    if (sqlite3_changes(m_impl->m_db.get()) == 0) return file_error(m_impl->m_path, "no step with key " + row.key);
+    if (sqlite3_changes(m_impl->m_db.get()) == 0) {
+        return file_error(m_impl->m_path, "no step with key " + row.key + " for track " + row.track_id);
+    }
     return core::Ok{};
 }
 

@@ -86,8 +86,10 @@ public:
     // Every member is thread-safe; each write is its own transaction, committed before it returns,
     // so it survives the process being killed right after.
 
-    // Inserts or replaces the step with row.key. Rejects an empty key.
+    // Inserts or replaces the step with row.key of track row.track_id (tracks whose steps send the
+    // same request share a key, and keep a row each). Rejects an empty key.
     core::Status put_step(const StepRow& row);
+    // A row with this key, whichever track's: a done one before a failed one, newest first;
     // nullopt when no step has this key.
     std::optional<StepRow> find_step(const std::string& key);
     // Steps of a track ordered by (phase, model, prompt), newest finished_at first within each, then
@@ -96,7 +98,8 @@ public:
     // Every step ordered by track_id, then as steps_for_track.
     std::vector<StepRow> all_steps();
     // Replaces what is derived from a stored step's raw output (`tunecap clean --results`): caption,
-    // flags, outcome and error. An error when no step has this key.
+    // flags, outcome and error of the row with row.key of track row.track_id. An error when there is
+    // no such row.
     core::Status update_derived(const StepRow& row);
 
     // Inserts or replaces the track with row.track_id (which must not be empty).

@@ -87,6 +87,27 @@ TEST(Normalise, IsIdempotentAndNeverBlanksContent) {
     EXPECT_EQ(normalise_stage("Genre:\nGoa").text, "Genre: Goa.");
 }
 
+TEST(FixedPoint, ACaptionNeverStartsLikeANumberedListItem) {
+    // Found by clean_fuzz: the markdown stage fell back to its input, normalise kept "1. r.", and a
+    // second pass flattened the list marker. Family byte 'z' (harmony), no budget.
+    const std::string raw(
+        "\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x23\x00\x00\x00\x31\x00\x20\x2e\x00\x00\x2e\x00\x00"
+        "\x00\x00\x23\x00\x00\x00\x31\x2e\x2e\x20\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"
+        "\x00\x00\x00\x00\x00\x00\x23\x00\x00\x00\x31\x00\x20\x2e\x00\x00\x2e\x00\x00\x00\x00\x23\x00\x00"
+        "\x00\x31\x2e\x2e\x20\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x23\x00\x00\x00\x31\x00\x20\x2e\x00"
+        "\x00\x2e\x00\x31\x00\x20\x2e\x00\x00\x2e\x00\x00\x00\x00\x23\x00\x00\x00\x31\x2e\x2e\x20\x00\x00"
+        "\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x23\x00\x00\x00\x31\x00"
+        "\x20\x2e\x00\x00\x72\x00\x00\xfe\xff\xff\xfc\x3f\x3f",
+        157);
+    CleanOptions options;
+    options.family = Family::harmony;
+    const auto first = clean_caption(raw, options);
+    EXPECT_EQ(first.caption, "R.");
+    EXPECT_EQ(clean_caption(first.caption, options).caption, first.caption);
+    EXPECT_EQ(clean_caption("1. r.", options).caption, "R.");
+    EXPECT_EQ(clean_caption("3.5 minutes of drone.", options).caption, "3.5 minutes of drone.");
+}
+
 TEST(NeverBlank, RecordsTheStageThatWouldHaveBlanked) {
     const CleanResult result = clean_caption("Revised caption:", {Family::qwen3, std::nullopt, nullptr});
     EXPECT_TRUE(result.usable());

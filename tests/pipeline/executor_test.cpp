@@ -39,7 +39,7 @@ struct Fixture {
         context.plan = [&](const StepNode& node, const std::vector<StepInput>& inputs) {
             return plan_step(config, *node.phase, node.model, *node.prompt, {"1:m", "1:p"}, tracks[node.track], inputs);
         };
-        context.find = [](const std::string&) { return std::optional<store::StepRow>(); };
+        context.find = [](const StepNode&, const std::string&) { return std::optional<store::StepRow>(); };
         graph->settle(context);
     }
 
@@ -108,7 +108,7 @@ TEST(Executor, AContextOverflowShrinksTheInputsAndTheRecordShowsWhatWasSent) {
     context.plan = [&](const StepNode& n, const std::vector<StepInput>& inputs) {
         return plan_step(f.config, *n.phase, n.model, *n.prompt, {"1:m", ""}, f.tracks[n.track], inputs);
     };
-    context.find = [](const std::string&) { return std::optional<store::StepRow>(); };
+    context.find = [](const StepNode&, const std::string&) { return std::optional<store::StepRow>(); };
     f.graph->settle(context);
     const auto& revise = f.node("revision", "mood");
     ASSERT_EQ(revise.state, StepState::ready);
@@ -163,7 +163,7 @@ phases:
     context.plan = [&](const StepNode& n, const std::vector<StepInput>& inputs) {
         return plan_step(config, *n.phase, n.model, *n.prompt, {}, tracks[n.track], inputs);
     };
-    context.find = [](const std::string&) { return std::optional<store::StepRow>(); };
+    context.find = [](const StepNode&, const std::string&) { return std::optional<store::StepRow>(); };
     graph.settle(context);
     const auto row = run_local_step(tracks[0], graph.node(graph.ready("").front()), f.cleaning);
     EXPECT_EQ(row.outcome, store::StepOutcome::done);

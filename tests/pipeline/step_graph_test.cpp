@@ -30,7 +30,7 @@ struct Harness {
             for (const auto& input : inputs) planned.key += "<" + input.key;
             return planned;
         };
-        c.find = [this](const std::string& key) -> std::optional<store::StepRow> {
+        c.find = [this](const StepNode&, const std::string& key) -> std::optional<store::StepRow> {
             const auto it = stored.find(key);
             if (it == stored.end()) return std::nullopt;
             return it->second;

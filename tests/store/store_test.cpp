@@ -200,6 +200,26 @@ TEST(Store, UpdateDerivedChangesOnlyWhatIsDerivedFromTheRawOutput) {
     EXPECT_EQ(store->find_step("k"), expected);
 }
 
+TEST(Store, TracksSharingAKeyKeepARowEachAndADoneRowAnswersTheKey) {
+    TempDir dir;
+    auto store = open_store(dir / "tunecap.db");
+    StepRow failed = full_row("k", "t1");
+    failed.outcome = StepOutcome::failed;
+    failed.finished_at = "2026-12-02T00:00:00Z";  // newer, but failed
+    StepRow done = full_row("k", "t2");
+    ASSERT_TRUE(store->put_step(failed).ok());
+    ASSERT_TRUE(store->put_step(done).ok());
+    EXPECT_EQ(store->steps_for_track("t1").size(), 1u);
+    EXPECT_EQ(store->steps_for_track("t2").size(), 1u);
+    EXPECT_EQ(store->find_step("k"), done);
+    // Deriving again touches the row of the track named only.
+    StepRow update = done;
+    update.caption = "Changed.";
+    ASSERT_TRUE(store->update_derived(update).ok());
+    EXPECT_EQ(store->steps_for_track("t1").front(), failed);
+    EXPECT_EQ(store->steps_for_track("t2").front().caption, "Changed.");
+}
+
 TEST(Store, UpdateDerivedOfAnUnknownKeyIsAnErrorNamingTheFile) {
     TempDir dir;
     auto store = open_store(dir / "tunecap.db");
