@@ -221,15 +221,30 @@ TEST_F(Runner, ATemplatePhaseNeedsNoModel) {
 }
 
 TEST_F(Runner, StepsThatWouldSendTheSameRequestShareOneStoredResult) {
-    // Both tracks render the same text and read nothing: one identity, so one stored row that
-    // either track reuses later.
+    // Both tracks render the same text and read nothing: one identity, a row for each track, and
+    // either row answers for both later.
     const auto config = load_config(kTemplateOnly);
     auto records = tracks(config);
     run(config, records);
-    EXPECT_EQ(m_store->all_steps().size(), 1u);
-    EXPECT_EQ(records[1].phases[0].models[0].steps[0].status, StepStatus::done);
+    const auto rows = m_store->all_steps();
+    ASSERT_EQ(rows.size(), 2u);
+    EXPECT_EQ(rows[0].key, rows[1].key);
+    EXPECT_NE(rows[0].track_id, rows[1].track_id);
     auto again = tracks(config);
     EXPECT_EQ(run(config, again).reused, 2u);
+}
+
+TEST_F(Runner, AStepReusedFromAnotherTracksRowGetsARowOfItsOwn) {
+    const auto config = load_config(kTemplateOnly);
+    auto first = tracks(config);
+    first.pop_back();
+    run(config, first);
+    ASSERT_EQ(m_store->all_steps().size(), 1u);
+    auto both = tracks(config);  // the second track sends the same text
+    const auto outcome = run(config, both);
+    EXPECT_EQ(outcome.reused, 2u);
+    EXPECT_EQ(m_store->steps_for_track(both[1].id).size(), 1u);
+    EXPECT_EQ(both[1].phases[0].models[0].steps[0].result->track_id, both[1].id);
 }
 
 }  // namespace
