@@ -47,7 +47,6 @@ store::StepRow run_model_step(const config::Config& config, const TrackRecord& t
     const auto& planned = *node.planned;
     auto request_plan = planned.request;
     if (audio && audio->cut_at != request_plan.audio_cut_at) {
-        request_plan.audio_cut_at = audio->cut_at;
         auto identity = planned.identity;
         identity.audio_cut_at = audio->cut_at;
         row.key = identity.key();

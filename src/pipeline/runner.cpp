@@ -9,6 +9,7 @@
 
 #include "core/clock.hpp"
 #include "pipeline/executor.hpp"
+#include "pipeline/gpu_peak.hpp"
 #include "pipeline/scheduler.hpp"
 #include "pipeline/step_graph.hpp"
 
@@ -48,10 +49,8 @@ private:
     void settle() {
         SettleContext context;
         context.plan = [&](const StepNode& node, const std::vector<StepInput>& inputs) {
-            static const ModelFiles kNoFiles;
-            const auto files = node.model ? m_files.find(node.model->name) : m_files.end();
-            return plan_step(m_config, *node.phase, node.model, *node.prompt, files == m_files.end() ? kNoFiles : files->second,
-                             m_tracks[node.track], inputs);
+            const auto files = node.model ? m_files.at(node.model->name) : ModelFiles{};
+            return plan_step(m_config, *node.phase, node.model, *node.prompt, files, m_tracks[node.track], inputs);
         };
         context.find = [&](const StepNode& node, const std::string& key) { return find_stored(node, key); };
         const auto counts = m_graph.settle(context);

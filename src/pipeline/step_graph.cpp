@@ -44,15 +44,6 @@ std::optional<StepStatus> phase_rollup(const std::set<StepStatus>& states) {
 
 }  // namespace
 
-std::string_view to_string(StepMode mode) {
-    switch (mode) {
-    case StepMode::run: return "run";
-    case StepMode::force: return "force";
-    case StepMode::reuse_only: return "reuse_only";
-    }
-    return "unknown";
-}
-
 StepGraph::StepGraph(const config::Config& config, std::vector<TrackRecord>& tracks, const std::vector<std::string>& force)
     : m_tracks(tracks) {
     const auto forced = forced_phases(config, force);

@@ -29,7 +29,9 @@ namespace tunecap::pipeline {
 enum class StepMode {
     run,         // reuse a stored result with its key, else run it
     force,       // run it even when stored (--force on its phase or an upstream phase)
-    reuse_only,  // excluded by --skip/--only or its model is unavailable here: only a stored result counts
+    // Excluded by --skip/--only, or its model is unavailable here: only a stored result counts. (A
+    // model whose files are missing matches no stored step: its files are part of the key.)
+    reuse_only,
 };
 
 enum class StepState { waiting, ready, settled };
@@ -93,7 +95,5 @@ private:
     std::vector<TrackRecord>& m_tracks;
     std::vector<StepNode> m_nodes;
 };
-
-std::string_view to_string(StepMode mode);
 
 }  // namespace tunecap::pipeline

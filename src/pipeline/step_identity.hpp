@@ -7,7 +7,7 @@
 // every step that reads it.
 //
 // Not part of it, as they do not change the output: the model's role name in the config, the
-// server's port and slot count, the slot a request ran on, and the context size unless it changed
+// server's port, the slot a request ran on, and the slot count and context size unless they moved
 // where the audio was cut (then the cut is part of it).
 
 #include <cstddef>

@@ -19,30 +19,7 @@ std::string fingerprint(const std::filesystem::path& path) {
     return print ? *print : "missing:" + path.filename().string();
 }
 
-}  // namespace
-
-ModelFiles fingerprint_model_files(const config::Model& model) {
-    if (model.endpoint) return {"endpoint " + model.endpoint->url + " " + model.name, ""};
-    return {fingerprint(model.gguf), fingerprint(model.mmproj)};
-}
-
-std::string full_prompt_text(const StepRequest& request) {
-    const std::string_view marker = request.audio ? kAudioPlaceholder : "";
-    if (request.path == core::RequestPath::raw) return llm::render_raw_prompt(request.family, request.system, request.user, marker).text;
-    const auto system = request.system ? request.system : llm::default_system_prompt(request.family);
-    std::string text;
-    if (system && !system->empty()) text += "system:\n" + *system + "\n";
-    text += "user:\n";
-    if (request.audio) text += std::string(marker) + "\n";
-    return text + request.user;
-}
-
-std::string render_user(const config::Config& config, const config::Phase& phase, const config::Prompt& prompt,
-                        const config::Model* model, const StepRequest& request, std::optional<std::size_t> limit) {
-    if (!limit && model && model->max_input_chars) limit = static_cast<std::size_t>(*model->max_input_chars);
-    return render_step(config, phase, prompt, request.variables, request.inputs, limit).user;
-}
-
+// The identity of a planned request.
 StepIdentity identity_of(const StepRequest& request, const config::Model* model, const ModelFiles& files,
                          const TrackRecord& track, const std::vector<StepInput>& inputs) {
     StepIdentity id;
@@ -70,6 +47,30 @@ StepIdentity identity_of(const StepRequest& request, const config::Model* model,
         id.audio_cut_at = request.audio_cut_at;
     }
     return id;
+}
+
+}  // namespace
+
+ModelFiles fingerprint_model_files(const config::Model& model) {
+    if (model.endpoint) return {"endpoint " + model.endpoint->url + " " + model.name, ""};
+    return {fingerprint(model.gguf), fingerprint(model.mmproj)};
+}
+
+std::string full_prompt_text(const StepRequest& request) {
+    const std::string_view marker = request.audio ? kAudioPlaceholder : "";
+    if (request.path == core::RequestPath::raw) return llm::render_raw_prompt(request.family, request.system, request.user, marker).text;
+    const auto system = request.system ? request.system : llm::default_system_prompt(request.family);
+    std::string text;
+    if (system && !system->empty()) text += "system:\n" + *system + "\n";
+    text += "user:\n";
+    if (request.audio) text += std::string(marker) + "\n";
+    return text + request.user;
+}
+
+std::string render_user(const config::Config& config, const config::Phase& phase, const config::Prompt& prompt,
+                        const config::Model* model, const StepRequest& request, std::optional<std::size_t> limit) {
+    if (!limit && model && model->max_input_chars) limit = static_cast<std::size_t>(*model->max_input_chars);
+    return render_step(config, phase, prompt, request.variables, request.inputs, limit).user;
 }
 
 PlannedStep plan_step(const config::Config& config, const config::Phase& phase, const config::Model* model,

@@ -65,8 +65,4 @@ std::string render_user(const config::Config& config, const config::Phase& phase
 // The whole prompt text as sent: the raw path's rendering, or the chat messages in order.
 std::string full_prompt_text(const StepRequest& request);
 
-// The identity of a planned request (the key once re-cut audio is known).
-StepIdentity identity_of(const StepRequest& request, const config::Model* model, const ModelFiles& files,
-                         const TrackRecord& track, const std::vector<StepInput>& inputs);
-
 }  // namespace tunecap::pipeline

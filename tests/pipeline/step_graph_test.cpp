@@ -160,6 +160,23 @@ TEST(StepGraph, AStepThatMayOnlyBeReusedTakesItsPlannedStatusWhenNothingIsStored
     EXPECT_EQ(graph.node(find_node(graph, "omni", "qwen_omni", "mood")).record->status, StepStatus::skipped);
 }
 
+TEST(StepGraph, AForcedPhaseThatDoesNotRunHereStillLendsItsStoredResults) {
+    // --force flamingo --only revision: flamingo does not run, so its stored captions feed the
+    // recomputed revision rather than leaving it nothing to read.
+    const auto config = load_config();
+    std::vector<TrackRecord> tracks = {testing::track(config, "a", 180, {{}, {"revision"}})};
+    StepGraph graph(config, tracks, {"flamingo"});
+    Harness h;
+    h.stored["flamingo/music_flamingo/brief/0"] = row("flamingo/music_flamingo/brief/0");
+    h.stored["revision/qwen3_14b/brief/0<flamingo/music_flamingo/brief/0"] =
+        row("revision/qwen3_14b/brief/0<flamingo/music_flamingo/brief/0");
+    graph.settle(h.context());
+    EXPECT_EQ(graph.node(find_node(graph, "flamingo", "music_flamingo", "brief")).record->status, StepStatus::done);
+    const auto& revision = graph.node(find_node(graph, "revision", "qwen3_14b", "brief"));
+    EXPECT_EQ(revision.mode, StepMode::force);
+    EXPECT_EQ(revision.state, StepState::ready);  // stored, but forced
+}
+
 TEST(StepGraph, ClosingGivesStepsThatNeverRanAReasonAndRollsStatusesUp) {
     const auto config = load_config();
     std::vector<TrackRecord> tracks = {testing::track(config, "a")};
