@@ -11,6 +11,7 @@
 
 #include <thread>
 
+#include "endpoint_model.hpp"
 #include "wait_for.hpp"
 
 namespace tunecap::server {
@@ -56,15 +57,7 @@ TEST(FindExecutable, MissingBinaryIsOneClearError) {
 }
 
 
-config::Model endpoint_model(const std::string& url, const std::string& key_env) {
-    config::Model m;
-    m.name = "remote";
-    m.family = core::Family::qwen3;
-    m.endpoint = config::Endpoint{url, key_env};
-    m.slots = 3;
-    m.ctx = 12000;
-    return m;
-}
+using testing::endpoint_model;
 
 TEST(ExternalEndpoint, AServerWithoutPropsGetsTheConfigsValuesAndItsReasoningIsRead) {
     // A vLLM-like server: no /props, reasoning in message.reasoning.

@@ -15,6 +15,7 @@
 #include <fstream>
 #include <thread>
 
+#include "endpoint_model.hpp"
 #include "temp_dir.hpp"
 #include "tiny_gguf.hpp"
 #include "wait_for.hpp"
@@ -342,15 +343,7 @@ TEST_F(Supervisor, WithoutTheGuardAChildOutlivesItsParent) {
 namespace tunecap::server {
 namespace {
 
-config::Model endpoint_model(const std::string& url, const std::string& key_env) {
-    config::Model m;
-    m.name = "remote";
-    m.family = core::Family::qwen3;
-    m.endpoint = config::Endpoint{url, key_env};
-    m.slots = 3;
-    m.ctx = 12000;
-    return m;
-}
+using testing::endpoint_model;
 
 TEST(ExternalEndpoint, UsesARunningLlamaServerAsIsWithTheKeyFromTheEnvironment) {
     testing::TempDir temp;
