@@ -30,7 +30,7 @@ int rederive(const fs::path& dir, const config::Config& config, const clean::Cle
         log.error("clean", "{}", store.error().message);
         return kExitSomeFailed;
     }
-    std::map<std::string, store::StepRow> changed;
+    report::RowsByTrackAndKey changed;
     std::size_t total = 0;
     for (auto row : (*store)->all_steps()) {
         if (row.raw_output.empty()) continue;  // the request failed: nothing to derive a caption from
@@ -45,7 +45,7 @@ int rederive(const fs::path& dir, const config::Config& config, const clean::Cle
             log.error("clean", "{}", updated.error().message);
             return kExitSomeFailed;
         }
-        changed.emplace(row.key, std::move(row));
+        changed.emplace(std::pair(row.track_id, row.key), std::move(row));
     }
     std::size_t files = 0;
     if (!changed.empty() && fs::is_directory(dir / "tracks", ec)) {

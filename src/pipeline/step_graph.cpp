@@ -26,22 +26,6 @@ std::set<std::string> forced_phases(const config::Config& config, const std::vec
 
 std::string model_label(const StepNode& node) { return node.model ? node.model->name : std::string(kNoModel); }
 
-// A model's status from its steps: the common one, else failed when any failed, else done when
-// any is done; nullopt keeps the planned status (a mix of skipped and not configured).
-std::optional<StepStatus> model_rollup(const std::set<StepStatus>& states) {
-    if (states.size() == 1) return *states.begin();
-    if (states.contains(StepStatus::failed)) return StepStatus::failed;
-    if (states.contains(StepStatus::done)) return StepStatus::done;
-    return std::nullopt;
-}
-
-// A phase's status from its models': the common one, else done when any model is done.
-std::optional<StepStatus> phase_rollup(const std::set<StepStatus>& states) {
-    if (states.size() == 1) return *states.begin();
-    if (states.contains(StepStatus::done)) return StepStatus::done;
-    return std::nullopt;
-}
-
 }  // namespace
 
 StepGraph::StepGraph(const config::Config& config, std::vector<TrackRecord>& tracks, const std::vector<std::string>& force)
@@ -187,17 +171,18 @@ void StepGraph::close(bool interrupted) {
     }
     for (auto& track : m_tracks) {
         for (auto& phase : track.phases) {
-            std::set<StepStatus> phase_states;
+            std::vector<StepStatus> phase_states;
             for (auto& model : phase.models) {
-                std::set<StepStatus> states;
-                for (const auto& step : model.steps) states.insert(step.status);
-                model.status = model_rollup(states).value_or(model.status);
+                std::vector<StepStatus> states;
+                for (const auto& step : model.steps) states.push_back(step.status);
+                const auto rolled = model_rollup(states);
+                model.status = rolled.value_or(model.status);
                 if (model.status == StepStatus::done || model.status == StepStatus::failed) {
                     model.reason.clear();
-                } else if (model.reason.empty() && states.size() == 1 && !model.steps.empty()) {
+                } else if (model.reason.empty() && rolled && !model.steps.empty()) {
                     model.reason = model.steps.front().reason;  // e.g. every step interrupted
                 }
-                phase_states.insert(model.status);
+                phase_states.push_back(model.status);
             }
             phase.status = phase_rollup(phase_states).value_or(phase.status);
             if (phase.status == StepStatus::done) phase.reason.clear();

@@ -24,6 +24,13 @@ inline constexpr std::string_view kNoModel = "template";
 //   excluded by --skip/--only, or an input phase cannot run).
 enum class StepStatus { pending, done, failed, skipped, not_configured };
 std::string_view to_string(StepStatus status);
+std::optional<StepStatus> parse_step_status(std::string_view text);
+
+// A model's status from its steps': the common one, else failed when any failed, else done when
+// any is done; nullopt keeps the planned status (a mix of skipped and not configured).
+std::optional<StepStatus> model_rollup(const std::vector<StepStatus>& steps);
+// A phase's status from its models': the common one, else done when any model is done.
+std::optional<StepStatus> phase_rollup(const std::vector<StepStatus>& models);
 
 struct StepRecord {
     std::string prompt;

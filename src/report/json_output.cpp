@@ -185,36 +185,63 @@ std::filesystem::path track_json_path(const std::filesystem::path& out_dir, cons
 
 namespace tunecap::report {
 
-core::Result<std::size_t> refresh_captions(const std::filesystem::path& track_json,
-                                           const std::map<std::string, store::StepRow>& rows) {
+namespace {
+
+pipeline::StepStatus status_of(const ordered_json& level) {
+    return pipeline::parse_step_status(level.value("status", "")).value_or(pipeline::StepStatus::pending);
+}
+
+// A model or phase takes the status its steps or models roll up to, as the run wrote it.
+void roll_up(ordered_json& level, std::optional<pipeline::StepStatus> status) {
+    if (!status) return;
+    level["status"] = std::string(pipeline::to_string(*status));
+    if (*status == pipeline::StepStatus::done || *status == pipeline::StepStatus::failed) level.erase("reason");
+}
+
+// The step as re-derived from its stored row; true when anything changed.
+bool refresh_step(ordered_json& step, const store::StepRow& row) {
+    ordered_json updated = step;
+    updated["status"] = std::string(store::to_string(row.outcome));
+    updated["caption"] = row.caption;
+    updated["flags"] = row.flags;
+    if (row.error.empty()) {
+        updated.erase("error");
+        updated.erase("reason");
+    } else {
+        updated["error"] = row.error;
+        updated["reason"] = row.error;
+    }
+    if (updated == step) return false;
+    step = std::move(updated);
+    return true;
+}
+
+}  // namespace
+
+core::Result<std::size_t> refresh_captions(const std::filesystem::path& track_json, const RowsByTrackAndKey& rows) {
     std::ifstream in(track_json);
     if (!in) return core::Error{track_json.string() + ": cannot read"};
     auto track = ordered_json::parse(in, nullptr, false);
     if (!track.is_object() || !track.contains("phases")) return core::Error{track_json.string() + ": not a tunecap track file"};
+    const std::string track_id = track.value("id", "");
     std::size_t changed = 0;
     for (auto& [phase_id, phase] : track["phases"].items()) {
+        std::vector<pipeline::StepStatus> model_states;
         for (auto& [model_id, model] : phase["models"].items()) {
+            std::vector<pipeline::StepStatus> step_states;
             for (auto& [prompt_id, step] : model["prompts"].items()) {
-                if (!step.contains("key")) continue;
-                const auto it = rows.find(step["key"].get<std::string>());
-                if (it == rows.end()) continue;
-                const auto& row = it->second;
-                ordered_json updated = step;
-                updated["status"] = std::string(store::to_string(row.outcome));
-                updated["caption"] = row.caption;
-                updated["flags"] = row.flags;
-                if (row.error.empty()) {
-                    updated.erase("error");
-                    updated.erase("reason");
-                } else {
-                    updated["error"] = row.error;
-                    updated["reason"] = row.error;
+                if (step.contains("key")) {
+                    const auto it = rows.find({track_id, step["key"].get<std::string>()});
+                    if (it != rows.end() && refresh_step(step, it->second)) {
+                        ++changed;
+                    }
                 }
-                if (updated == step) continue;
-                step = std::move(updated);
-                ++changed;
+                step_states.push_back(status_of(step));
             }
+            roll_up(model, pipeline::model_rollup(step_states));
+            model_states.push_back(status_of(model));
         }
+        roll_up(phase, pipeline::phase_rollup(model_states));
     }
     if (changed == 0) return changed;
     if (auto written = write_file_atomic(track_json, track.dump(2) + "\n"); !written) return written.error();

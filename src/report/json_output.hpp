@@ -43,9 +43,12 @@ core::Status write_file_atomic(const std::filesystem::path& path, const std::str
 
 std::filesystem::path track_json_path(const std::filesystem::path& out_dir, const pipeline::TrackRecord& track);
 
-// Rewrites the status, caption, flags and error of every step in a per-track JSON file whose key is in `rows`
-// (after `tunecap clean --results`); returns how many steps changed.
-core::Result<std::size_t> refresh_captions(const std::filesystem::path& track_json,
-                                           const std::map<std::string, store::StepRow>& rows);
+// Stored rows by (track id, key): tracks that send the same request share a key, not a row.
+using RowsByTrackAndKey = std::map<std::pair<std::string, std::string>, store::StepRow>;
+
+// Rewrites the status, caption, flags and error of every step of a per-track JSON file that has a
+// row in `rows` (after `tunecap clean --results`), and the model and phase statuses they roll up
+// to; returns how many steps changed.
+core::Result<std::size_t> refresh_captions(const std::filesystem::path& track_json, const RowsByTrackAndKey& rows);
 
 }  // namespace tunecap::report
