@@ -10,7 +10,7 @@ namespace {
 
 const std::vector<std::string_view> kRunCommands = {"run", "plan", "config show"};
 
-const std::vector<std::string> kCommands = {"run", "plan", "config show", "clean", "models", "help", "version"};
+const std::vector<std::string> kCommands = {"run", "plan", "config show", "clean", "models", "analyze", "help", "version"};
 
 bool takes(const OptionSpec& spec, std::string_view command) {
     return std::find(spec.commands.begin(), spec.commands.end(), command) != spec.commands.end();
@@ -54,7 +54,7 @@ const std::vector<OptionSpec>& option_table() {
          "alias of --skip omni --skip omni_genre --skip omni_revision (the original prototype's flag)",
          "--skip=omni,--skip=omni_genre,--skip=omni_revision", kRunCommands},
         {"--out", "", OptionKind::value, "DIR", "./tunecap-out", "output folder", "", kRunCommands},
-        {"--verbose", "-v", OptionKind::flag, "", "", "more detail on stderr", "", {"run", "plan", "config show", "clean", "models"}},
+        {"--verbose", "-v", OptionKind::flag, "", "", "more detail on stderr", "", {"run", "plan", "config show", "clean", "models", "analyze"}},
         {"--dry-run", "", OptionKind::flag, "", "", "check the config and inputs, print the plan, write nothing", "",
          {"run"}},
         {"--family", "", OptionKind::value, "FAMILY", "chatml",
@@ -63,7 +63,8 @@ const std::vector<OptionSpec>& option_table() {
          {"clean"}},
         {"--results", "", OptionKind::value, "DIR", "",
          "re-derive every stored caption in this output folder from its stored raw output", "", {"clean"}},
-        {"--help", "-h", OptionKind::flag, "", "", "show help", "", {"run", "plan", "config show", "clean", "models", "help"}},
+        {"--json", "", OptionKind::flag, "", "", "one JSON object per file instead of a table", "", {"analyze"}},
+        {"--help", "-h", OptionKind::flag, "", "", "show help", "", {"run", "plan", "config show", "clean", "models", "analyze", "help"}},
     };
     return kTable;
 }
@@ -174,13 +175,14 @@ std::string help_text(std::string_view command) {
                "  tunecap models [--config FILE]          each model's GGUF facts and GPU memory estimate\n"
                "  tunecap clean --family F < raw.txt      clean one raw model output into a caption\n"
                "  tunecap clean --results DIR             re-derive stored captions after a rule change\n"
+               "  tunecap analyze FILE_OR_DIR... [--json] loudness, tempo, key and more of each file\n"
                "  tunecap --version\n"
                "  tunecap COMMAND --help                  options of one command\n\n"
                "exit codes: 0 all tracks fine, 1 some tracks or steps failed, 2 usage or config error,\n"
                "            130 interrupted (finished steps are stored; run again to resume)\n";
         return out;
     }
-    out += fmt::format("usage: tunecap {}{}\n\noptions:\n", command, command == "run" ? " TRACK_OR_DIR... [options]" : " [options]");
+    out += fmt::format("usage: tunecap {}{}\n\noptions:\n", command, command == "run" ? " TRACK_OR_DIR... [options]" : command == "analyze" ? " FILE_OR_DIR... [options]" : " [options]");
     for (const auto& spec : option_table()) {
         if (!takes(spec, command)) continue;
         std::string left = std::string(spec.name);

@@ -41,5 +41,9 @@ int clean_command(const CommandLine& line, core::Log& log, std::istream& in, std
 // One row per configured model from its GGUF header, with a GPU memory estimate against
 // runtime.vram_budget_gb. Exit 0 when every file was readable, 1 otherwise, 2 for config errors.
 int models_command(const CommandLine& line, core::Log& log, std::ostream& out);
+// `tunecap analyze FILE_OR_DIR... [--json]`: the measured facts of each audio file, a table for
+// people or one JSON object per line with --json. A file that cannot be read is one line naming it
+// and the reason; the others go on. Exit 0 when every file was analyzed, 1 otherwise, 2 for usage.
+int analyze_command(const CommandLine& line, core::Log& log, std::ostream& out);
 
 }  // namespace tunecap::app

@@ -39,6 +39,7 @@ int main(int argc, char** argv) {
         if (line->command == "config show") return app::config_show_command(*line, log, std::cout);
         if (line->command == "plan") return app::plan_command(*line, log, std::cout);
         if (line->command == "models") return app::models_command(*line, log, std::cout);
+        if (line->command == "analyze") return app::analyze_command(*line, log, std::cout);
         if (line->command == "clean") return app::clean_command(*line, log, std::cin, std::cout, std::cerr);
         log.error("cli", "'{}' is not available in this build", line->command);
         return app::kExitUsage;

@@ -61,8 +61,8 @@ std::string in_parentheses(int ffmpeg_error) { return " (" + ffmpeg::error_text(
 // corrupt and decoding goes on; only running out of memory or a failing conversion stops it.
 class StreamDecoder {
 public:
-    StreamDecoder(AVFormatContext& format, int stream_index, AVCodecContext& codec, int output_rate)
-        : m_format(format), m_stream_index(stream_index), m_codec(codec), m_resampler(output_rate) {}
+    StreamDecoder(AVFormatContext& format, int stream_index, AVCodecContext& codec, int output_rate, int output_channels)
+        : m_format(format), m_stream_index(stream_index), m_codec(codec), m_resampler(output_rate, output_channels) {}
 
     // Reads to the end of the file (or to the first read error, as the ffmpeg tool does), then
     // drains decoder and resampler. Errors carry the reason only.
@@ -195,10 +195,10 @@ core::Result<AudioInfo> probe(const std::filesystem::path& path) {
     return header_info(*input);
 }
 
-core::Result<DecodedAudio> decode(const std::filesystem::path& path, int sample_rate) {
-    if (sample_rate <= 0 || sample_rate > kMaxTargetRate) {
-        return file_error(path, "invalid target sample rate " + std::to_string(sample_rate));
-    }
+namespace {
+
+// Decodes to `sample_rate` (0: the stream's own) with `max_channels` channels at most (1 or 2).
+core::Result<DecodedAudio> decode_to(const std::filesystem::path& path, int sample_rate, int max_channels) {
     auto input = ffmpeg::open_audio_input(path);
     if (!input) return input.error();
     auto codec = open_decoder(path, *input);
@@ -206,11 +206,16 @@ core::Result<DecodedAudio> decode(const std::filesystem::path& path, int sample_
 
     DecodedAudio result;
     result.source = header_info(*input);
+    if (sample_rate == 0) sample_rate = result.source.sample_rate;
+    if (sample_rate <= 0 || sample_rate > kMaxTargetRate) {
+        return file_error(path, "invalid sample rate " + std::to_string(sample_rate));
+    }
     result.sample_rate = sample_rate;
+    result.channels = std::clamp(result.source.channels, 1, max_channels);
     const double expected_seconds = std::min(result.source.duration_seconds, kMaxReservedSeconds);
-    result.samples.reserve(static_cast<std::size_t>(expected_seconds * sample_rate) + 1);
+    result.samples.reserve(static_cast<std::size_t>(expected_seconds * sample_rate) * static_cast<std::size_t>(result.channels) + 1);
 
-    StreamDecoder decoder(*input->format, input->stream->index, **codec, sample_rate);
+    StreamDecoder decoder(*input->format, input->stream->index, **codec, sample_rate, result.channels);
     core::Status status = decoder.run(result.samples);
     if (!status) return file_error(path, "cannot decode (" + status.error().message + ")");
 
@@ -233,5 +238,16 @@ core::Result<DecodedAudio> decode(const std::filesystem::path& path, int sample_
     clamp_to_full_scale(result.samples);
     return result;
 }
+
+}  // namespace
+
+core::Result<DecodedAudio> decode(const std::filesystem::path& path, int sample_rate) {
+    if (sample_rate <= 0 || sample_rate > kMaxTargetRate) {
+        return file_error(path, "invalid target sample rate " + std::to_string(sample_rate));
+    }
+    return decode_to(path, sample_rate, 1);
+}
+
+core::Result<DecodedAudio> decode_native(const std::filesystem::path& path) { return decode_to(path, 0, 2); }
 
 }  // namespace tunecap::audio

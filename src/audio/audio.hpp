@@ -27,7 +27,8 @@ struct AudioInfo {
 struct DecodedAudio {
     AudioInfo source;
     int sample_rate = kModelSampleRate;
-    std::vector<float> samples;  // mono, [-1, 1]
+    int channels = 1;
+    std::vector<float> samples;  // interleaved when channels > 1, [-1, 1]
 };
 
 // True for the file extensions a folder scan picks up (case-insensitive).
@@ -39,6 +40,10 @@ core::Result<AudioInfo> probe(const std::filesystem::path& path);
 // Decodes the first audio stream, downmixes to mono and resamples to sample_rate.
 // A corrupt, empty or unsupported file is an Error naming the file and the reason.
 core::Result<DecodedAudio> decode(const std::filesystem::path& path, int sample_rate = kModelSampleRate);
+
+// For analysis: the first audio stream at its own sample rate, mono or stereo as the source is (more
+// channels are downmixed to stereo), interleaved.
+core::Result<DecodedAudio> decode_native(const std::filesystem::path& path);
 
 // 44-byte RIFF header + little-endian 16-bit PCM, mono; samples are clipped to [-1, 1].
 std::vector<std::uint8_t> encode_wav_pcm16(std::span<const float> samples, int sample_rate);

@@ -55,9 +55,9 @@ core::Result<ChannelLayout> ChannelLayout::copy_of(const AVChannelLayout& source
     return layout;
 }
 
-ChannelLayout ChannelLayout::mono() {
+ChannelLayout ChannelLayout::with_channels(int channels) {
     ChannelLayout layout;
-    av_channel_layout_default(&layout.m_layout, 1);
+    av_channel_layout_default(&layout.m_layout, channels);
     return layout;
 }
 

@@ -52,7 +52,8 @@ public:
     ChannelLayout& operator=(const ChannelLayout&) = delete;
 
     static core::Result<ChannelLayout> copy_of(const AVChannelLayout& source);
-    static ChannelLayout mono();
+    // The default layout of `channels` channels (1: mono, 2: stereo).
+    static ChannelLayout with_channels(int channels);
 
     const AVChannelLayout& get() const { return m_layout; }
 

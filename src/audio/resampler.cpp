@@ -41,10 +41,10 @@ core::Status Resampler::configure(const AVFrame& frame) {
     auto layout = ffmpeg::ChannelLayout::copy_of(frame.ch_layout);
     if (!layout) return layout.error();
 
-    const ffmpeg::ChannelLayout mono = ffmpeg::ChannelLayout::mono();
+    const ffmpeg::ChannelLayout output = ffmpeg::ChannelLayout::with_channels(m_output_channels);
     SwrContext* raw_context = nullptr;
     // FFmpeg 5.1 declares the layouts non-const but only copies them (they are const from 6.0 on).
-    int status = swr_alloc_set_opts2(&raw_context, const_cast<AVChannelLayout*>(&mono.get()), AV_SAMPLE_FMT_FLT,
+    int status = swr_alloc_set_opts2(&raw_context, const_cast<AVChannelLayout*>(&output.get()), AV_SAMPLE_FMT_FLT,
                                      m_output_rate, const_cast<AVChannelLayout*>(&layout->get()),
                                      static_cast<AVSampleFormat>(frame.format), frame.sample_rate, 0, nullptr);
     // swr_alloc_set_opts2 frees and nulls the context itself when it fails.
@@ -57,8 +57,10 @@ core::Status Resampler::configure(const AVFrame& frame) {
         // full scale on loud masters. A ceiling of 1 turns stereo into the average (L+R)/2.
         status = av_opt_set_double(context.get(), "rematrix_maxval", 1.0, 0);
     } else {
-        // Channels without positions have no standard downmix: weigh them equally.
-        const std::vector<double> weights(static_cast<std::size_t>(channels), 1.0 / channels);
+        // Channels without positions have no standard downmix: weigh them equally, into every
+        // output channel.
+        std::vector<double> weights;
+        for (int out = 0; out < m_output_channels; ++out) weights.insert(weights.end(), static_cast<std::size_t>(channels), 1.0 / channels);
         status = swr_set_matrix(context.get(), weights.data(), channels);
     }
     if (status < 0) return core::Error{ffmpeg::error_text(status)};
@@ -82,15 +84,16 @@ core::Status Resampler::convert(const AVFrame* frame, std::vector<float>& out) {
     for (;;) {
         const int capacity = swr_get_out_samples(m_context.get(), input_samples);
         if (capacity < 0) return core::Error{ffmpeg::error_text(capacity)};
+        const auto channels = static_cast<std::size_t>(m_output_channels);
         const std::size_t old_size = out.size();
-        out.resize(old_size + static_cast<std::size_t>(capacity));
+        out.resize(old_size + static_cast<std::size_t>(capacity) * channels);
         auto* target = reinterpret_cast<std::uint8_t*>(out.data() + old_size);
         const int converted = swr_convert(m_context.get(), &target, capacity, input, input_samples);
         if (converted < 0) {
             out.resize(old_size);
             return core::Error{ffmpeg::error_text(converted)};
         }
-        out.resize(old_size + static_cast<std::size_t>(converted));
+        out.resize(old_size + static_cast<std::size_t>(converted) * channels);
         if (frame != nullptr || converted == 0 || converted < capacity) return core::Ok{};
     }
 }

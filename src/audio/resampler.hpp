@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
-// Private to src/audio: turns decoded frames of any layout, sample format and rate into mono float
-// at one output rate.
+// Private to src/audio: turns decoded frames of any layout, sample format and rate into float at
+// one output rate, mono or interleaved stereo.
 
 #include <vector>
 
@@ -12,7 +12,8 @@ namespace tunecap::audio {
 
 class Resampler {
 public:
-    explicit Resampler(int output_rate) : m_output_rate(output_rate) {}
+    // output_channels: 1 (mono) or 2 (stereo).
+    Resampler(int output_rate, int output_channels) : m_output_rate(output_rate), m_output_channels(output_channels) {}
 
     // Appends the frame's audio to out. A frame whose layout, sample format or rate differs from
     // the previous one (concatenated MP3s, AAC with changing configuration) first drains the old
@@ -28,6 +29,7 @@ private:
     core::Status convert(const AVFrame* frame, std::vector<float>& out);
 
     int m_output_rate;
+    int m_output_channels;
     ffmpeg::SwrContextPtr m_context;
     ffmpeg::ChannelLayout m_input_layout;
     int m_input_format = AV_SAMPLE_FMT_NONE;
