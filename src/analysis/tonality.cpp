@@ -2,6 +2,7 @@
 #include <dsp/keydetection/GetKeyMode.h>
 
 #include <algorithm>
+#include <cmath>
 #include <array>
 #include <functional>
 #include <map>
@@ -22,6 +23,8 @@ constexpr int kKeysPerMode = 12;
 // average even for clear tonal music (relative and parallel keys share most of their notes); this
 // scales a clear lead to about 1.
 constexpr double kClarityScale = 4.0;
+// A block quieter than -60 dBFS RMS has no key to find; it neither votes nor counts.
+constexpr double kSilenceRms = 0.001;
 
 // How far the winning key's correlation stands above the runner-up, against its distance from the
 // average key: 1 when one key is alone at the top, 0 when two tie (a lone note fits several keys).
@@ -53,6 +56,9 @@ std::optional<Key> measure_key(const std::vector<double>& mono, int sample_rate)
         std::copy_n(mono.begin() + static_cast<std::ptrdiff_t>(start), count, buffer.begin());
         std::fill(buffer.begin() + static_cast<std::ptrdiff_t>(count), buffer.end(), 0.0);
         const int key = detector.process(buffer.data());
+        double energy = 0;
+        for (double v : buffer) energy += v * v;
+        if (std::sqrt(energy / static_cast<double>(block)) < kSilenceRms) continue;  // no key in silence
         ++frames;
         if (key < 1 || key > 2 * kKeysPerMode) continue;
         ++votes[key];
