@@ -14,6 +14,10 @@
 
 namespace tunecap::analysis {
 
+// Raised whenever a measure changes what it reports, so facts stored by an older tunecap are
+// measured again.
+inline constexpr int kVersion = 1;
+
 struct Loudness {
     double integrated_lufs = 0;  // EBU R128 integrated loudness
     double range_lu = 0;         // loudness range (LRA)

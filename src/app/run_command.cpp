@@ -14,6 +14,7 @@
 #include "app/commands.hpp"
 #include "app/inputs.hpp"
 #include "app/progress.hpp"
+#include "analysis/facts.hpp"
 #include "audio/audio.hpp"
 #include "clean/token_counter.hpp"
 #include "config/config.hpp"
@@ -23,6 +24,7 @@
 #include "pipeline/plan.hpp"
 #include "pipeline/runner.hpp"
 #include "pipeline/scheduler.hpp"
+#include "report/facts_json.hpp"
 #include "report/json_output.hpp"
 #include "server/backend.hpp"
 #include "store/store.hpp"
@@ -93,7 +95,27 @@ std::string describe_genres(const tags::Genres& genres) {
     return fmt::format("{} ({})", core::join(genres.names, ", "), tags::to_string(genres.source));
 }
 
-pipeline::TrackRecord read_track(const fs::path& file, const RunSettings& settings, core::Log& log) {
+// The facts of a track, measured once and kept in its store row (keyed by track id, which names
+// the file's content), so a resumed run reuses them; always as read back from their JSON, so the
+// first run and every resume render them alike.
+std::optional<analysis::Facts> track_facts(const pipeline::TrackRecord& track, store::Store& store, core::Log& log) {
+    const std::string version = "analysis-" + std::to_string(analysis::kVersion) + "\n";
+    if (auto row = store.find_track(track.id); row && row->info_json.starts_with(version)) {
+        if (auto facts = report::parse_facts_json(row->info_json.substr(version.size()))) return facts;
+    }
+    auto measured = analysis::analyze_file(track.file);
+    if (!measured) {
+        log.warn("analysis", "{}", measured.error().message);
+        return std::nullopt;
+    }
+    const auto json = report::facts_json(*measured);
+    if (auto stored = store.put_track({track.id, track.file.string(), track.content_hash, version + json}); !stored) {
+        log.warn("store", "{}", stored.error().message);
+    }
+    return report::parse_facts_json(json);
+}
+
+pipeline::TrackRecord read_track(const fs::path& file, const RunSettings& settings, store::Store& store, core::Log& log) {
     pipeline::TrackRecord track;
     track.file = file;
     track.content_hash = core::sha256_file(file).take();
@@ -103,6 +125,7 @@ pipeline::TrackRecord read_track(const fs::path& file, const RunSettings& settin
     track.genres = std::move(genres.genres);
     track.warnings = std::move(genres.warnings);
     pipeline::set_decoded_audio(track, audio::decode(file).take());
+    track.facts = track_facts(track, store, log);
     track.phases = pipeline::plan_phases(settings.config, settings.selection, pipeline::real_file_check());
     return track;
 }
@@ -273,7 +296,7 @@ int run_command(const CommandLine& line, core::Log& log, std::ostream& out) {
     for (const auto& file : inputs.tracks) {
         if (g_stop_requested) break;
         try {
-            auto track = read_track(file, *settings, log);
+            auto track = read_track(file, *settings, **store, log);
             log.info("run", "{}: {:.1f} s {} {} Hz {} ch; genres {}", file.string(), track.audio.duration_seconds,
                      track.audio.codec, track.audio.sample_rate, track.audio.channels, describe_genres(track.genres));
             summary.tracks.push_back(std::move(track));

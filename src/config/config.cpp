@@ -270,8 +270,8 @@ private:
     const Environment& m_environment;
 };
 
-const std::vector<std::string> kTemplateVariables = {"genres",   "caption", "captions", "prompt",
-                                                     "duration", "bpm",     "key",      "loudness"};
+const std::vector<std::string> kTemplateVariables = {"genres", "caption", "captions", "prompt",   "duration",
+                                                     "bpm",    "key",     "mode",     "loudness", "facts"};
 
 // Text may use {variable} from kTemplateVariables; {{ and }} stand for literal braces.
 void check_placeholders(const Value& v, const std::string& path, const std::string& text) {

@@ -43,16 +43,6 @@ std::string cut_to(const std::string& text, std::size_t limit) {
     return std::string(core::trim(std::string_view(text).substr(0, end)));
 }
 
-std::map<std::string, std::string> track_variables(const std::vector<std::string>& genres, double duration_seconds) {
-    const auto seconds = static_cast<long>(std::lround(duration_seconds));
-    return {{"genres", core::join(genres, ", ")},
-            {"duration", fmt::format("{}:{:02}", seconds / 60, seconds % 60)},
-            // Facts are measured by the analysis module; until a track has them, say so plainly.
-            {"bpm", "unknown"},
-            {"key", "unknown"},
-            {"loudness", "unknown"}};
-}
-
 StepText render_step(const config::Config& config, const config::Phase& phase, const config::Prompt& prompt,
                      const std::map<std::string, std::string>& variables, const std::vector<UpstreamCaption>& inputs,
                      std::optional<std::size_t> input_limit) {

@@ -29,8 +29,6 @@ struct StepText {
     std::size_t input_chars = 0;  // characters of upstream captions in it (for shrinking)
 };
 
-// The variables every step may use: genres, prompt, duration, and the facts when measured.
-std::map<std::string, std::string> track_variables(const std::vector<std::string>& genres, double duration_seconds);
 
 // audio_caption: the prompt (+ the genre hint); audio_revise/revise: the template with {caption};
 // ensemble: the template with {captions}, numbered. Each upstream caption is cut to input_limit.

@@ -5,6 +5,7 @@
 #include "core/hash.hpp"
 #include "llm/prompt_format.hpp"
 #include "pipeline/audio_budget.hpp"
+#include "pipeline/facts_text.hpp"
 
 namespace tunecap::pipeline {
 namespace {
@@ -79,7 +80,7 @@ PlannedStep plan_step(const config::Config& config, const config::Phase& phase, 
     PlannedStep planned;
     auto& request = planned.request;
     for (const auto& input : inputs) request.inputs.push_back(input.caption);
-    request.variables = track_variables(track.genres.names, track.audio.duration_seconds);
+    request.variables = track_variables(track.genres.names, track.audio.duration_seconds, track.facts);
     request.audio = config::uses_audio(phase.kind);
     if (model) {
         request.family = model->family;

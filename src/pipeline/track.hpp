@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "analysis/facts.hpp"
 #include "audio/audio.hpp"
 #include "config/config.hpp"
 #include "store/store.hpp"
@@ -70,6 +71,8 @@ struct TrackRecord {
     // content_hash, not this).
     std::size_t model_samples = 0;
     std::string audio_sha256;
+    // What tunecap measured of the track itself (loudness, tempo, key...); nullopt when not measured.
+    std::optional<analysis::Facts> facts;
     std::vector<PhaseRecord> phases;
 };
 

@@ -10,24 +10,26 @@ namespace {
 
 using nlohmann::ordered_json;
 
-double rounded(double value, double step) { return std::isfinite(value) ? std::round(value / step) * step : 0; }
+// To `decimals` places, dividing by a power of ten so that the double is the one nearest the decimal
+// (0.95, not 0.9500000000000001). Not finite (a silent channel's true peak): -999.
+double rounded(double value, int decimals) {
+    const double scale = std::pow(10.0, decimals);
+    return std::isfinite(value) ? std::round(value * scale) / scale : -999;
+}
 
-}  // namespace
-
-std::string facts_json_line(const std::filesystem::path& file, const analysis::Facts& facts) {
-    ordered_json out = {{"file", file.string()},
-                        {"duration_seconds", rounded(facts.duration_seconds, 0.01)},
+ordered_json facts_object(const analysis::Facts& facts) {
+    ordered_json out = {{"duration_seconds", rounded(facts.duration_seconds, 2)},
                         {"sample_rate", facts.sample_rate},
                         {"channels", facts.channels}};
     out["loudness"] = nullptr;
     if (facts.loudness) {
-        out["loudness"] = {{"integrated_lufs", rounded(facts.loudness->integrated_lufs, 0.01)},
-                           {"range_lu", rounded(facts.loudness->range_lu, 0.01)},
-                           {"true_peak_dbtp", rounded(facts.loudness->true_peak_dbtp, 0.01)}};
+        out["loudness"] = {{"integrated_lufs", rounded(facts.loudness->integrated_lufs, 2)},
+                           {"range_lu", rounded(facts.loudness->range_lu, 2)},
+                           {"true_peak_dbtp", rounded(facts.loudness->true_peak_dbtp, 2)}};
     }
     out["tempo"] = nullptr;
     if (facts.tempo) {
-        out["tempo"] = {{"bpm", rounded(facts.tempo->bpm, 0.1)}, {"confidence", rounded(facts.tempo->confidence, 0.01)}};
+        out["tempo"] = {{"bpm", rounded(facts.tempo->bpm, 1)}, {"confidence", rounded(facts.tempo->confidence, 2)}};
     }
     out["key"] = nullptr;
     if (facts.key) {
@@ -35,10 +37,48 @@ std::string facts_json_line(const std::filesystem::path& file, const analysis::F
         out["key"] = {{"name", name},
                       {"tonic", name.substr(0, name.find(' '))},
                       {"mode", facts.key->minor ? "minor" : "major"},
-                      {"confidence", rounded(facts.key->confidence, 0.01)}};
+                      {"confidence", rounded(facts.key->confidence, 2)}};
     }
-    out["onsets_per_second"] = rounded(facts.onsets_per_second, 0.01);
-    out["brightness_hz"] = rounded(facts.brightness_hz, 1);
+    out["onsets_per_second"] = rounded(facts.onsets_per_second, 2);
+    out["brightness_hz"] = rounded(facts.brightness_hz, 0);
+    return out;
+}
+
+}  // namespace
+
+std::string facts_json(const analysis::Facts& facts) { return facts_object(facts).dump(); }
+
+std::optional<analysis::Facts> parse_facts_json(const std::string& text) {
+    const auto json = ordered_json::parse(text, nullptr, false);
+    if (!json.is_object()) return std::nullopt;
+    try {
+        analysis::Facts facts;
+        facts.duration_seconds = json.at("duration_seconds").get<double>();
+        facts.sample_rate = json.at("sample_rate").get<int>();
+        facts.channels = json.at("channels").get<int>();
+        if (const auto& l = json.at("loudness"); !l.is_null()) {
+            facts.loudness = analysis::Loudness{l.at("integrated_lufs").get<double>(), l.at("range_lu").get<double>(),
+                                                l.at("true_peak_dbtp").get<double>()};
+        }
+        if (const auto& t = json.at("tempo"); !t.is_null()) {
+            facts.tempo = analysis::Tempo{t.at("bpm").get<double>(), t.at("confidence").get<double>()};
+        }
+        if (const auto& k = json.at("key"); !k.is_null()) {
+            const auto tonic = analysis::pitch_class(k.at("tonic").get<std::string>());
+            if (!tonic) return std::nullopt;
+            facts.key = analysis::Key{*tonic, k.at("mode").get<std::string>() == "minor", k.at("confidence").get<double>()};
+        }
+        facts.onsets_per_second = json.at("onsets_per_second").get<double>();
+        facts.brightness_hz = json.at("brightness_hz").get<double>();
+        return facts;
+    } catch (const nlohmann::json::exception&) {
+        return std::nullopt;
+    }
+}
+
+std::string facts_json_line(const std::filesystem::path& file, const analysis::Facts& facts) {
+    ordered_json out = {{"file", file.string()}};
+    out.update(facts_object(facts));
     return out.dump();
 }
 

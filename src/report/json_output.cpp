@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "report/json_output.hpp"
 
+#include "report/facts_json.hpp"
+
 #include <unistd.h>
 
 #include <cerrno>
@@ -79,6 +81,7 @@ ordered_json track_object(const pipeline::TrackRecord& track) {
                         {"content_sha256", track.content_hash},
                         {"genres", genres_json(track.genres)},
                         {"audio", audio_json(track.audio)}};
+    out["facts"] = track.facts ? ordered_json::parse(facts_json(*track.facts)) : ordered_json(nullptr);
     if (!track.warnings.empty()) out["warnings"] = track.warnings;
     out["phases"] = phases_json(track.phases);
     return out;

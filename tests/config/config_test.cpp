@@ -42,7 +42,8 @@ TEST(Config, DefaultReproducesTheOriginalBenchmark) {
     EXPECT_EQ(config->models.size(), 5u);
     std::vector<std::string> prompt_ids;
     for (const auto& p : config->prompts) prompt_ids.push_back(p.id);
-    EXPECT_EQ(prompt_ids, (std::vector<std::string>{"descriptive", "technical", "brief", "mood", "instrumentation"}));
+    EXPECT_EQ(prompt_ids,
+              (std::vector<std::string>{"descriptive", "technical", "brief", "mood", "instrumentation", "facts"}));
     std::vector<std::string> phase_ids;
     std::size_t steps = 0;
     for (const auto& p : config->phases) {
@@ -50,8 +51,10 @@ TEST(Config, DefaultReproducesTheOriginalBenchmark) {
         steps += p.models.size() * p.prompts.size();
     }
     EXPECT_EQ(phase_ids, (std::vector<std::string>{"flamingo", "flamingo_genre", "revision", "omni", "omni_genre",
-                                                    "omni_revision", "ensemble"}));
-    EXPECT_EQ(steps, 55u);
+                                                    "omni_revision", "ensemble", "facts"}));
+    EXPECT_EQ(steps, 55u);  // model steps; the facts phase runs none
+    EXPECT_EQ(config->find_phase("facts")->kind, PhaseKind::template_);
+    EXPECT_EQ(config->find_phase("flamingo")->prompts.size(), 5u);  // not the facts prompt
     EXPECT_EQ(config->find_phase("ensemble")->inputs, (std::vector<std::string>{"flamingo", "omni"}));
     EXPECT_TRUE(config->find_phase("flamingo_genre")->genre_hint);
     const auto* granite = config->find_model("granite_tiny");

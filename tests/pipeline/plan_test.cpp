@@ -32,7 +32,8 @@ const PhaseRecord& phase(const std::vector<PhaseRecord>& records, const std::str
 
 TEST(Plan, MissingModelFilesAreNotConfiguredWithTheReasonAndDependentsAreSkipped) {
     const auto records = plan_phases(default_config(), {}, files({}));
-    ASSERT_EQ(records.size(), 7u);
+    ASSERT_EQ(records.size(), 8u);
+    EXPECT_EQ(phase(records, "facts").status, StepStatus::pending);  // needs no model file
     const auto& flamingo = phase(records, "flamingo");
     EXPECT_EQ(flamingo.status, StepStatus::not_configured);
     EXPECT_THAT(flamingo.reason, HasSubstr("model file /home/u/models/music-flamingo/"));

@@ -5,6 +5,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "pipeline/facts_text.hpp"
 #include "pipeline_fixtures.hpp"
 
 namespace tunecap::pipeline {
@@ -18,7 +19,7 @@ TEST(Render, FillsTemplatesAndCutsInputsAtWordBoundaries) {
     EXPECT_EQ(cut_to("short", 300), "short");
 
     const auto config = testing::load_config();
-    const auto vars = track_variables({"Goa Trance", "Psytrance"}, 185.4);
+    const auto vars = track_variables({"Goa Trance", "Psytrance"}, 185.4, std::nullopt);
     EXPECT_EQ(vars.at("duration"), "3:05");
     const auto& brief = *config.find_prompt("brief");
     auto text = render_step(config, *config.find_phase("flamingo_genre"), brief, vars, {}, std::nullopt);

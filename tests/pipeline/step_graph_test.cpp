@@ -63,7 +63,7 @@ TEST(StepGraph, OneNodePerStepWithItsInputsForTheSamePrompt) {
     const auto config = load_config();
     std::vector<TrackRecord> tracks = {testing::track(config, "a"), testing::track(config, "b")};
     const StepGraph graph(config, tracks, {});
-    EXPECT_EQ(graph.size(), 2u * 55);
+    EXPECT_EQ(graph.size(), 2u * (55 + 1));  // and the facts step
     const auto& ensemble = graph.node(find_node(graph, "ensemble", "granite_tiny", "mood", 1));
     ASSERT_EQ(ensemble.inputs.size(), 2u);
     EXPECT_EQ(graph.node(ensemble.inputs[0]).phase->id, "flamingo");
