@@ -10,7 +10,7 @@ namespace {
 
 const std::vector<std::string_view> kRunCommands = {"run", "plan", "config show"};
 
-const std::vector<std::string> kCommands = {"run", "plan", "config show", "clean", "models", "help", "version"};
+const std::vector<std::string> kCommands = {"run", "plan", "config show", "clean", "claims", "models", "help", "version"};
 
 bool takes(const OptionSpec& spec, std::string_view command) {
     return std::find(spec.commands.begin(), spec.commands.end(), command) != spec.commands.end();
@@ -54,7 +54,8 @@ const std::vector<OptionSpec>& option_table() {
          "alias of --skip omni --skip omni_genre --skip omni_revision (the original prototype's flag)",
          "--skip=omni,--skip=omni_genre,--skip=omni_revision", kRunCommands},
         {"--out", "", OptionKind::value, "DIR", "./tunecap-out", "output folder", "", kRunCommands},
-        {"--verbose", "-v", OptionKind::flag, "", "", "more detail on stderr", "", {"run", "plan", "config show", "clean", "models"}},
+        {"--verbose", "-v", OptionKind::flag, "", "", "more detail on stderr", "",
+         {"run", "plan", "config show", "clean", "claims", "models"}},
         {"--dry-run", "", OptionKind::flag, "", "", "check the config and inputs, print the plan, write nothing", "",
          {"run"}},
         {"--family", "", OptionKind::value, "FAMILY", "chatml",
@@ -63,7 +64,13 @@ const std::vector<OptionSpec>& option_table() {
          {"clean"}},
         {"--results", "", OptionKind::value, "DIR", "",
          "re-derive every stored caption in this output folder from its stored raw output", "", {"clean"}},
-        {"--help", "-h", OptionKind::flag, "", "", "show help", "", {"run", "plan", "config show", "clean", "models", "help"}},
+        {"--bpm", "", OptionKind::value, "X", "", "measured tempo to check the caption's tempo claims against", "",
+         {"claims"}},
+        {"--key", "", OptionKind::value, "K", "",
+         "measured key to check the caption's key claims against: \"A minor\", \"F#m\", \"Bb major\", \"C\" (major)", "",
+         {"claims"}},
+        {"--help", "-h", OptionKind::flag, "", "", "show help", "",
+         {"run", "plan", "config show", "clean", "claims", "models", "help"}},
     };
     return kTable;
 }
@@ -111,7 +118,7 @@ core::Result<CommandLine> parse_command_line(const std::vector<std::string>& arg
         line.command = args[0];
         i = 1;
     } else {
-        return core::Error{"unknown command '" + args[0] + "' (commands: run, plan, config show, clean, models; see 'tunecap --help')"};
+        return core::Error{"unknown command '" + args[0] + "' (commands: run, plan, config show, clean, claims, models; see 'tunecap --help')"};
     }
     bool options_done = false;
     for (; i < args.size(); ++i) {
@@ -174,6 +181,7 @@ std::string help_text(std::string_view command) {
                "  tunecap models [--config FILE]          each model's GGUF facts and GPU memory estimate\n"
                "  tunecap clean --family F < raw.txt      clean one raw model output into a caption\n"
                "  tunecap clean --results DIR             re-derive stored captions after a rule change\n"
+               "  tunecap claims [--bpm X] [--key K]      tempo and key claims of a caption on stdin, as JSON\n"
                "  tunecap --version\n"
                "  tunecap COMMAND --help                  options of one command\n\n"
                "exit codes: 0 all tracks fine, 1 some tracks or steps failed, 2 usage or config error,\n"
