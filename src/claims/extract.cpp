@@ -7,6 +7,7 @@
 #include <cctype>
 #include <regex>
 #include <string>
+#include <string_view>
 
 #include "claims/claims.hpp"
 #include "claims/notes.hpp"
@@ -15,23 +16,26 @@ namespace tunecap::claims {
 namespace {
 
 // A tempo number: two or three digits, optionally decimal, standing alone.
-#define TUNECAP_NUM R"(\b(\d{2,3}(?:\.\d+)?)(?![\d.]\d))"
+constexpr std::string_view kNumber = R"(\b(\d{2,3}(?:\.\d+)?)(?![\d.]\d))";
 // An optional range end: "120-125", "120–125", "120 to 125".
-#define TUNECAP_RANGE R"((?:\s*(?:-|–|—|to)\s*(\d{2,3}(?:\.\d+)?)\b)?)"
+constexpr std::string_view kRangeEnd = R"((?:\s*(?:-|–|—|to)\s*(\d{2,3}(?:\.\d+)?)\b)?)";
 
-// "128 BPM", "128bpm", "72 beats per minute", "120-125 BPM".
-const std::regex kTempoWithUnit(TUNECAP_NUM TUNECAP_RANGE
-                                R"(\s*(?:BPM|bpm|Bpm|b\.p\.m\.?|beats per minute|beats a minute)(?![A-Za-z]))");
-// "tempo of roughly 90", "Tempo: 140", "BPM: 128": the number within a short gap of the word, in the
+std::regex tempo_pattern(std::string_view before, std::string_view after) {
+    return std::regex(std::string(before) + std::string(kNumber) + std::string(kRangeEnd) + std::string(after));
+}
+
+// "128 BPM", "128bpm", "72 beats per minute", "120-125 BPM". Groups 1 and 2: the ends.
+const std::regex kTempoWithUnit =
+    tempo_pattern("", R"(\s*(?:BPM|bpm|Bpm|b\.p\.m\.?|beats per minute|beats a minute)(?![A-Za-z]))");
+// "tempo of roughly 90", "Tempo: 140", "BPM: 110": the number within a short gap of the word, in the
 // same sentence, and not followed by another unit ("a 70s feel", "16 bars", "24-bit").
-const std::regex kTempoAfterWord(R"(\b(?:[Tt]empo|TEMPO|BPM|bpm)\b[^.!?\d\n]{0,30}?)" TUNECAP_NUM TUNECAP_RANGE
-                                 R"((?![\w/%'’-]|\s*(?:[x×]|(?:seconds?|secs?|minutes?|mins?|bars?|years?|dB|Hz|kHz|percent|bit)\b)))");
-#undef TUNECAP_NUM
-#undef TUNECAP_RANGE
+const std::regex kTempoAfterWord = tempo_pattern(
+    R"(\b(?:[Tt]empo|TEMPO|BPM|bpm)\b[^.!?\d\n]{0,30}?)",
+    R"((?![\w/%'’-]|\s*(?:x|×|(?:seconds?|secs?|minutes?|mins?|bars?|years?|dB|Hz|kHz|percent|bit)\b)))");
 
 // A note, an optional accidental and an optional mode. Group 1: letter, 2: accidental, 3: full
-// mode word, 4: abbreviated mode. Not followed by a letter, digit, '&' or '-' ("A&R", "A-side",
-// "Dm7"), so chords and names are not keys.
+// mode word, 4: "maj"/"min", 5: an attached "m" ("F#m"). Not followed by a letter, digit, '&' or
+// '-' ("A&R", "A-side", "Dm7"), so chords and names are not keys.
 const std::regex kKey(
     R"(\b([A-G])(#|♯|♭|b(?=m\b|[^A-Za-z]|$)|-flat|-sharp|\s+[Ff]lat|\s+[Ss]harp)?)"
     R"((?:(?:\s+|-)(major|minor|Major|Minor|MAJOR|MINOR)\b|\s*(maj|min|Maj|Min)\b|(m)\b)?(?![\w&'-]|’))");

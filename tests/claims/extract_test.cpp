@@ -61,6 +61,11 @@ const std::vector<Case> kCases = {
     {"- Tempo: approximately 120–124 bpm\n- Key: E minor", {"tempo 120-124 [120–124 bpm]", "key E minor [E minor]"}},
     {"The chorus modulates from A minor to C major.", {"key A minor [A minor]", "key C major [C major]"}},
     {"It is written in the key of C.", {"key C ? [C]"}},
+    {"Probably G major or A minor.", {"key G major [G major]", "key A minor [A minor]"}},
+    {"Key: A minor.", {"key A minor [A minor]"}},
+    {"The A minor tonality colours every chord.", {"key A minor [A minor]"}},
+    {"Roughly 100 to 105 BPM, at 120 b.p.m. in the bridge.", {"tempo 100-105 [100 to 105 BPM]", "tempo 120 [120 b.p.m.]"}},
+    {"The BPM sits near 128 for most of the track.", {"tempo 128 [BPM sits near 128]"}},
     {"Overall the track is in A♭ major at 76 BPM.", {"key G# major [A♭ major]", "tempo 76 [76 BPM]"}},
     // Qwen3: conversational.
     {"I'd estimate it's around 100 BPM, probably in D major.", {"tempo 100 [100 BPM]", "key D major [D major]"}},
@@ -81,6 +86,8 @@ const std::vector<Case> kCases = {
     {"Mastered as a 24-bit file with plenty of headroom.", {}},
     {"An uptempo track with a 70s disco feel.", {}},
     {"A mid-tempo groove that repeats every 16 bars.", {}},
+    {"The tempo slows after 45 seconds.", {}},
+    {"Around ninety BPM, in a minor mood.", {}},
     {"Mid-tempo, built from 12 layered vocal tracks.", {}},
     {"A mid-tempo anthem driven by 808 drums.", {}},
     // Note letters that are not keys.
