@@ -10,7 +10,7 @@ namespace {
 
 const std::vector<std::string_view> kRunCommands = {"run", "plan", "config show"};
 
-const std::vector<std::string> kCommands = {"run", "plan", "config show", "clean", "models", "analyze", "help", "version"};
+const std::vector<std::string> kCommands = {"run", "plan", "config show", "clean", "claims", "models", "analyze", "help", "version"};
 
 bool takes(const OptionSpec& spec, std::string_view command) {
     return std::find(spec.commands.begin(), spec.commands.end(), command) != spec.commands.end();
@@ -54,7 +54,8 @@ const std::vector<OptionSpec>& option_table() {
          "alias of --skip omni --skip omni_genre --skip omni_revision (the original prototype's flag)",
          "--skip=omni,--skip=omni_genre,--skip=omni_revision", kRunCommands},
         {"--out", "", OptionKind::value, "DIR", "./tunecap-out", "output folder", "", kRunCommands},
-        {"--verbose", "-v", OptionKind::flag, "", "", "more detail on stderr", "", {"run", "plan", "config show", "clean", "models", "analyze"}},
+        {"--verbose", "-v", OptionKind::flag, "", "", "more detail on stderr", "",
+         {"run", "plan", "config show", "clean", "claims", "models", "analyze"}},
         {"--dry-run", "", OptionKind::flag, "", "", "check the config and inputs, print the plan, write nothing", "",
          {"run"}},
         {"--family", "", OptionKind::value, "FAMILY", "chatml",
@@ -64,7 +65,13 @@ const std::vector<OptionSpec>& option_table() {
         {"--results", "", OptionKind::value, "DIR", "",
          "re-derive every stored caption in this output folder from its stored raw output", "", {"clean"}},
         {"--json", "", OptionKind::flag, "", "", "one JSON object per file instead of a table", "", {"analyze"}},
-        {"--help", "-h", OptionKind::flag, "", "", "show help", "", {"run", "plan", "config show", "clean", "models", "analyze", "help"}},
+        {"--bpm", "", OptionKind::value, "X", "", "measured tempo to check the caption's tempo claims against", "",
+         {"claims"}},
+        {"--key", "", OptionKind::value, "K", "",
+         "measured key to check the caption's key claims against: \"A minor\", \"F#m\", \"Bb major\", \"C\" (major)", "",
+         {"claims"}},
+        {"--help", "-h", OptionKind::flag, "", "", "show help", "",
+         {"run", "plan", "config show", "clean", "claims", "models", "analyze", "help"}},
     };
     return kTable;
 }
@@ -112,7 +119,7 @@ core::Result<CommandLine> parse_command_line(const std::vector<std::string>& arg
         line.command = args[0];
         i = 1;
     } else {
-        return core::Error{"unknown command '" + args[0] + "' (commands: run, plan, config show, clean, models; see 'tunecap --help')"};
+        return core::Error{"unknown command '" + args[0] + "' (commands: run, plan, config show, clean, claims, models; see 'tunecap --help')"};
     }
     bool options_done = false;
     for (; i < args.size(); ++i) {
@@ -175,6 +182,7 @@ std::string help_text(std::string_view command) {
                "  tunecap models [--config FILE]          each model's GGUF facts and GPU memory estimate\n"
                "  tunecap clean --family F < raw.txt      clean one raw model output into a caption\n"
                "  tunecap clean --results DIR             re-derive stored captions after a rule change\n"
+               "  tunecap claims [--bpm X] [--key K]      tempo and key claims of a caption on stdin, as JSON\n"
                "  tunecap analyze FILE_OR_DIR... [--json] loudness, tempo, key and more of each file\n"
                "  tunecap --version\n"
                "  tunecap COMMAND --help                  options of one command\n\n"

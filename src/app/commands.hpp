@@ -38,6 +38,9 @@ int plan_command(const CommandLine& line, core::Log& log, std::ostream& out);
 // stderr; exit 0 with a caption, 3 when nothing usable remains.
 // `tunecap clean --results DIR`: re-derives every stored caption from its stored raw output.
 int clean_command(const CommandLine& line, core::Log& log, std::istream& in, std::ostream& out, std::ostream& err);
+// `tunecap claims [--bpm X] [--key K]`: the tempo and key claims of the caption on stdin as JSON,
+// with a verdict for each when facts are given. Exit 0, or 2 for a bad --bpm or --key.
+int claims_command(const CommandLine& line, core::Log& log, std::istream& in, std::ostream& out);
 // One row per configured model from its GGUF header, with a GPU memory estimate against
 // runtime.vram_budget_gb. Exit 0 when every file was readable, 1 otherwise, 2 for config errors.
 int models_command(const CommandLine& line, core::Log& log, std::ostream& out);
