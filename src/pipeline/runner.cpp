@@ -84,6 +84,7 @@ private:
     bool run_local_steps() {
         const auto ready = m_graph.ready("");
         for (auto i : ready) commit(i, run_local_step(m_tracks[m_graph.node(i).track], m_graph.node(i), m_cleaning));
+        m_outcome.executed += ready.size();
         return !ready.empty();
     }
 

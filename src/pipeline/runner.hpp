@@ -63,7 +63,7 @@ struct ModelLoad {
 
 struct RunOutcome {
     std::vector<ModelLoad> loads;
-    std::size_t executed = 0;  // steps sent to a model in this run
+    std::size_t executed = 0;  // steps run in this run: sent to a model, or computed here (template kind)
     std::size_t reused = 0;    // steps found in the store
     std::size_t failed = 0;
     std::size_t skipped = 0;

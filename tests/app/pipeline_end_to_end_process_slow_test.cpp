@@ -29,7 +29,9 @@ using nlohmann::json;
 using ::testing::HasSubstr;
 
 constexpr std::size_t kTracks = 5;
-constexpr std::size_t kStepsPerTrack = 55;
+constexpr std::size_t kStepsPerTrack = 55;  // sent to a model
+constexpr std::size_t kFactsSteps = 1;      // the facts phase: computed by tunecap, no request
+constexpr std::size_t kAllSteps = kStepsPerTrack + kFactsSteps;
 
 std::size_t count_lines(const fs::path& file) {
     std::ifstream in(file);
@@ -119,13 +121,13 @@ TEST_F(PipelineEndToEnd, DefaultGraphRunsEveryStepWithFiveModelLoads) {
     EXPECT_EQ(count_lines(m_temp / "starts.txt"), 5u);
     EXPECT_EQ(count_lines(m_temp / "requests.jsonl"), kTracks * kStepsPerTrack);
     const auto all = captions();
-    EXPECT_EQ(all.size(), kTracks * kStepsPerTrack);
+    EXPECT_EQ(all.size(), kTracks * kAllSteps);
     for (const auto& [step, caption] : all) {
         EXPECT_THAT(caption, ::testing::StartsWith("done: ")) << step;
         EXPECT_GT(caption.size(), 20u) << step;
     }
     const auto r = results();
-    EXPECT_EQ(r["steps"]["executed"], kTracks * kStepsPerTrack);
+    EXPECT_EQ(r["steps"]["executed"], kTracks * kAllSteps);
     ASSERT_EQ(r["model_loads"].size(), 5u);
     std::vector<std::string> order;
     for (const auto& load : r["model_loads"]) order.push_back(load["model"]);
@@ -158,7 +160,7 @@ TEST_F(PipelineEndToEnd, DefaultGraphRunsEveryStepWithFiveModelLoads) {
     const auto again = run();
     ASSERT_EQ(again.exit_code, 0) << again.err;
     EXPECT_EQ(count_lines(m_temp / "starts.txt"), 5u);
-    EXPECT_EQ(results()["steps"]["reused"], kTracks * kStepsPerTrack);
+    EXPECT_EQ(results()["steps"]["reused"], kTracks * kAllSteps);
     EXPECT_EQ(captions(), all);
 }
 
@@ -251,7 +253,7 @@ TEST_F(PipelineEndToEnd, CtrlCStopsServersKeepsTheStoreAndPrintsTheSummary) {
     // The next run resumes with what is stored.
     ASSERT_EQ(run().exit_code, 0);
     EXPECT_EQ(results()["steps"]["reused"].get<std::size_t>(), executed);
-    EXPECT_EQ(captions().size(), kTracks * kStepsPerTrack);
+    EXPECT_EQ(captions().size(), kTracks * kAllSteps);
 }
 
 TEST_F(PipelineEndToEnd, ChangingOnePromptRerunsOnlyWhatDependsOnIt) {
@@ -262,7 +264,7 @@ TEST_F(PipelineEndToEnd, ChangingOnePromptRerunsOnlyWhatDependsOnIt) {
     const auto r = results();
     // brief: flamingo, flamingo_genre, 3 revisions, omni, omni_genre, omni_revision, 3 ensembles.
     EXPECT_EQ(r["steps"]["executed"], kTracks * 11);
-    EXPECT_EQ(r["steps"]["reused"], kTracks * (kStepsPerTrack - 11));
+    EXPECT_EQ(r["steps"]["reused"], kTracks * (kAllSteps - 11));
 }
 
 TEST_F(PipelineEndToEnd, ForceRecomputesAPhaseAndItsDependents) {
@@ -279,7 +281,7 @@ TEST_F(PipelineEndToEnd, AServerCrashMidPhaseStillRecordsEveryStep) {
     const auto outcome = run({"FAKE_LLAMA_FAULT=die_after:30"});
     ASSERT_EQ(outcome.exit_code, 0) << outcome.err;
     const auto all = captions();
-    EXPECT_EQ(all.size(), kTracks * kStepsPerTrack);
+    EXPECT_EQ(all.size(), kTracks * kAllSteps);
     for (const auto& [step, caption] : all) EXPECT_THAT(caption, ::testing::StartsWith("done: ")) << step;
     const auto r = results();
     int restarts = 0;
@@ -322,7 +324,7 @@ TEST_F(PipelineEndToEnd, CleanResultsRederivesStoredCaptionsFromRawOutputs) {
     const auto outcome =
         run_tunecap({"clean", "--results", m_out.string(), "--config", m_config.string()}, m_temp.path(), m_env);
     ASSERT_EQ(outcome.exit_code, 0) << outcome.err;
-    EXPECT_THAT(outcome.out, HasSubstr("275 stored caption(s) re-derived, 275 changed"));
+    EXPECT_THAT(outcome.out, HasSubstr("280 stored caption(s) re-derived, 280 changed"));
     auto store = store::Store::open(m_out / "tunecap.db");
     for (const auto& row : (*store)->all_steps()) {
         EXPECT_NE(row.caption, "stale.");

@@ -88,7 +88,7 @@ TEST_F(Runner, EveryModelLoadsOnceAndEveryStepIsCommitted) {
     const auto config = load_config();
     auto records = tracks(config);
     const auto outcome = run(config, records);
-    EXPECT_EQ(outcome.executed, 2 * kStepsPerTrack);
+    EXPECT_EQ(outcome.executed, 2 * (kStepsPerTrack + kFactsSteps));
     EXPECT_EQ(outcome.failed, 0u);
     EXPECT_EQ(outcome.reused, 0u);
     EXPECT_FALSE(outcome.interrupted);
@@ -162,7 +162,7 @@ TEST_F(Runner, AModelThatCannotStartFailsItsStepsAndSkipsOnlyWhatReadsThem) {
     const auto outcome = run(config, records);
     EXPECT_EQ(outcome.failed, 2u * 10);
     EXPECT_EQ(outcome.skipped, 2u * (15 + 5 + 15));  // revision, omni_revision, ensemble
-    EXPECT_EQ(outcome.executed, 2u * 10);            // omni and omni_genre
+    EXPECT_EQ(outcome.executed, 2u * (10 + kFactsSteps));  // omni, omni_genre, facts
     ASSERT_FALSE(outcome.loads.empty());
     EXPECT_THAT(outcome.loads[0].error, HasSubstr("exited with status 1"));
     const auto& step = records[0].phases[0].models[0].steps[0];
@@ -220,7 +220,7 @@ TEST_F(Runner, ATemplatePhaseNeedsNoModel) {
     EXPECT_TRUE(m_started.empty());
     EXPECT_EQ(records[0].phases[0].models[0].steps[0].result->caption, "A track tagged Techno.");
     EXPECT_EQ(records[1].phases[0].models[0].steps[0].result->caption, "A track tagged Dub.");
-    EXPECT_EQ(outcome.executed, 0u);  // sent to a model: none
+    EXPECT_EQ(outcome.executed, 2u);  // computed here, no model
     EXPECT_EQ(m_store->all_steps().size(), 2u);
 }
 
