@@ -149,6 +149,10 @@ void write_json(const fs::path& path, const nlohmann::json& json) {
 }
 
 int run(const Options& options) {
+    if (options.count > 0 && !fs::is_regular_file(options.soundfont)) {
+        // fluidsynth itself would render silence and exit 0.
+        throw std::runtime_error(fmt::format("no soundfont at {} (Debian: fluid-soundfont-gm)", options.soundfont.string()));
+    }
     fs::create_directories(options.out_dir);
     int failures = 0;
     const auto tracks = corpus_table().first(options.count);
@@ -164,6 +168,7 @@ int run(const Options& options) {
             wav += ".wav";
             log += ".fluidsynth.log";
             truth += ".truth.json";
+            fs::remove(truth);  // a failed render must not leave an earlier run's truth behind
             const auto error = render({.fluidsynth = options.fluidsynth,
                                        .soundfont = options.soundfont,
                                        .midi = midi,
@@ -172,6 +177,7 @@ int run(const Options& options) {
                                        .seconds = options.seconds,
                                        .deadline = options.render_deadline});
             if (error) {
+                fs::remove(wav);  // no audio without its truth
                 std::fprintf(stderr, "make-corpus: %s\n", error->c_str());
                 ++failures;
                 continue;

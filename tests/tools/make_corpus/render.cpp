@@ -13,6 +13,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <fstream>
 #include <thread>
 #include <vector>
 
@@ -87,7 +88,16 @@ std::optional<std::string> render(const RenderRequest& request) {
                                                   : fmt::format("signal {}", WTERMSIG(status));
         return fmt::format("{}: fluidsynth failed ({}); its output is in {}", name, how, request.log.string());
     }
-    // fluidsynth exits 0 when it cannot load the soundfont or MIDI file, having rendered nothing.
+    // fluidsynth exits 0 when it cannot load the soundfont or MIDI file, having rendered silence or
+    // used its default soundfont instead; a clean run prints nothing with -q.
+    {
+        std::ifstream log(request.log);
+        for (std::string line; std::getline(log, line);) {
+            if (line.find("error:") != std::string::npos) {
+                return fmt::format("{}: {}; its output is in {}", name, line, request.log.string());
+            }
+        }
+    }
     if (std::filesystem::file_size(request.wav, ignored) <= 44 || ignored) {
         return fmt::format("{}: fluidsynth wrote no audio to {}; its output is in {}", name, request.wav.string(),
                            request.log.string());

@@ -24,7 +24,8 @@ struct RenderRequest {
 // options before the files; -F renders faster than real time with no audio device), then cuts the
 // WAV to `seconds`: fluidsynth renders on past the MIDI file's end until every voice has died away,
 // seconds of release and reverb tail that would make the file longer than its truth says. Returns
-// nothing when the WAV was written, else one line naming the MIDI file and why. A run past the
+// nothing when the WAV was written, else one line naming the MIDI file and why (a non-zero exit,
+// an "error:" line in fluidsynth's output, which it exits 0 after, or silent audio). A run past the
 // deadline is killed and counts as a failure.
 std::optional<std::string> render(const RenderRequest& request);
 

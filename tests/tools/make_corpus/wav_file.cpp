@@ -69,6 +69,10 @@ std::optional<std::string> cut_wav(const std::filesystem::path& path, double sec
     const auto frames = std::min(layout.frames(), static_cast<std::size_t>(std::lround(seconds * layout.sample_rate)));
     const auto fade = std::min(frames, static_cast<std::size_t>(std::lround(fade_seconds * layout.sample_rate)));
     const std::size_t channels = static_cast<std::size_t>(layout.channels);
+    const auto first = bytes.begin() + static_cast<long>(layout.data_offset);
+    if (std::all_of(first, first + static_cast<long>(frames * layout.block_align()), [](std::uint8_t b) { return b == 0; })) {
+        return fmt::format("{}: the audio is silent", path.filename().string());
+    }
     for (std::size_t frame = frames - fade; frame < frames; ++frame) {
         const double gain = static_cast<double>(frames - 1 - frame) / static_cast<double>(fade);
         for (std::size_t channel = 0; channel < channels; ++channel) {

@@ -32,7 +32,8 @@ std::variant<WavLayout, std::string> read_wav_layout(const Bytes& bytes);
 Bytes read_file(const std::filesystem::path& path);
 
 // Cuts a 16-bit PCM WAV file to `seconds` (when longer), fading the last `fade_seconds` to silence
-// so the cut does not click. Returns why it could not, or nothing.
+// so the cut does not click. Returns why it could not, or nothing. A file that is silent throughout
+// counts as a failure: fluidsynth renders silence, and exits 0, when the soundfont will not load.
 std::optional<std::string> cut_wav(const std::filesystem::path& path, double seconds, double fade_seconds);
 
 }  // namespace tunecap::make_corpus
