@@ -23,7 +23,7 @@ namespace tunecap::make_corpus {
 namespace {
 
 // fluidsynth's master gain. Its default of 0.2 leaves the quieter styles near -30 LUFS; at 0.5 the
-// corpus spans about -24 to -13 LUFS with every peak below -2 dBFS, so nothing clips.
+// corpus spans about -24 to -12.5 LUFS with every sample peak below -1.5 dBFS, so nothing clips.
 constexpr const char* kGain = "0.5";
 // The cut at the MIDI file's end fades out over this long, so it does not click.
 constexpr double kFadeSeconds = 0.05;
