@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "corpus.hpp"
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include <array>
 #include <cmath>
-#include <fmt/format.h>
 #include <stdexcept>
 #include <vector>
 
