@@ -117,7 +117,12 @@ TEST_F(RunEndToEnd, MissingModelsAreRecordedAsNotConfiguredAndTheRunSucceeds) {
     const auto tracks = track_files(m_out);
     ASSERT_EQ(tracks.size(), 1u);
     const auto& phases = tracks[0]["phases"];
-    EXPECT_EQ(phases.size(), 7u);
+    EXPECT_EQ(phases.size(), 8u);
+    // The facts phase needs no model: its caption comes from what tunecap measured.
+    EXPECT_EQ(phases["facts"]["status"], "done");
+    EXPECT_THAT(phases["facts"]["models"]["template"]["prompts"]["facts"]["caption"].get<std::string>(),
+                ::testing::StartsWith("A "));
+    EXPECT_FALSE(tracks[0]["facts"].is_null());
     EXPECT_EQ(phases["flamingo"]["status"], "not_configured");
     EXPECT_THAT(phases["flamingo"]["reason"].get<std::string>(), HasSubstr("no-models/music-flamingo"));
     EXPECT_EQ(phases["flamingo"]["models"]["music_flamingo"]["prompts"].size(), 5u);
