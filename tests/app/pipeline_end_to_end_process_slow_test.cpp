@@ -328,6 +328,7 @@ TEST_F(PipelineEndToEnd, CleanResultsRederivesStoredCaptionsFromRawOutputs) {
     auto store = store::Store::open(m_out / "tunecap.db");
     for (const auto& row : (*store)->all_steps()) {
         EXPECT_NE(row.caption, "stale.");
+        if (row.phase == "facts") continue;  // written by tunecap, not the fake: no wrapper to remove
         EXPECT_THAT(row.raw_output, HasSubstr("Here is"));  // the wrapper the fake added
         EXPECT_THAT(row.caption, ::testing::Not(HasSubstr("Here is")));
         EXPECT_THAT(row.flags, ::testing::Contains("wrapper_removed"));
