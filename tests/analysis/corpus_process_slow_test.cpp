@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The facts against ground truth, on a corpus rendered at test time (make-corpus: MIDI through
+// fluidsynth, calibrated tones). The floors are those bench_facts reports on the full corpus,
+// loosened for six tracks, so a regression in the trackers shows here in CI.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "analysis/facts.hpp"
+#include "temp_dir.hpp"
+
+namespace tunecap::analysis {
+namespace {
+
+using nlohmann::json;
+
+// A tempo agrees within 4% at x1 (Accuracy1) or also at x2, x1/2, x3, x1/3 (Accuracy2).
+bool tempo_agrees(double estimate, double truth, bool octaves) {
+    const std::vector<double> factors = octaves ? std::vector<double>{1, 2, 0.5, 3, 1.0 / 3} : std::vector<double>{1};
+    for (double f : factors) {
+        if (std::abs(estimate - truth * f) <= 0.04 * truth * f) return true;
+    }
+    return false;
+}
+
+// MIREX key weighting: same 1, a fifth apart 0.5, relative 0.3, parallel 0.2.
+double key_score(const Key& estimate, int tonic, bool minor) {
+    const int up = ((estimate.tonic - tonic) % 12 + 12) % 12;
+    if (estimate.minor == minor) {
+        if (up == 0) return 1;
+        if (up == 7 || up == 5) return 0.5;
+        return 0;
+    }
+    if (!minor && estimate.minor && up == 9) return 0.3;
+    if (minor && !estimate.minor && up == 3) return 0.3;
+    return up == 0 ? 0.2 : 0;
+}
+
+TEST(Corpus, TempoKeyAndLoudnessMeetTheirFloors) {
+    tunecap::testing::TempDir dir;
+    const std::string command = std::string("timeout 300 ") + MAKE_CORPUS + " " + dir.path().string() +
+                                " --count 6 --seconds 30 --tones >" + (dir / "make.log").string() + " 2>&1";
+    ASSERT_EQ(std::system(command.c_str()), 0) << "make-corpus failed; see its log";
+    std::size_t tracks = 0, acc1 = 0, acc2 = 0, tones = 0;
+    double keys = 0;
+    for (const auto& entry : std::filesystem::directory_iterator(dir.path())) {
+        if (entry.path().extension() != ".wav") continue;
+        auto truth_path = entry.path();
+        truth_path.replace_extension(".truth.json");
+        const auto truth = json::parse(std::ifstream(truth_path));
+        const auto facts = analyze_file(entry.path());
+        ASSERT_TRUE(facts.ok()) << facts.error().message;
+        if (truth["kind"] == "tone") {
+            ++tones;
+            ASSERT_TRUE(facts->loudness.has_value()) << entry.path();
+            EXPECT_NEAR(facts->loudness->integrated_lufs, truth["integrated_lufs"].get<double>(), 0.1) << entry.path();
+            continue;
+        }
+        ++tracks;
+        const double bpm = facts->tempo ? facts->tempo->bpm : 0;
+        acc1 += tempo_agrees(bpm, truth["bpm"].get<double>(), false);
+        acc2 += tempo_agrees(bpm, truth["bpm"].get<double>(), true);
+        if (facts->key) keys += key_score(*facts->key, truth["tonic_pitch_class"].get<int>(), truth["mode"] == "minor");
+    }
+    ASSERT_EQ(tracks, 6u);
+    EXPECT_EQ(tones, 6u);
+    EXPECT_GE(static_cast<double>(acc2) / static_cast<double>(tracks), 0.95);
+    EXPECT_GE(static_cast<double>(acc1) / static_cast<double>(tracks), 0.6);  // drum and bass reads at half tempo
+    EXPECT_GE(keys / static_cast<double>(tracks), 0.85);
+}
+
+}  // namespace
+}  // namespace tunecap::analysis
