@@ -9,6 +9,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "analysis/evaluation.hpp"
 #include "analysis/facts.hpp"
 #include "temp_dir.hpp"
 
@@ -16,28 +17,6 @@ namespace tunecap::analysis {
 namespace {
 
 using nlohmann::json;
-
-// A tempo agrees within 4% at x1 (Accuracy1) or also at x2, x1/2, x3, x1/3 (Accuracy2).
-bool tempo_agrees(double estimate, double truth, bool octaves) {
-    const std::vector<double> factors = octaves ? std::vector<double>{1, 2, 0.5, 3, 1.0 / 3} : std::vector<double>{1};
-    for (double f : factors) {
-        if (std::abs(estimate - truth * f) <= 0.04 * truth * f) return true;
-    }
-    return false;
-}
-
-// MIREX key weighting: same 1, a fifth apart 0.5, relative 0.3, parallel 0.2.
-double key_score(const Key& estimate, int tonic, bool minor) {
-    const int up = ((estimate.tonic - tonic) % 12 + 12) % 12;
-    if (estimate.minor == minor) {
-        if (up == 0) return 1;
-        if (up == 7 || up == 5) return 0.5;
-        return 0;
-    }
-    if (!minor && estimate.minor && up == 9) return 0.3;
-    if (minor && !estimate.minor && up == 3) return 0.3;
-    return up == 0 ? 0.2 : 0;
-}
 
 TEST(Corpus, TempoKeyAndLoudnessMeetTheirFloors) {
     tunecap::testing::TempDir dir;
