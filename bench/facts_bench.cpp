@@ -22,28 +22,12 @@
 
 #include "analysis/evaluation.hpp"
 #include "analysis/facts.hpp"
+#include "ffmpeg_loudness.hpp"
 
 namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
-
-// Integrated loudness as ffmpeg's ebur128 filter reports it in its summary; NaN when it cannot.
-double ffmpeg_lufs(const fs::path& file) {
-    const std::string command = "ffmpeg -nostats -hide_banner -i '" + file.string() + "' -af ebur128 -f null - 2>&1";
-    std::FILE* pipe = ::popen(command.c_str(), "r");
-    if (!pipe) return NAN;
-    double lufs = NAN;
-    bool summary = false;
-    char line[512];
-    while (std::fgets(line, sizeof line, pipe)) {
-        const std::string text(line);
-        if (text.find("Summary:") != std::string::npos) summary = true;
-        if (const auto at = text.find("I:"); summary && at != std::string::npos) lufs = std::strtod(line + at + 2, nullptr);
-    }
-    ::pclose(pipe);
-    return lufs;
-}
 
 }  // namespace
 
@@ -72,7 +56,7 @@ int main(int argc, char** argv) {
         }
         audio_seconds += facts->duration_seconds;
         const double lufs = facts->loudness ? facts->loudness->integrated_lufs : NAN;
-        ffmpeg_difference = std::max(ffmpeg_difference, std::abs(lufs - ffmpeg_lufs(file)));
+        ffmpeg_difference = std::max(ffmpeg_difference, std::abs(lufs - tunecap::testing::ffmpeg_integrated_lufs(file)));
         if (truth["kind"] == "tone") {
             tone_error = std::max(tone_error, std::abs(lufs - truth["integrated_lufs"].get<double>()));
             continue;

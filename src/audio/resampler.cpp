@@ -8,8 +8,29 @@ extern "C" {
 #include <cstdint>
 #include <string>
 #include <utility>
+#include <vector>
 
 namespace tunecap::audio {
+namespace {
+
+// swresample's matrix: weight of input channel i in output channel o at [o * inputs + i].
+std::vector<double> unpositioned_matrix(int inputs, int outputs) {
+    std::vector<double> weights(static_cast<std::size_t>(inputs * outputs), 0.0);
+    for (int o = 0; o < outputs; ++o) {
+        const auto row = static_cast<std::size_t>(o * inputs);
+        if (inputs == outputs) {
+            weights[row + static_cast<std::size_t>(o)] = 1.0;
+            continue;
+        }
+        const int share = outputs == 1 ? inputs : (inputs - o + 1) / 2;  // channels o, o + 2, ...
+        for (int i = outputs == 1 ? 0 : o; i < inputs; i += outputs == 1 ? 1 : 2) {
+            weights[row + static_cast<std::size_t>(i)] = 1.0 / share;
+        }
+    }
+    return weights;
+}
+
+}  // namespace
 
 core::Status Resampler::push(const AVFrame& frame, std::vector<float>& out) {
     if (!m_context || !matches(frame)) {
@@ -57,11 +78,10 @@ core::Status Resampler::configure(const AVFrame& frame) {
         // full scale on loud masters. A ceiling of 1 turns stereo into the average (L+R)/2.
         status = av_opt_set_double(context.get(), "rematrix_maxval", 1.0, 0);
     } else {
-        // Channels without positions have no standard downmix: weigh them equally, into every
-        // output channel.
-        std::vector<double> weights;
-        for (int out = 0; out < m_output_channels; ++out) weights.insert(weights.end(), static_cast<std::size_t>(channels), 1.0 / channels);
-        status = swr_set_matrix(context.get(), weights.data(), channels);
+        // Channels without positions (WAV files often say nothing) have no standard downmix: as
+        // many channels as the output are passed through; into mono they are averaged; into stereo
+        // the even ones average to the left, the odd ones to the right.
+        status = swr_set_matrix(context.get(), unpositioned_matrix(channels, m_output_channels).data(), channels);
     }
     if (status < 0) return core::Error{ffmpeg::error_text(status)};
 

@@ -11,6 +11,7 @@
 
 #include "analysis/evaluation.hpp"
 #include "analysis/facts.hpp"
+#include "ffmpeg_loudness.hpp"
 #include "temp_dir.hpp"
 
 namespace tunecap::analysis {
@@ -39,6 +40,10 @@ TEST(Corpus, TempoKeyAndLoudnessMeetTheirFloors) {
             continue;
         }
         ++tracks;
+        // An independent meter on the rendered stereo tracks (16-bit WAV with no channel layout).
+        ASSERT_TRUE(facts->loudness.has_value()) << entry.path();
+        EXPECT_NEAR(facts->loudness->integrated_lufs, tunecap::testing::ffmpeg_integrated_lufs(entry.path()), 0.3)
+            << entry.path();
         const double bpm = facts->tempo ? facts->tempo->bpm : 0;
         acc1 += tempo_agrees(bpm, truth["bpm"].get<double>(), false);
         acc2 += tempo_agrees(bpm, truth["bpm"].get<double>(), true);
