@@ -7,6 +7,7 @@
 
 #include "app/commands.hpp"
 #include "claims/claims.hpp"
+#include "report/claims_json.hpp"
 
 namespace tunecap::app {
 namespace {
@@ -26,35 +27,6 @@ std::optional<double> parse_bpm(const std::string& text) {
     } catch (const std::exception&) {
         return std::nullopt;
     }
-}
-
-std::string key_name(int tonic, std::optional<claims::Mode> mode) {
-    return claims::tonic_name(tonic) + (mode ? " " + std::string(claims::name(*mode)) : "");
-}
-
-ordered_json claim_json(const claims::Claim& claim, const claims::Facts* facts) {
-    ordered_json out;
-    if (const auto* tempo = std::get_if<claims::TempoClaim>(&claim.value)) {
-        out["kind"] = "tempo";
-        out["value"] = tempo->bpm();
-        if (tempo->is_range()) out["range"] = {tempo->low_bpm, tempo->high_bpm};
-    } else {
-        const auto& key = std::get<claims::KeyClaim>(claim.value);
-        out["kind"] = "key";
-        out["value"] = key_name(key.tonic, key.mode);
-        out["tonic"] = key.tonic;
-        out["mode"] = key.mode ? ordered_json(std::string(claims::name(*key.mode))) : ordered_json(nullptr);
-    }
-    out["text"] = claim.text;
-    out["begin"] = claim.begin;
-    out["end"] = claim.end;
-    if (facts) {
-        const auto check = claims::classify(claim, *facts);
-        out["verdict"] = std::string(claims::name(check.verdict));
-        if (check.multiple) out["multiple"] = std::string(claims::name(*check.multiple));
-        if (check.relation) out["relation"] = std::string(claims::name(*check.relation));
-    }
-    return out;
 }
 
 }  // namespace
@@ -88,12 +60,9 @@ int claims_command(const CommandLine& line, core::Log& log, std::istream& in, st
         auto& given = result["facts"];
         given = ordered_json::object();
         if (facts.tempo) given["bpm"] = facts.tempo->bpm;
-        if (facts.key) given["key"] = key_name(facts.key->key.tonic, facts.key->key.mode);
+        if (facts.key) given["key"] = claims::tonic_name(facts.key->key.tonic) + " " + std::string(claims::name(facts.key->key.mode));
     }
-    result["claims"] = ordered_json::array();
-    for (const auto& claim : claims::extract(caption)) {
-        result["claims"].push_back(claim_json(claim, checking ? &facts : nullptr));
-    }
+    result["claims"] = ordered_json::parse(report::claims_json(caption, checking ? &facts : nullptr));
     // The caption is model output: replace invalid UTF-8 rather than fail on it.
     out << result.dump(2, ' ', false, ordered_json::error_handler_t::replace) << "\n";
     return kExitOk;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "report/json_output.hpp"
 
+#include "report/claims_json.hpp"
 #include "report/facts_json.hpp"
 
 #include <unistd.h>
@@ -50,7 +51,8 @@ void add_result(ordered_json& out, const store::StepRow& row, bool reused) {
 }
 
 // phases -> models -> prompts, each level with its status and, when not done, the reason.
-ordered_json phases_json(const std::vector<pipeline::PhaseRecord>& phases) {
+ordered_json phases_json(const std::vector<pipeline::PhaseRecord>& phases, const std::optional<analysis::Facts>& facts) {
+    const auto checked = facts ? std::optional<claims::Facts>(claim_facts(*facts)) : std::nullopt;
     ordered_json out = ordered_json::object();
     for (const auto& phase : phases) {
         ordered_json p = {{"kind", std::string(config::to_string(phase.kind))}};
@@ -63,7 +65,11 @@ ordered_json phases_json(const std::vector<pipeline::PhaseRecord>& phases) {
             for (const auto& step : model.steps) {
                 ordered_json s = ordered_json::object();
                 add_status(s, step.status, step.status == model.status && !step.result ? "" : step.reason);
-                if (step.result) add_result(s, *step.result, step.reused);
+                if (step.result) {
+                    add_result(s, *step.result, step.reused);
+                    // What the caption says of tempo and key, checked against what tunecap measured.
+                    s["claims"] = ordered_json::parse(claims_json(step.result->caption, checked ? &*checked : nullptr));
+                }
                 prompts[step.prompt] = std::move(s);
             }
             m["prompts"] = std::move(prompts);
@@ -83,7 +89,7 @@ ordered_json track_object(const pipeline::TrackRecord& track) {
                         {"audio", audio_json(track.audio)}};
     out["facts"] = track.facts ? ordered_json::parse(facts_json(*track.facts)) : ordered_json(nullptr);
     if (!track.warnings.empty()) out["warnings"] = track.warnings;
-    out["phases"] = phases_json(track.phases);
+    out["phases"] = phases_json(track.phases, track.facts);
     return out;
 }
 

@@ -123,6 +123,8 @@ TEST_F(RunEndToEnd, MissingModelsAreRecordedAsNotConfiguredAndTheRunSucceeds) {
     EXPECT_THAT(phases["facts"]["models"]["template"]["prompts"]["facts"]["caption"].get<std::string>(),
                 ::testing::StartsWith("A "));
     EXPECT_FALSE(tracks[0]["facts"].is_null());
+    // Every step with a caption lists the tempo and key claims it makes (a tone's facts make none).
+    EXPECT_TRUE(phases["facts"]["models"]["template"]["prompts"]["facts"]["claims"].is_array());
     EXPECT_EQ(phases["flamingo"]["status"], "not_configured");
     EXPECT_THAT(phases["flamingo"]["reason"].get<std::string>(), HasSubstr("no-models/music-flamingo"));
     EXPECT_EQ(phases["flamingo"]["models"]["music_flamingo"]["prompts"].size(), 5u);
