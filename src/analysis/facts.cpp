@@ -5,6 +5,7 @@
 #include <array>
 
 #include "analysis/measures.hpp"
+#include "core/notes.hpp"
 
 namespace tunecap::analysis {
 namespace {
@@ -53,7 +54,7 @@ core::Result<Facts> analyze_file(const std::filesystem::path& path) {
 }
 
 std::string key_name(const Key& key) {
-    const int tonic = ((key.tonic % 12) + 12) % 12;
+    const int tonic = core::mod12(key.tonic);
     // A minor key is spelled as its relative major is.
     const int major = key.minor ? (tonic + 3) % 12 : tonic;
     const bool sharps = kMajorUsesSharps[static_cast<std::size_t>(major)];
@@ -62,17 +63,12 @@ std::string key_name(const Key& key) {
 }
 
 std::optional<int> pitch_class(std::string_view note) {
-    if (note.empty()) return std::nullopt;
-    static constexpr std::array<int, 7> kNatural{9, 11, 0, 2, 4, 5, 7};  // A B C D E F G
+    if (note.empty() || note.size() > 2) return std::nullopt;
     const char letter = static_cast<char>(note[0] & ~0x20);
     if (letter < 'A' || letter > 'G') return std::nullopt;
-    int pc = kNatural[static_cast<std::size_t>(letter - 'A')];
-    for (char accidental : note.substr(1)) {
-        if (accidental == '#') ++pc;
-        else if (accidental == 'b') --pc;
-        else return std::nullopt;
-    }
-    return ((pc % 12) + 12) % 12;
+    const auto accidental = note.substr(1);
+    if (!accidental.empty() && accidental != "#" && accidental != "b") return std::nullopt;
+    return core::pitch_class(letter, accidental);
 }
 
 }  // namespace tunecap::analysis

@@ -55,7 +55,7 @@ core::Result<Facts> analyze_file(const std::filesystem::path& path);
 // "A minor", "F# major", "Bb major": sharps for sharp keys, flats for flat keys, as musicians
 // write them.
 std::string key_name(const Key& key);
-// The pitch class of a note name ("C", "F#", "Bb", "E-flat" is not accepted here), or nullopt.
+// The pitch class of a note name as key_name spells it ("C", "F#", "Bb"), or nullopt.
 std::optional<int> pitch_class(std::string_view note);
 
 }  // namespace tunecap::analysis

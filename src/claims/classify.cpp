@@ -6,7 +6,7 @@
 #include <string>
 
 #include "claims/claims.hpp"
-#include "claims/notes.hpp"
+#include "core/notes.hpp"
 
 namespace tunecap::claims {
 namespace {
@@ -14,7 +14,7 @@ namespace {
 constexpr std::array kMultiples = {TempoMultiple::one, TempoMultiple::two, TempoMultiple::half, TempoMultiple::three,
                                    TempoMultiple::third};
 
-int mod12(int n) { return ((n % 12) + 12) % 12; }
+using core::mod12;
 
 Check tempo_check(const TempoClaim& claim, const TempoFact& fact, double min_confidence) {
     for (const auto multiple : kMultiples) {
@@ -56,14 +56,6 @@ Check key_check(const KeyClaim& claim, const KeyFact& fact, double min_confidenc
 
 }  // namespace
 
-int pitch_class(char letter, std::string_view accidental) {
-    static constexpr std::array kNatural = {9, 11, 0, 2, 4, 5, 7};  // A B C D E F G
-    int pc = kNatural[static_cast<std::size_t>(letter - 'A')];
-    if (accidental.empty()) return pc;
-    const bool sharp = accidental == "#" || accidental == "♯" || accidental.find("harp") != std::string_view::npos;
-    return mod12(pc + (sharp ? 1 : -1));
-}
-
 Check classify(const Claim& claim, const Facts& facts, double min_confidence) {
     if (const auto* tempo = std::get_if<TempoClaim>(&claim.value)) {
         return facts.tempo ? tempo_check(*tempo, *facts.tempo, min_confidence) : Check{};
@@ -86,7 +78,7 @@ core::Result<Key> parse_key(std::string_view text) {
     const std::string mode = m.str(3);
     // "m" is minor and "M" major, as in chord symbols; words are case-blind.
     const bool minor = mode == "m" || (mode.size() > 1 && std::tolower(static_cast<unsigned char>(mode[1])) == 'i');
-    return Key{pitch_class(letter, accidental), minor ? Mode::minor : Mode::major};
+    return Key{core::pitch_class(letter, accidental), minor ? Mode::minor : Mode::major};
 }
 
 double factor(TempoMultiple multiple) {

@@ -10,7 +10,7 @@
 #include <string_view>
 
 #include "claims/claims.hpp"
-#include "claims/notes.hpp"
+#include "core/notes.hpp"
 
 namespace tunecap::claims {
 namespace {
@@ -127,7 +127,7 @@ void add_keys(std::string_view caption, std::vector<Claim>& out) {
         }
         if (overlaps(out, begin, end)) continue;
         KeyClaim key;
-        key.tonic = pitch_class(m.str(1)[0], m.str(2));
+        key.tonic = core::pitch_class(m.str(1)[0], m.str(2));
         if (any_mode) {
             const std::string word = m[3].matched ? m.str(3) : m[4].matched ? m.str(4) : m.str(5);
             const bool minor = word == "m" || std::tolower(static_cast<unsigned char>(word[1])) == 'i';

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "report/claims_json.hpp"
 
-#include <nlohmann/json.hpp>
+#include "report/json_parts.hpp"
 
 namespace tunecap::report {
 namespace {
@@ -39,11 +39,15 @@ ordered_json claim_json(const claims::Claim& claim, const claims::Facts* facts) 
 
 }  // namespace
 
-std::string claims_json(std::string_view caption, const claims::Facts* facts) {
+ordered_json claims_array(std::string_view caption, const claims::Facts* facts) {
     ordered_json out = ordered_json::array();
     for (const auto& claim : claims::extract(caption)) out.push_back(claim_json(claim, facts));
+    return out;
+}
+
+std::string claims_json(std::string_view caption, const claims::Facts* facts) {
     // Captions are model output: replace invalid UTF-8 rather than fail on it.
-    return out.dump(-1, ' ', false, ordered_json::error_handler_t::replace);
+    return claims_array(caption, facts).dump(-1, ' ', false, ordered_json::error_handler_t::replace);
 }
 
 claims::Facts claim_facts(const analysis::Facts& facts) {

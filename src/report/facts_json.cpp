@@ -3,7 +3,7 @@
 
 #include <cmath>
 
-#include <nlohmann/json.hpp>
+#include "report/json_parts.hpp"
 
 namespace tunecap::report {
 namespace {
@@ -16,6 +16,8 @@ double rounded(double value, int decimals) {
     const double scale = std::pow(10.0, decimals);
     return std::isfinite(value) ? std::round(value * scale) / scale : -999;
 }
+
+}  // namespace
 
 ordered_json facts_object(const analysis::Facts& facts) {
     ordered_json out = {{"duration_seconds", rounded(facts.duration_seconds, 2)},
@@ -43,8 +45,6 @@ ordered_json facts_object(const analysis::Facts& facts) {
     out["brightness_hz"] = rounded(facts.brightness_hz, 0);
     return out;
 }
-
-}  // namespace
 
 std::string facts_json(const analysis::Facts& facts) { return facts_object(facts).dump(); }
 

@@ -3,6 +3,7 @@
 
 #include "report/claims_json.hpp"
 #include "report/facts_json.hpp"
+#include "report/json_parts.hpp"
 
 #include <unistd.h>
 
@@ -68,7 +69,7 @@ ordered_json phases_json(const std::vector<pipeline::PhaseRecord>& phases, const
                 if (step.result) {
                     add_result(s, *step.result, step.reused);
                     // What the caption says of tempo and key, checked against what tunecap measured.
-                    s["claims"] = ordered_json::parse(claims_json(step.result->caption, checked ? &*checked : nullptr));
+                    s["claims"] = claims_array(step.result->caption, checked ? &*checked : nullptr);
                 }
                 prompts[step.prompt] = std::move(s);
             }
@@ -87,7 +88,7 @@ ordered_json track_object(const pipeline::TrackRecord& track) {
                         {"content_sha256", track.content_hash},
                         {"genres", genres_json(track.genres)},
                         {"audio", audio_json(track.audio)}};
-    out["facts"] = track.facts ? ordered_json::parse(facts_json(*track.facts)) : ordered_json(nullptr);
+    out["facts"] = track.facts ? facts_object(*track.facts) : ordered_json(nullptr);
     if (!track.warnings.empty()) out["warnings"] = track.warnings;
     out["phases"] = phases_json(track.phases, track.facts);
     return out;

@@ -40,15 +40,9 @@ TEST(AnalyzeCommand, PrintsOneJsonObjectPerFileAndOneLineForEachBadFile) {
     EXPECT_NEAR(facts["loudness"]["integrated_lufs"].get<double>(), -23.0, 0.1);
     EXPECT_TRUE(facts["tempo"].is_null());
     EXPECT_FALSE(std::getline(lines, line)) << "one line per good file";
-    std::size_t errors = 0;
-    std::istringstream err(outcome.err);
-    for (std::string e; std::getline(err, e);) {
-        if (e.starts_with("error:")) {
-            ++errors;
-            EXPECT_THAT(e, HasSubstr("broken.flac"));
-        }
-    }
-    EXPECT_EQ(errors, 1u) << outcome.err;
+    const auto errors = testing::error_lines(outcome.err);
+    ASSERT_EQ(errors.size(), 1u) << outcome.err;
+    EXPECT_THAT(errors[0], HasSubstr("broken.flac"));
 }
 
 TEST(AnalyzeCommand, ATableForPeople) {

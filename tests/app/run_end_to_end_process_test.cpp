@@ -93,15 +93,9 @@ TEST_F(RunEndToEnd, MixedFolderWritesFourTracksAndOneClearError) {
     EXPECT_EQ(sidecar["genres"]["source"], "info");
 
     // Exactly one error line, naming the corrupt file.
-    std::size_t error_lines = 0;
-    std::istringstream err(outcome.err);
-    for (std::string line; std::getline(err, line);) {
-        if (line.starts_with("error:")) {
-            ++error_lines;
-            EXPECT_THAT(line, HasSubstr("corrupt.flac"));
-        }
-    }
-    EXPECT_EQ(error_lines, 1u) << outcome.err;
+    const auto errors = tunecap::testing::error_lines(outcome.err);
+    ASSERT_EQ(errors.size(), 1u) << outcome.err;
+    EXPECT_THAT(errors[0], HasSubstr("corrupt.flac"));
 
     const auto results = json::parse(read_text(m_out / "results.json"));
     EXPECT_EQ(results["counts"]["succeeded"], 4);

@@ -65,4 +65,14 @@ inline Outcome run_tunecap(const std::vector<std::string>& args, const std::file
     return outcome;
 }
 
+// The lines of a command's stderr that report an error ("error: ...").
+inline std::vector<std::string> error_lines(const std::string& err) {
+    std::vector<std::string> out;
+    std::istringstream lines(err);
+    for (std::string line; std::getline(lines, line);) {
+        if (line.starts_with("error:")) out.push_back(line);
+    }
+    return out;
+}
+
 }  // namespace tunecap::testing
