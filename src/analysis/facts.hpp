@@ -16,7 +16,7 @@ namespace tunecap::analysis {
 
 // Raised whenever a measure changes what it reports, so facts stored by an older tunecap are
 // measured again.
-inline constexpr int kVersion = 1;
+inline constexpr int kVersion = 2;
 
 struct Loudness {
     double integrated_lufs = 0;  // EBU R128 integrated loudness

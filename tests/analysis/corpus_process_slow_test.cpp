@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The facts against ground truth, on a corpus rendered at test time (make-corpus: MIDI through
-// fluidsynth, calibrated tones). The floors are those bench_facts reports on the full corpus,
-// loosened for six tracks, so a regression in the trackers shows here in CI.
+// fluidsynth, calibrated tones). The floors are the targets bench_facts checks on the full corpus,
+// here on its first six tracks (one of each style), so a regression in the trackers shows in CI.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -52,7 +52,7 @@ TEST(Corpus, TempoKeyAndLoudnessMeetTheirFloors) {
     ASSERT_EQ(tracks, 6u);
     EXPECT_EQ(tones, 6u);
     EXPECT_GE(static_cast<double>(acc2) / static_cast<double>(tracks), 0.95);
-    EXPECT_GE(static_cast<double>(acc1) / static_cast<double>(tracks), 0.6);  // drum and bass reads at half tempo
+    EXPECT_GE(static_cast<double>(acc1) / static_cast<double>(tracks), 0.85);  // drum and bass among them
     EXPECT_GE(keys / static_cast<double>(tracks), 0.85);
 }
 
