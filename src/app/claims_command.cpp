@@ -7,7 +7,7 @@
 
 #include "app/commands.hpp"
 #include "claims/claims.hpp"
-#include "report/claims_json.hpp"
+#include "claims/claims_json.hpp"
 
 namespace tunecap::app {
 namespace {
@@ -62,7 +62,7 @@ int claims_command(const CommandLine& line, core::Log& log, std::istream& in, st
         if (facts.tempo) given["bpm"] = facts.tempo->bpm;
         if (facts.key) given["key"] = claims::tonic_name(facts.key->key.tonic) + " " + std::string(claims::name(facts.key->key.mode));
     }
-    result["claims"] = ordered_json::parse(report::claims_json(caption, checking ? &facts : nullptr));
+    result["claims"] = ordered_json::parse(claims::to_json(caption, checking ? &facts : nullptr));
     // The caption is model output: replace invalid UTF-8 rather than fail on it.
     out << result.dump(2, ' ', false, ordered_json::error_handler_t::replace) << "\n";
     return kExitOk;

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include <map>
 #include <memory>
+#include <optional>
+#include <string>
 
 #include <fmt/format.h>
 
@@ -8,6 +10,7 @@
 #include "clean/clean.hpp"
 #include "config/config.hpp"
 #include "pipeline/caption.hpp"
+#include "report/facts_json.hpp"
 #include "report/json_output.hpp"
 #include "store/store.hpp"
 
@@ -32,6 +35,14 @@ int rederive(const fs::path& dir, const config::Config& config, const clean::Cle
     }
     report::RowsByTrackAndKey changed;
     std::size_t total = 0;
+    std::map<std::string, std::optional<analysis::Facts>> facts_of_track;  // claims are checked against them
+    const auto facts_of = [&](const std::string& track_id) -> const std::optional<analysis::Facts>& {
+        auto [it, added] = facts_of_track.try_emplace(track_id);
+        if (added) {
+            if (auto track = (*store)->find_track(track_id)) it->second = report::read_stored_facts(track->info_json);
+        }
+        return it->second;
+    };
     for (auto row : (*store)->all_steps()) {
         if (row.raw_output.empty()) continue;  // the request failed: nothing to derive a caption from
         ++total;
@@ -39,7 +50,7 @@ int rederive(const fs::path& dir, const config::Config& config, const clean::Cle
         const auto* model = config.find_model(row.model);
         options.family = model ? model->family : core::Family::chatml;
         const auto before = row;
-        pipeline::derive_caption(row, options);
+        pipeline::derive_caption(row, options, facts_of(row.track_id));
         if (row == before) continue;
         if (auto updated = (*store)->update_derived(row); !updated) {
             log.error("clean", "{}", updated.error().message);

@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "core/text.hpp"
+
 namespace tunecap::app {
 namespace {
 
@@ -119,7 +121,7 @@ core::Result<CommandLine> parse_command_line(const std::vector<std::string>& arg
         line.command = args[0];
         i = 1;
     } else {
-        return core::Error{"unknown command '" + args[0] + "' (commands: run, plan, config show, clean, claims, models; see 'tunecap --help')"};
+        return core::Error{"unknown command '" + args[0] + "' (commands: " + core::join(kCommands, ", ") + "; see 'tunecap --help')"};
     }
     bool options_done = false;
     for (; i < args.size(); ++i) {

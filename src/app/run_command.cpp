@@ -99,20 +99,19 @@ std::string describe_genres(const tags::Genres& genres) {
 // the file's content), so a resumed run reuses them; always as read back from their JSON, so the
 // first run and every resume render them alike.
 std::optional<analysis::Facts> track_facts(const pipeline::TrackRecord& track, store::Store& store, core::Log& log) {
-    const std::string version = "analysis-" + std::to_string(analysis::kVersion) + "\n";
-    if (auto row = store.find_track(track.id); row && row->info_json.starts_with(version)) {
-        if (auto facts = report::parse_facts_json(row->info_json.substr(version.size()))) return facts;
+    if (auto row = store.find_track(track.id)) {
+        if (auto facts = report::read_stored_facts(row->info_json)) return facts;
     }
     auto measured = analysis::analyze_file(track.file);
     if (!measured) {
         log.warn("analysis", "{}", measured.error().message);
         return std::nullopt;
     }
-    const auto json = report::facts_json(*measured);
-    if (auto stored = store.put_track({track.id, track.file.string(), track.content_hash, version + json}); !stored) {
-        log.warn("store", "{}", stored.error().message);
+    const auto stored = report::stored_facts(*measured);
+    if (auto put = store.put_track({track.id, track.file.string(), track.content_hash, stored}); !put) {
+        log.warn("store", "{}", put.error().message);
     }
-    return report::parse_facts_json(json);
+    return report::read_stored_facts(stored);
 }
 
 pipeline::TrackRecord read_track(const fs::path& file, const RunSettings& settings, store::Store& store, core::Log& log) {

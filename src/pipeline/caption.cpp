@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <string>
 
+#include "claims/claims_json.hpp"
+
 namespace tunecap::pipeline {
 namespace {
 
@@ -16,7 +18,7 @@ bool is_cleaning_flag(std::string_view name) {
 
 }  // namespace
 
-void derive_caption(store::StepRow& row, const clean::CleanOptions& options) {
+void derive_caption(store::StepRow& row, const clean::CleanOptions& options, const std::optional<analysis::Facts>& facts) {
     const auto cleaned = clean::clean_caption(row.raw_output, options);
     std::erase_if(row.flags, [](const std::string& flag) { return is_cleaning_flag(flag); });
     for (auto flag : cleaned.flags) row.flags.emplace_back(clean::to_string(flag));
@@ -30,6 +32,18 @@ void derive_caption(store::StepRow& row, const clean::CleanOptions& options) {
         row.outcome = store::StepOutcome::failed;
         row.error = "Harmony output without a final channel: the model never answered";
     }
+    const auto checked = facts ? std::optional(claim_facts(*facts)) : std::nullopt;
+    row.claims = claims::to_json(row.caption, checked ? &*checked : nullptr);
+}
+
+claims::Facts claim_facts(const analysis::Facts& facts) {
+    claims::Facts out;
+    if (facts.tempo) out.tempo = claims::TempoFact{facts.tempo->bpm, facts.tempo->confidence};
+    if (facts.key) {
+        out.key = claims::KeyFact{claims::Key{facts.key->tonic, facts.key->minor ? claims::Mode::minor : claims::Mode::major},
+                                  facts.key->confidence};
+    }
+    return out;
 }
 
 }  // namespace tunecap::pipeline

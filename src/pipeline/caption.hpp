@@ -4,8 +4,11 @@
 // when a step finishes and `tunecap clean --results` when the cleaning rules change, so a stored
 // output is judged the same way by both.
 
+#include <optional>
 #include <string_view>
 
+#include "analysis/facts.hpp"
+#include "claims/claims.hpp"
 #include "clean/clean.hpp"
 #include "store/store.hpp"
 
@@ -15,9 +18,13 @@ namespace tunecap::pipeline {
 inline constexpr std::string_view kAudioCutFlag = "audio_cut";
 
 // Sets row.caption, row.flags (cleaning flags replace the previous ones; request flags such as
-// audio_cut stay), row.outcome and row.error from row.raw_output. A step is failed when no usable
+// audio_cut stay), row.outcome and row.error from row.raw_output, and row.claims from the caption
+// and the track's facts (verdicts only when there are facts). A step is failed when no usable
 // caption remains, or when a Harmony output never reached its final channel (what is left is the
 // model's analysis, not an answer to train on); otherwise done with no error.
-void derive_caption(store::StepRow& row, const clean::CleanOptions& options);
+void derive_caption(store::StepRow& row, const clean::CleanOptions& options, const std::optional<analysis::Facts>& facts);
+
+// What tunecap measured, as the facts claims are checked against (with their confidences).
+claims::Facts claim_facts(const analysis::Facts& facts);
 
 }  // namespace tunecap::pipeline

@@ -83,7 +83,7 @@ store::StepRow run_model_step(const config::Config& config, const TrackRecord& t
         row.prompt_ms = result->timings->prompt_ms;
         row.predicted_ms = result->timings->predicted_ms;
     }
-    derive_caption(row, for_family(cleaning, request_plan.family));
+    derive_caption(row, for_family(cleaning, request_plan.family), track.facts);
     return row;
 }
 
@@ -91,7 +91,7 @@ store::StepRow run_local_step(const TrackRecord& track, const StepNode& node, co
     auto row = base_row(track, node);
     row.request = node.planned->request.user;
     row.raw_output = node.planned->request.user;
-    derive_caption(row, for_family(cleaning, core::Family::chatml));
+    derive_caption(row, for_family(cleaning, core::Family::chatml), track.facts);
     return row;
 }
 
@@ -99,6 +99,7 @@ store::StepRow failed_step(const TrackRecord& track, const StepNode& node, std::
     auto row = base_row(track, node);
     row.outcome = store::StepOutcome::failed;
     row.error = std::move(error);
+    row.claims = "[]";  // no caption, so nothing claimed
     return row;
 }
 

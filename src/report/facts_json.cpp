@@ -76,6 +76,18 @@ std::optional<analysis::Facts> parse_facts_json(const std::string& text) {
     }
 }
 
+namespace {
+std::string version_line() { return "analysis-" + std::to_string(analysis::kVersion) + "\n"; }
+}  // namespace
+
+std::string stored_facts(const analysis::Facts& facts) { return version_line() + facts_json(facts); }
+
+std::optional<analysis::Facts> read_stored_facts(const std::string& info_json) {
+    const auto version = version_line();
+    if (!info_json.starts_with(version)) return std::nullopt;
+    return parse_facts_json(info_json.substr(version.size()));
+}
+
 std::string facts_json_line(const std::filesystem::path& file, const analysis::Facts& facts) {
     ordered_json out = {{"file", file.string()}};
     out.update(facts_object(facts));

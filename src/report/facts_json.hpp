@@ -17,6 +17,11 @@ namespace tunecap::report {
 std::string facts_json(const analysis::Facts& facts);
 std::optional<analysis::Facts> parse_facts_json(const std::string& text);
 
+// The facts as a store's track row keeps them: "analysis-<version>" on a line, then their JSON.
+std::string stored_facts(const analysis::Facts& facts);
+// The facts of a track row; nullopt when it holds none, or only those of another analysis version.
+std::optional<analysis::Facts> read_stored_facts(const std::string& info_json);
+
 // One line of `tunecap analyze --json`: {"file": ..., then the facts}.
 std::string facts_json_line(const std::filesystem::path& file, const analysis::Facts& facts);
 

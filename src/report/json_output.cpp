@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "report/json_output.hpp"
 
-#include "report/claims_json.hpp"
+#include "claims/claims_json.hpp"
+#include "pipeline/caption.hpp"
 #include "report/facts_json.hpp"
 #include "report/json_parts.hpp"
 
@@ -51,9 +52,15 @@ void add_result(ordered_json& out, const store::StepRow& row, bool reused) {
     out["key"] = row.key;
 }
 
+// What the caption says of tempo and key, checked against what tunecap measured: as stored with the
+// step, or checked now for a row stored before steps kept their claims.
+ordered_json step_claims(const store::StepRow& row, const std::optional<claims::Facts>& facts) {
+    return ordered_json::parse(row.claims.empty() ? claims::to_json(row.caption, facts ? &*facts : nullptr) : row.claims);
+}
+
 // phases -> models -> prompts, each level with its status and, when not done, the reason.
 ordered_json phases_json(const std::vector<pipeline::PhaseRecord>& phases, const std::optional<analysis::Facts>& facts) {
-    const auto checked = facts ? std::optional<claims::Facts>(claim_facts(*facts)) : std::nullopt;
+    const auto checked = facts ? std::optional(pipeline::claim_facts(*facts)) : std::nullopt;
     ordered_json out = ordered_json::object();
     for (const auto& phase : phases) {
         ordered_json p = {{"kind", std::string(config::to_string(phase.kind))}};
@@ -68,8 +75,7 @@ ordered_json phases_json(const std::vector<pipeline::PhaseRecord>& phases, const
                 add_status(s, step.status, step.status == model.status && !step.result ? "" : step.reason);
                 if (step.result) {
                     add_result(s, *step.result, step.reused);
-                    // What the caption says of tempo and key, checked against what tunecap measured.
-                    s["claims"] = claims_array(step.result->caption, checked ? &*checked : nullptr);
+                    s["claims"] = step_claims(*step.result, checked);
                 }
                 prompts[step.prompt] = std::move(s);
             }
@@ -214,6 +220,7 @@ bool refresh_step(ordered_json& step, const store::StepRow& row) {
     updated["status"] = std::string(store::to_string(row.outcome));
     updated["caption"] = row.caption;
     updated["flags"] = row.flags;
+    if (!row.claims.empty()) updated["claims"] = ordered_json::parse(row.claims);
     if (row.error.empty()) {
         updated.erase("error");
         updated.erase("reason");

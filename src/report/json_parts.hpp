@@ -8,11 +8,9 @@
 #include <nlohmann/json.hpp>
 
 #include "analysis/facts.hpp"
-#include "claims/claims.hpp"
 
 namespace tunecap::report {
 
 nlohmann::ordered_json facts_object(const analysis::Facts& facts);
-nlohmann::ordered_json claims_array(std::string_view caption, const claims::Facts* facts);
 
 }  // namespace tunecap::report

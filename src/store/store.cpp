@@ -23,8 +23,8 @@ namespace fs = std::filesystem;
 // this build refuses its store instead of misreading it.
 constexpr std::string_view kApplication = "tunecap";
 // 2: a step's row is keyed by (key, track_id), so tracks whose steps send the same request keep a
-// row each. A store of version 1 is migrated when it is opened.
-constexpr std::int64_t kSchemaVersion = 2;
+// row each. 3: a step keeps its caption's claims. Older stores are migrated when they are opened.
+constexpr std::int64_t kSchemaVersion = 3;
 
 // Another connection may hold the write lock for a moment: a second tunecap on the same output
 // folder, `tunecap clean --results`, or a user's sqlite3 shell. Our own write transactions are one
@@ -83,6 +83,7 @@ std::string steps_table(std::string_view name) {
     predicted_ms      ANY,
     server_build      TEXT NOT NULL,
     finished_at       TEXT NOT NULL,
+    claims            TEXT NOT NULL,
     PRIMARY KEY (key, track_id)
 ) STRICT;
 )sql";
@@ -96,14 +97,14 @@ constexpr std::string_view kGetMeta = "SELECT value FROM meta WHERE name = ?1";
 constexpr std::string_view kStepColumns =
     "key, track_id, phase, model, prompt, status, raw_output, reasoning, caption, flags, error, request, "
     "prompt_tokens, completion_tokens, cached_tokens, elapsed_ms, prompt_ms, predicted_ms, server_build, "
-    "finished_at";
+    "finished_at, claims";
 constexpr std::string_view kStepValues =
-    "?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20";
+    "?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21";
 // Newest output of a (phase, model, prompt) unit first; the key breaks ties so the order never varies.
 constexpr std::string_view kStepOrder = "phase, model, prompt, finished_at DESC, key";
 
 constexpr std::string_view kUpdateDerived =
-    "UPDATE steps SET caption = ?2, flags = ?3, status = ?4, error = ?5 WHERE key = ?1 AND track_id = ?6";
+    "UPDATE steps SET caption = ?2, flags = ?3, status = ?4, error = ?5, claims = ?7 WHERE key = ?1 AND track_id = ?6";
 constexpr std::string_view kPutTrack =
     "INSERT OR REPLACE INTO tracks (track_id, file, content_hash, info_json) VALUES (?1, ?2, ?3, ?4)";
 constexpr std::string_view kFindTrack =
@@ -160,6 +161,7 @@ void bind_step(sqlite::Query& query, const StepRow& row) {
     query.bind_real(18, row.predicted_ms);
     query.bind_text(19, row.server_build);
     query.bind_text(20, row.finished_at);
+    query.bind_text(21, row.claims);
 }
 
 StepRow read_step(const sqlite::Query& query, const fs::path& path) {
@@ -188,6 +190,7 @@ StepRow read_step(const sqlite::Query& query, const fs::path& path) {
     row.predicted_ms = query.real(17);
     row.server_build = query.text(18);
     row.finished_at = query.text(19);
+    row.claims = query.text(20);
     return row;
 }
 
@@ -262,7 +265,8 @@ core::Result<std::int64_t> verify_schema(sqlite3* db, const fs::path& path) {
     return version->integer;
 }
 
-// Version 1 kept one row per key; version 2 one per key and track. Every row is kept. Under a write
+// Version 1 kept one row per key; version 2 one per key and track; version 3 adds each step's
+// claims, empty in the rows it upgrades (the track files check those afresh). Every row is kept. Under a write
 // transaction, with the version read again inside it: another process may have upgraded first.
 core::Status upgrade_schema(sqlite3* db, const fs::path& path) {
     sqlite::Transaction transaction(db);
@@ -270,10 +274,11 @@ core::Status upgrade_schema(sqlite3* db, const fs::path& path) {
     auto version = verify_schema(db, path);
     if (!version) return version.error();
     if (*version >= kSchemaVersion) return core::Ok{};
-    const auto script = steps_table("steps_v2") +
-                        "INSERT INTO steps_v2 SELECT * FROM steps;\n"
+    // Versions 1 and 2 have the same columns, in the same order.
+    const auto script = steps_table("steps_v3") +
+                        "INSERT INTO steps_v3 SELECT *, '' FROM steps;\n"
                         "DROP TABLE steps;\n"
-                        "ALTER TABLE steps_v2 RENAME TO steps;\n" +
+                        "ALTER TABLE steps_v3 RENAME TO steps;\n" +
                         std::string(kStepsIndex) + "UPDATE meta SET value = " + std::to_string(kSchemaVersion) +
                         " WHERE name = 'schema_version';\n";
     if (sqlite::execute(db, script) != SQLITE_OK || transaction.commit() != SQLITE_OK) {
@@ -469,6 +474,7 @@ core::Status Store::update_derived(const StepRow& row) {
     query.bind_text(4, to_string(row.outcome));
     query.bind_text(5, row.error);
     query.bind_text(6, row.track_id);
+    query.bind_text(7, row.claims);
     if (query.step() != SQLITE_DONE) return m_impl->error(query, "cannot update step " + row.key);
     if (sqlite3_changes(m_impl->m_db.get()) == 0) {
         return file_error(m_impl->m_path, "no step with key " + row.key + " for track " + row.track_id);

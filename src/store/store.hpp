@@ -49,6 +49,9 @@ struct StepRow {
     double predicted_ms = 0;
     std::string server_build;   // /props build_info
     std::string finished_at;    // ISO 8601 UTC
+    // The caption's tempo and key claims with their verdicts against the track's measured facts, as
+    // a JSON array (claims/claims_json.hpp); empty in rows stored before schema 3.
+    std::string claims;
 
     friend bool operator==(const StepRow&, const StepRow&) = default;
 };
@@ -98,7 +101,7 @@ public:
     // Every step ordered by track_id, then as steps_for_track.
     std::vector<StepRow> all_steps();
     // Replaces what is derived from a stored step's raw output (`tunecap clean --results`): caption,
-    // flags, outcome and error of the row with row.key of track row.track_id. An error when there is
+    // flags, outcome, error and claims of the row with row.key of track row.track_id. An error when there is
     // no such row.
     core::Status update_derived(const StepRow& row);
 

@@ -4,6 +4,7 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 namespace tunecap::pipeline {
 namespace {
@@ -23,7 +24,7 @@ clean::CleanOptions family(core::Family f) {
 
 TEST(DeriveCaption, AUsableCaptionIsDone) {
     auto row = with_raw("Here is the caption: A warm techno track with a rolling bassline.");
-    derive_caption(row, family(core::Family::chatml));
+    derive_caption(row, family(core::Family::chatml), std::nullopt);
     EXPECT_EQ(row.outcome, store::StepOutcome::done);
     EXPECT_EQ(row.caption, "A warm techno track with a rolling bassline.");
     EXPECT_THAT(row.flags, ::testing::Contains("wrapper_removed"));
@@ -32,7 +33,7 @@ TEST(DeriveCaption, AUsableCaptionIsDone) {
 
 TEST(DeriveCaption, NothingUsableIsAFailure) {
     auto row = with_raw("...\n?? ...");
-    derive_caption(row, family(core::Family::qwen3));
+    derive_caption(row, family(core::Family::qwen3), std::nullopt);
     EXPECT_EQ(row.outcome, store::StepOutcome::failed);
     EXPECT_EQ(row.caption, "");
     EXPECT_EQ(row.error, "the model's output holds no usable caption");
@@ -40,7 +41,7 @@ TEST(DeriveCaption, NothingUsableIsAFailure) {
 
 TEST(DeriveCaption, HarmonyWithoutAFinalChannelIsAFailure) {
     auto row = with_raw("<|channel|>analysis<|message|>We need to describe a techno track with a warm bassline.");
-    derive_caption(row, family(core::Family::harmony));
+    derive_caption(row, family(core::Family::harmony), std::nullopt);
     EXPECT_EQ(row.outcome, store::StepOutcome::failed);
     EXPECT_THAT(row.error, ::testing::HasSubstr("without a final channel"));
 }
@@ -50,10 +51,37 @@ TEST(DeriveCaption, DerivingAgainReplacesCleaningFlagsKeepsRequestFlagsAndCanTur
     row.flags = {"audio_cut", "empty"};
     row.outcome = store::StepOutcome::failed;
     row.error = "the model's output holds no usable caption";
-    derive_caption(row, family(core::Family::chatml));
+    derive_caption(row, family(core::Family::chatml), std::nullopt);
     EXPECT_EQ(row.outcome, store::StepOutcome::done);
     EXPECT_EQ(row.flags, std::vector<std::string>{"audio_cut"});
     EXPECT_TRUE(row.error.empty());
+}
+
+TEST(DeriveCaption, TheCaptionsClaimsAreCheckedAgainstTheTracksFacts) {
+    analysis::Facts facts;
+    facts.tempo = analysis::Tempo{128.0, 0.9};
+    facts.key = analysis::Key{9, true, 0.8};  // A minor
+    auto row = with_raw("A driving techno track at 64 BPM in C major, with a rolling bassline.");
+    derive_caption(row, family(core::Family::chatml), facts);
+    const auto claims = nlohmann::json::parse(row.claims);
+    ASSERT_EQ(claims.size(), 2u);
+    EXPECT_EQ(claims[0]["kind"], "tempo");
+    EXPECT_EQ(claims[0]["verdict"], "agrees");
+    EXPECT_EQ(claims[0]["multiple"], "x1/2");
+    EXPECT_EQ(claims[1]["kind"], "key");
+    EXPECT_EQ(claims[1]["verdict"], "related");
+    EXPECT_EQ(claims[1]["relation"], "relative");
+}
+
+TEST(DeriveCaption, WithoutFactsClaimsCarryNoVerdictAndAFailedStepClaimsNothing) {
+    auto row = with_raw("A ballad at 70 BPM.");
+    derive_caption(row, family(core::Family::chatml), std::nullopt);
+    const auto claims = nlohmann::json::parse(row.claims);
+    ASSERT_EQ(claims.size(), 1u);
+    EXPECT_FALSE(claims[0].contains("verdict"));
+    auto failed = with_raw("...");
+    derive_caption(failed, family(core::Family::chatml), std::nullopt);
+    EXPECT_EQ(failed.claims, "[]");
 }
 
 }  // namespace

@@ -169,6 +169,33 @@ phases:
     EXPECT_EQ(row.outcome, store::StepOutcome::done);
     EXPECT_EQ(row.model, "template");
     EXPECT_EQ(row.caption, "A track tagged Techno, 3:05 long.");
+    EXPECT_EQ(row.claims, "[]");
+}
+
+TEST(Executor, AStepKeepsItsCaptionsClaimsCheckedAgainstTheTracksFacts) {
+    Fixture f;
+    const auto config = load_config(R"(
+prompts: {facts: "A steady 64 BPM groove in {key}."}
+phases:
+  - {id: facts, kind: template, prompts: [facts]}
+)");
+    std::vector<TrackRecord> tracks = {testing::track(config, "a", 185)};
+    tracks[0].facts = analysis::Facts{};
+    tracks[0].facts->tempo = analysis::Tempo{128.0, 0.9};
+    tracks[0].facts->key = analysis::Key{2, true, 0.9};  // D minor
+    StepGraph graph(config, tracks, {});
+    SettleContext context;
+    context.plan = [&](const StepNode& n, const std::vector<StepInput>& inputs) {
+        return plan_step(config, *n.phase, n.model, *n.prompt, {}, tracks[n.track], inputs);
+    };
+    context.find = [](const StepNode&, const std::string&) { return std::optional<store::StepRow>(); };
+    graph.settle(context);
+    const auto row = run_local_step(tracks[0], graph.node(graph.ready("").front()), f.cleaning);
+    EXPECT_EQ(row.caption, "A steady 64 BPM groove in D minor.");
+    EXPECT_THAT(row.claims, HasSubstr(R"("kind":"tempo","value":64.0,"text":"64 BPM")"));
+    EXPECT_THAT(row.claims, HasSubstr(R"("verdict":"agrees","multiple":"x1/2")"));
+    EXPECT_THAT(row.claims, HasSubstr(R"("value":"D minor")"));
+    EXPECT_THAT(row.claims, HasSubstr(R"("verdict":"agrees","relation":"same")"));
 }
 
 }  // namespace

@@ -34,6 +34,7 @@ store::StepRow failed_row(const std::string& track, const std::string& key) {
     row.outcome = store::StepOutcome::failed;
     row.error = "the model's output holds no usable caption";
     row.flags = {"empty"};
+    row.claims = "[]";
     return row;
 }
 
@@ -51,6 +52,7 @@ TEST(RefreshCaptions, AStepThatNowFailsTurnsItsModelAndPhaseFailedOrLeavesThemDo
     const auto& model = written["phases"]["hear"]["models"]["ears"];
     EXPECT_EQ(model["prompts"]["brief"]["status"], "failed");
     EXPECT_EQ(model["prompts"]["brief"]["error"], "the model's output holds no usable caption");
+    EXPECT_EQ(model["prompts"]["brief"]["claims"], json::array());  // re-derived with the caption
     EXPECT_EQ(model["prompts"]["mood"]["status"], "done");
     EXPECT_EQ(model["status"], "failed");                    // a failed step fails its model
     EXPECT_EQ(written["phases"]["hear"]["status"], "failed");  // its only model

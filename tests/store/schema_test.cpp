@@ -49,7 +49,7 @@ TEST(StoreSchema, RecordsApplicationAndSchemaVersion) {
     TempDir dir;
     RawDatabase raw(closed_store(dir));
     EXPECT_EQ(raw.text("SELECT value FROM meta WHERE name = 'application'"), "tunecap");
-    EXPECT_EQ(raw.text("SELECT value FROM meta WHERE name = 'schema_version'"), "2");
+    EXPECT_EQ(raw.text("SELECT value FROM meta WHERE name = 'schema_version'"), "3");
     EXPECT_EQ(raw.text("SELECT typeof(value) FROM meta WHERE name = 'schema_version'"), "integer");
     EXPECT_EQ(raw.text("SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND name = 'steps_by_track'"), "1");
 }
@@ -68,24 +68,26 @@ TEST(StoreSchema, FileThatIsNotSqliteIsAnErrorNamingTheFile) {
 TEST(StoreSchema, NewerSchemaVersionIsAnErrorNamingTheFile) {
     TempDir dir;
     const auto path = closed_store(dir);
-    RawDatabase(path).execute("UPDATE meta SET value = 3 WHERE name = 'schema_version'");
+    RawDatabase(path).execute("UPDATE meta SET value = 4 WHERE name = 'schema_version'");
     const auto store = Store::open(path);
     ASSERT_FALSE(store.ok());
-    EXPECT_THAT(store.error().message, AllOf(HasSubstr(path.string()), HasSubstr("schema_version 3 is newer")));
+    EXPECT_THAT(store.error().message, AllOf(HasSubstr(path.string()), HasSubstr("schema_version 4 is newer")));
 }
 
-// A store as tunecap wrote it before schema_version 2: one row per key.
-void write_version_1_store(const std::filesystem::path& path) {
-    RawDatabase raw(path);
-    raw.execute(R"sql(
+// A store as tunecap wrote it at schema_version 1 (one row per key) or 2 (one per key and track),
+// before steps kept their claims.
+void write_old_store(const std::filesystem::path& path, int version) {
+    const std::string primary_key = version == 1 ? "PRIMARY KEY (key)" : "PRIMARY KEY (key, track_id)";
+    RawDatabase(path).execute(R"sql(
 CREATE TABLE meta (name TEXT PRIMARY KEY NOT NULL, value ANY NOT NULL) STRICT;
-INSERT INTO meta VALUES ('application', 'tunecap'), ('schema_version', 1);
+INSERT INTO meta VALUES ('application', 'tunecap'), ('schema_version', )sql" + std::to_string(version) + R"sql();
 CREATE TABLE steps (
-    key TEXT PRIMARY KEY NOT NULL, track_id TEXT NOT NULL, phase TEXT NOT NULL, model TEXT NOT NULL,
+    key TEXT NOT NULL, track_id TEXT NOT NULL, phase TEXT NOT NULL, model TEXT NOT NULL,
     prompt TEXT NOT NULL, status TEXT NOT NULL, raw_output TEXT NOT NULL, reasoning TEXT NOT NULL,
     caption TEXT NOT NULL, flags TEXT NOT NULL, error TEXT NOT NULL, request TEXT NOT NULL,
     prompt_tokens INTEGER NOT NULL, completion_tokens INTEGER NOT NULL, cached_tokens INTEGER NOT NULL,
-    elapsed_ms ANY, prompt_ms ANY, predicted_ms ANY, server_build TEXT NOT NULL, finished_at TEXT NOT NULL
+    elapsed_ms ANY, prompt_ms ANY, predicted_ms ANY, server_build TEXT NOT NULL, finished_at TEXT NOT NULL,
+    )sql" + primary_key + R"sql(
 ) STRICT;
 CREATE INDEX steps_by_track ON steps (track_id, phase, model, prompt, finished_at);
 CREATE TABLE tracks (track_id TEXT PRIMARY KEY NOT NULL, file TEXT NOT NULL, content_hash TEXT NOT NULL,
@@ -98,20 +100,23 @@ INSERT INTO steps VALUES ('old-key', 't1', 'flamingo', 'music_flamingo', 'brief'
 )sql");
 }
 
-TEST(StoreSchema, AVersion1StoreIsUpgradedKeepingEveryRow) {
+class OldStore : public ::testing::TestWithParam<int> {};
+
+TEST_P(OldStore, IsUpgradedKeepingEveryRow) {
     TempDir dir;
     const auto path = dir / "tunecap.db";
-    write_version_1_store(path);
+    write_old_store(path, GetParam());
     auto store = Store::open(path);
     ASSERT_TRUE(store.ok()) << store.error().message;
     RawDatabase raw(path);
-    EXPECT_EQ(raw.text("SELECT value FROM meta WHERE name = 'schema_version'"), "2");
+    EXPECT_EQ(raw.text("SELECT value FROM meta WHERE name = 'schema_version'"), "3");
     const auto old = (*store)->find_step("old-key");
     ASSERT_TRUE(old.has_value());
     EXPECT_EQ(old->track_id, "t1");
     EXPECT_EQ(old->caption, "A caption.");
     EXPECT_EQ(old->flags, std::vector<std::string>{"wrapper_removed"});
     EXPECT_DOUBLE_EQ(old->elapsed_ms, 1.5);
+    EXPECT_EQ(old->claims, "");  // not checked when it was stored: the track files check it afresh
     // Rows are now one per key and track.
     auto copy = *old;
     copy.track_id = "t2";
@@ -123,6 +128,9 @@ TEST(StoreSchema, AVersion1StoreIsUpgradedKeepingEveryRow) {
     ASSERT_TRUE(store.ok()) << store.error().message;
     EXPECT_EQ((*store)->all_steps().size(), 2u);
 }
+
+INSTANTIATE_TEST_SUITE_P(StoreSchema, OldStore, ::testing::Values(1, 2),
+                         [](const auto& info) { return "Version" + std::to_string(info.param); });
 
 TEST(StoreSchema, DatabaseOfAnotherProgramIsAnErrorAndIsLeftAlone) {
     TempDir dir;

@@ -34,7 +34,8 @@ inline void PrintTo(const StepRow& row, std::ostream* out) {
          << ", error=" << abbreviated(row.error) << ", request=" << abbreviated(row.request)
          << ", tokens=" << row.prompt_tokens << "/" << row.completion_tokens << "/" << row.cached_tokens
          << ", ms=" << row.elapsed_ms << "/" << row.prompt_ms << "/" << row.predicted_ms
-         << ", server_build=" << abbreviated(row.server_build) << ", finished_at=" << abbreviated(row.finished_at) << "}";
+         << ", server_build=" << abbreviated(row.server_build) << ", finished_at=" << abbreviated(row.finished_at)
+         << ", claims=" << abbreviated(row.claims) << "}";
 }
 
 // A step with every field set to a value of its own, so a swapped or dropped column shows.
@@ -60,6 +61,7 @@ inline StepRow full_row(const std::string& key, const std::string& track_id = "t
     row.predicted_ms = 987.654321;
     row.server_build = "b6275-6c6e397b";
     row.finished_at = "2025-06-01T12:34:56.789Z";
+    row.claims = R"([{"kind":"tempo","value":128.0,"text":"128 BPM","verdict":"agrees"}])";
     return row;
 }
 

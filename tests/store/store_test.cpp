@@ -188,6 +188,7 @@ TEST(Store, UpdateDerivedChangesOnlyWhatIsDerivedFromTheRawOutput) {
     update.flags = {"empty"};
     update.outcome = StepOutcome::failed;
     update.error = "the model's output holds no usable caption";
+    update.claims = "[]";
     update.raw_output = "not written";   // not derived: stays as stored
     update.prompt_tokens = 999;
     ASSERT_TRUE(store->update_derived(update).ok());
@@ -197,6 +198,7 @@ TEST(Store, UpdateDerivedChangesOnlyWhatIsDerivedFromTheRawOutput) {
     expected.flags = {"empty"};
     expected.outcome = StepOutcome::failed;
     expected.error = "the model's output holds no usable caption";
+    expected.claims = "[]";
     EXPECT_EQ(store->find_step("k"), expected);
 }
 
