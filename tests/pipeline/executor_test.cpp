@@ -150,14 +150,9 @@ TEST(Executor, AnUnreadableTrackIsOneLineNamingTheFile) {
     EXPECT_EQ(audio.error().message.find('\n'), std::string::npos);
 }
 
-TEST(Executor, ALocalStepsOutputIsItsRenderedText) {
-    Fixture f;
-    const auto config = load_config(R"(
-prompts: {facts: "A track tagged {genres}, {duration} long."}
-phases:
-  - {id: facts, kind: template, prompts: [facts]}
-)");
-    std::vector<TrackRecord> tracks = {testing::track(config, "a", 185)};
+// The row of the first step of a one-track graph of local (template) steps.
+store::StepRow first_local_row(const config::Config& config, TrackRecord track, const clean::CleanOptions& cleaning) {
+    std::vector<TrackRecord> tracks = {std::move(track)};
     StepGraph graph(config, tracks, {});
     SettleContext context;
     context.plan = [&](const StepNode& n, const std::vector<StepInput>& inputs) {
@@ -165,7 +160,17 @@ phases:
     };
     context.find = [](const StepNode&, const std::string&) { return std::optional<store::StepRow>(); };
     graph.settle(context);
-    const auto row = run_local_step(tracks[0], graph.node(graph.ready("").front()), f.cleaning);
+    return run_local_step(tracks[0], graph.node(graph.ready("").front()), cleaning);
+}
+
+TEST(Executor, ALocalStepsOutputIsItsRenderedText) {
+    Fixture f;
+    const auto config = load_config(R"(
+prompts: {facts: "A track tagged {genres}, {duration} long."}
+phases:
+  - {id: facts, kind: template, prompts: [facts]}
+)");
+    const auto row = first_local_row(config, testing::track(config, "a", 185), f.cleaning);
     EXPECT_EQ(row.outcome, store::StepOutcome::done);
     EXPECT_EQ(row.model, "template");
     EXPECT_EQ(row.caption, "A track tagged Techno, 3:05 long.");
@@ -179,18 +184,11 @@ prompts: {facts: "A steady 64 BPM groove in {key}."}
 phases:
   - {id: facts, kind: template, prompts: [facts]}
 )");
-    std::vector<TrackRecord> tracks = {testing::track(config, "a", 185)};
-    tracks[0].facts = analysis::Facts{};
-    tracks[0].facts->tempo = analysis::Tempo{128.0, 0.9};
-    tracks[0].facts->key = analysis::Key{2, true, 0.9};  // D minor
-    StepGraph graph(config, tracks, {});
-    SettleContext context;
-    context.plan = [&](const StepNode& n, const std::vector<StepInput>& inputs) {
-        return plan_step(config, *n.phase, n.model, *n.prompt, {}, tracks[n.track], inputs);
-    };
-    context.find = [](const StepNode&, const std::string&) { return std::optional<store::StepRow>(); };
-    graph.settle(context);
-    const auto row = run_local_step(tracks[0], graph.node(graph.ready("").front()), f.cleaning);
+    auto track = testing::track(config, "a", 185);
+    track.facts = analysis::Facts{};
+    track.facts->tempo = analysis::Tempo{128.0, 0.9};
+    track.facts->key = analysis::Key{2, true, 0.9};  // D minor
+    const auto row = first_local_row(config, track, f.cleaning);
     EXPECT_EQ(row.caption, "A steady 64 BPM groove in D minor.");
     EXPECT_THAT(row.claims, HasSubstr(R"("kind":"tempo","value":64.0,"text":"64 BPM")"));
     EXPECT_THAT(row.claims, HasSubstr(R"("verdict":"agrees","multiple":"x1/2")"));
