@@ -39,7 +39,7 @@ int rederive(const fs::path& dir, const config::Config& config, const clean::Cle
     const auto facts_of = [&](const std::string& track_id) -> const std::optional<analysis::Facts>& {
         auto [it, added] = facts_of_track.try_emplace(track_id);
         if (added) {
-            if (auto track = (*store)->find_track(track_id)) it->second = report::read_stored_facts(track->info_json);
+            if (auto track = (*store)->find_track(track_id)) it->second = report::read_track_info(track->info_json).facts;
         }
         return it->second;
     };

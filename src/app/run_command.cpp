@@ -97,21 +97,26 @@ std::string describe_genres(const tags::Genres& genres) {
 
 // The facts of a track, measured once and kept in its store row (keyed by track id, which names
 // the file's content), so a resumed run reuses them; always as read back from their JSON, so the
-// first run and every resume render them alike.
+// first run and every resume render them alike. The row also keeps the track's path and genres as
+// this run found them, for metrics and exports.
 std::optional<analysis::Facts> track_facts(const pipeline::TrackRecord& track, store::Store& store, core::Log& log) {
-    if (auto row = store.find_track(track.id)) {
-        if (auto facts = report::read_stored_facts(row->info_json)) return facts;
+    const auto row = store.find_track(track.id);
+    auto info = row ? report::read_track_info(row->info_json) : report::TrackInfo{};
+    if (!info.facts) {
+        auto measured = analysis::analyze_file(track.file);
+        if (measured) {
+            info.facts = std::move(*measured);
+        } else {
+            log.warn("analysis", "{}", measured.error().message);
+        }
     }
-    auto measured = analysis::analyze_file(track.file);
-    if (!measured) {
-        log.warn("analysis", "{}", measured.error().message);
-        return std::nullopt;
+    info.genres = track.genres.names;
+    info.genre_source = std::string(tags::to_string(track.genres.source));
+    const store::TrackRow updated{track.id, track.file.string(), track.content_hash, report::track_info_json(info)};
+    if (!row || *row != updated) {
+        if (auto put = store.put_track(updated); !put) log.warn("store", "{}", put.error().message);
     }
-    const auto stored = report::stored_facts(*measured);
-    if (auto put = store.put_track({track.id, track.file.string(), track.content_hash, stored}); !put) {
-        log.warn("store", "{}", put.error().message);
-    }
-    return report::read_stored_facts(stored);
+    return report::read_track_info(updated.info_json).facts;
 }
 
 pipeline::TrackRecord read_track(const fs::path& file, const RunSettings& settings, store::Store& store, core::Log& log) {

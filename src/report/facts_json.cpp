@@ -76,16 +76,31 @@ std::optional<analysis::Facts> parse_facts_json(const std::string& text) {
     }
 }
 
-namespace {
-std::string version_line() { return "analysis-" + std::to_string(analysis::kVersion) + "\n"; }
-}  // namespace
+std::string track_info_json(const TrackInfo& info) {
+    ordered_json out = {{"genres", info.genres}, {"genre_source", info.genre_source}, {"analysis_version", analysis::kVersion}};
+    out["facts"] = info.facts ? facts_object(*info.facts) : ordered_json(nullptr);
+    // Genres come from users' tags: replace invalid UTF-8 rather than fail on it.
+    return out.dump(-1, ' ', false, ordered_json::error_handler_t::replace);
+}
 
-std::string stored_facts(const analysis::Facts& facts) { return version_line() + facts_json(facts); }
-
-std::optional<analysis::Facts> read_stored_facts(const std::string& info_json) {
-    const auto version = version_line();
-    if (!info_json.starts_with(version)) return std::nullopt;
-    return parse_facts_json(info_json.substr(version.size()));
+TrackInfo read_track_info(const std::string& info_json) {
+    TrackInfo info;
+    const auto json = ordered_json::parse(info_json, nullptr, false);
+    if (!json.is_object()) return info;
+    if (const auto genres = json.find("genres"); genres != json.end() && genres->is_array()) {
+        for (const auto& genre : *genres) {
+            if (genre.is_string()) info.genres.push_back(genre.get<std::string>());
+        }
+    }
+    if (const auto source = json.find("genre_source"); source != json.end() && source->is_string()) {
+        info.genre_source = source->get<std::string>();
+    }
+    const auto version = json.find("analysis_version");
+    const auto facts = json.find("facts");
+    if (version != json.end() && *version == analysis::kVersion && facts != json.end() && facts->is_object()) {
+        info.facts = parse_facts_json(facts->dump());
+    }
+    return info;
 }
 
 std::string facts_json_line(const std::filesystem::path& file, const analysis::Facts& facts) {

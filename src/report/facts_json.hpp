@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "analysis/facts.hpp"
 
@@ -17,10 +18,18 @@ namespace tunecap::report {
 std::string facts_json(const analysis::Facts& facts);
 std::optional<analysis::Facts> parse_facts_json(const std::string& text);
 
-// The facts as a store's track row keeps them: "analysis-<version>" on a line, then their JSON.
-std::string stored_facts(const analysis::Facts& facts);
-// The facts of a track row; nullopt when it holds none, or only those of another analysis version.
-std::optional<analysis::Facts> read_stored_facts(const std::string& info_json);
+// What a store's track row keeps of a track beyond its file and hash, for resumed runs, metrics and
+// exports: its genres and the facts measured of it.
+struct TrackInfo {
+    std::vector<std::string> genres;
+    std::string genre_source;               // cli, info, tags or fallback
+    std::optional<analysis::Facts> facts;   // nullopt: not measured
+};
+// {"genres": [...], "genre_source": ..., "analysis_version": N, "facts": {...} or null}
+std::string track_info_json(const TrackInfo& info);
+// The info of a track row. Facts measured by another analysis version read as not measured, and a
+// row that is not such JSON (an older tunecap's) as empty.
+TrackInfo read_track_info(const std::string& info_json);
 
 // One line of `tunecap analyze --json`: {"file": ..., then the facts}.
 std::string facts_json_line(const std::filesystem::path& file, const analysis::Facts& facts);

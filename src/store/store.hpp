@@ -28,6 +28,11 @@ std::string_view to_string(StepOutcome outcome);
 std::optional<StepOutcome> parse_step_outcome(std::string_view text);
 
 // What one finished (done or failed) step left behind.
+// Stored as "", "genres" or "wrong".
+enum class HintKind { none, genres, wrong };
+std::string_view to_string(HintKind kind);
+std::optional<HintKind> parse_hint_kind(std::string_view text);
+
 struct StepRow {
     std::string key;            // hex sha256 (pipeline computes it)
     std::string track_id;
@@ -52,6 +57,10 @@ struct StepRow {
     // The caption's tempo and key claims with their verdicts against the track's measured facts, as
     // a JSON array (claims/claims_json.hpp); empty in rows stored before schema 3.
     std::string claims;
+    // The genre hint the prompt carried: none, the track's own genres, or the wrong-hint probe's
+    // contrasting genres; `hint` is the genres as the prompt named them ("" without a hint).
+    HintKind hint_kind = HintKind::none;
+    std::string hint;
 
     friend bool operator==(const StepRow&, const StepRow&) = default;
 };
@@ -60,7 +69,7 @@ struct TrackRow {
     std::string track_id;
     std::string file;
     std::string content_hash;
-    std::string info_json;  // genres, audio info, facts: JSON written by the pipeline, opaque here
+    std::string info_json;  // genres and facts: JSON written by the pipeline, opaque here
 
     friend bool operator==(const TrackRow&, const TrackRow&) = default;
 };

@@ -117,6 +117,7 @@ TEST_P(OldStore, IsUpgradedKeepingEveryRow) {
     EXPECT_EQ(old->flags, std::vector<std::string>{"wrapper_removed"});
     EXPECT_DOUBLE_EQ(old->elapsed_ms, 1.5);
     EXPECT_EQ(old->claims, "");  // not checked when it was stored: the track files check it afresh
+    EXPECT_EQ(old->hint_kind, HintKind::none);
     // Rows are now one per key and track.
     auto copy = *old;
     copy.track_id = "t2";
@@ -191,6 +192,21 @@ TEST(StoreSchema, DamagedFlagsThrowNamingTheFileAndStep) {
         FAIL() << "find_step returned";
     } catch (const core::Failure& failure) {
         EXPECT_THAT(failure.what(), AllOf(HasSubstr(path.string()), HasSubstr("step k")));
+    }
+}
+
+TEST(StoreSchema, AnUnknownHintKindThrowsNamingTheFileAndStep) {
+    TempDir dir;
+    const auto path = dir / "tunecap.db";
+    auto store = Store::open(path);
+    ASSERT_TRUE(store.ok()) << store.error().message;
+    ASSERT_TRUE((*store)->put_step(full_row("k")).ok());
+    RawDatabase(path).execute("UPDATE steps SET hint_kind = 'sideways'");
+    try {
+        (void)(*store)->find_step("k");
+        FAIL() << "find_step returned";
+    } catch (const core::Failure& failure) {
+        EXPECT_THAT(failure.what(), AllOf(HasSubstr(path.string()), HasSubstr("step k"), HasSubstr("'sideways'")));
     }
 }
 

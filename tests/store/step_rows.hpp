@@ -35,7 +35,8 @@ inline void PrintTo(const StepRow& row, std::ostream* out) {
          << ", tokens=" << row.prompt_tokens << "/" << row.completion_tokens << "/" << row.cached_tokens
          << ", ms=" << row.elapsed_ms << "/" << row.prompt_ms << "/" << row.predicted_ms
          << ", server_build=" << abbreviated(row.server_build) << ", finished_at=" << abbreviated(row.finished_at)
-         << ", claims=" << abbreviated(row.claims) << "}";
+         << ", claims=" << abbreviated(row.claims) << ", hint_kind=" << to_string(row.hint_kind)
+         << ", hint=" << abbreviated(row.hint) << "}";
 }
 
 // A step with every field set to a value of its own, so a swapped or dropped column shows.
@@ -62,6 +63,8 @@ inline StepRow full_row(const std::string& key, const std::string& track_id = "t
     row.server_build = "b6275-6c6e397b";
     row.finished_at = "2025-06-01T12:34:56.789Z";
     row.claims = R"([{"kind":"tempo","value":128.0,"text":"128 BPM","verdict":"agrees"}])";
+    row.hint_kind = HintKind::wrong;
+    row.hint = "Folk, Bluegrass";
     return row;
 }
 
