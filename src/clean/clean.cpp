@@ -86,6 +86,11 @@ void run_to_fixed_point(Pass& total, Family family) {
 std::string_view to_string(Flag flag) { return kFlagNames.at(static_cast<std::size_t>(flag)); }
 std::string_view to_string(Stage stage) { return kStageNames.at(static_cast<std::size_t>(stage)); }
 
+bool is_flagged(std::string_view flag_name) {
+    return flag_name == to_string(Flag::fallback_used) || flag_name == to_string(Flag::empty) ||
+           flag_name == to_string(Flag::no_final_channel);
+}
+
 bool CleanResult::has(Flag flag) const {
     return std::find(flags.begin(), flags.end(), flag) != flags.end();
 }

@@ -52,6 +52,11 @@ enum class Flag : std::uint8_t {
 inline constexpr std::size_t kFlagCount = static_cast<std::size_t>(Flag::empty) + 1;
 std::string_view to_string(Flag flag);
 
+// A stored step's flag (by name) that keeps its caption out of training data unless the user asks
+// for it (`tunecap export --include-flagged`), and that metrics count as flagged: the cleaner had
+// to fall back, or nothing usable remained. Flags of what was removed cleanly do not.
+bool is_flagged(std::string_view flag_name);
+
 // The named stages of the pipeline, in order (see src/clean/README.md). A fallback names one.
 enum class Stage : std::uint8_t {
     fold,            // UTF-8 -> ASCII (keeps markup characters for the stages below)

@@ -41,6 +41,15 @@ TEST(Flag, NamesAreSnakeCaseAndDistinct) {
     EXPECT_EQ(to_string(Flag::empty), "empty");
 }
 
+TEST(Flag, OnlyFallbacksAndFailuresKeepACaptionOutOfTraining) {
+    EXPECT_TRUE(is_flagged("fallback_used"));
+    EXPECT_TRUE(is_flagged("empty"));
+    EXPECT_TRUE(is_flagged("no_final_channel"));
+    EXPECT_FALSE(is_flagged("wrapper_removed"));
+    EXPECT_FALSE(is_flagged("truncated"));  // cut at a sentence boundary to fit: still a caption
+    EXPECT_FALSE(is_flagged("audio_cut"));
+}
+
 TEST(Stage, Names) {
     EXPECT_EQ(to_string(Stage::fold), "fold");
     EXPECT_EQ(to_string(Stage::lead_in), "lead_in");
