@@ -470,6 +470,20 @@ void check_input_count(const Phase& p, const Value& item, const std::string& pat
     }
 }
 
+// genre_contrasts: [[techno, folk], [jazz, metal], ...]
+std::vector<GenreContrast> read_genre_contrasts(const Reader& r, const Value& v) {
+    if (v.kind != Value::Kind::sequence) fail(v, "genre_contrasts", "expected a list of genre pairs, e.g. [techno, folk]");
+    std::vector<GenreContrast> out;
+    for (std::size_t i = 0; i < v.items.size(); ++i) {
+        const std::string path = "genre_contrasts[" + std::to_string(i) + "]";
+        const auto pair = r.string_list(v.items[i], path);
+        if (pair.size() != 2) fail(v.items[i], path, "expected two genres, got " + std::to_string(pair.size()));
+        if (core::to_lower_ascii(pair[0]) == core::to_lower_ascii(pair[1])) fail(v.items[i], path, "a genre cannot contrast with itself");
+        out.push_back({pair[0], pair[1]});
+    }
+    return out;
+}
+
 void read_phases(const Reader& r, const Value& v, Config& c) {
     if (v.kind != Value::Kind::sequence) fail(v, "phases", "expected a list of phases");
     std::vector<std::string> phase_ids;
@@ -503,8 +517,9 @@ void read_phases(const Reader& r, const Value& v, Config& c) {
         read_phase_models(r, c, item, path, p);
         p.prompts = read_phase_prompts(r, c, item, path);
         if (auto* x = item.find("genre_hint")) {
-            p.genre_hint = r.boolean(*x, path + ".genre_hint");
-            if (p.genre_hint && !describe(p.kind).genre_hint) {
+            const bool wrong = x->kind == Value::Kind::scalar && x->scalar == "wrong";
+            p.genre_hint = wrong ? GenreHint::wrong : r.boolean(*x, path + ".genre_hint") ? GenreHint::genres : GenreHint::none;
+            if (p.genre_hint != GenreHint::none && !describe(p.kind).genre_hint) {
                 fail(*x, path + ".genre_hint", "a " + std::string(to_string(p.kind)) + " phase takes no genre hint");
             }
         }
@@ -527,7 +542,7 @@ void read_phases(const Reader& r, const Value& v, Config& c) {
 
 Config read_config(const Value& root, const Reader& r) {
     Config c;
-    r.only_keys(root, "", {"runtime", "models", "prompts", "templates", "cleaning", "phases"});
+    r.only_keys(root, "", {"runtime", "models", "prompts", "templates", "cleaning", "genre_contrasts", "phases"});
     if (auto* v = root.find("runtime")) {
         r.only_keys(*v, "runtime", {"llama_server", "vram_budget_gb", "max_audio_seconds"});
         if (auto* x = v->find("llama_server")) c.runtime.llama_server = r.non_empty_string(*x, "runtime.llama_server");
@@ -572,9 +587,13 @@ Config read_config(const Value& root, const Reader& r) {
         read("ensemble", c.templates.ensemble);
         read("audio_revise", c.templates.audio_revise);
     }
+    if (auto* v = root.find("genre_contrasts")) c.genre_contrasts = read_genre_contrasts(r, *v);
     if (auto* v = root.find("phases")) read_phases(r, *v, c);
     for (const auto& phase : c.phases) {
-        const bool needs_hint = phase.genre_hint;
+        const bool needs_hint = phase.genre_hint != GenreHint::none;
+        if (phase.genre_hint == GenreHint::wrong && c.genre_contrasts.empty()) {
+            throw ConfigError{phase.origin, "genre_contrasts", "phase '" + phase.id + "' gives a wrong genre hint: list at least one pair"};
+        }
         auto missing = [&](const std::string& text, const char* name) {
             if (text.empty()) throw ConfigError{phase.origin, std::string("templates.") + name, "phase '" + phase.id + "' needs this template"};
         };

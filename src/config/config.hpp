@@ -69,12 +69,16 @@ struct Model {
 };
 
 
+// `genre_hint:` of a phase: false, true (the track's genres) or `wrong` (the wrong-hint probe: the
+// contrasting genres of `genre_contrasts`, to measure how far a model follows the hint over the audio).
+enum class GenreHint { none, genres, wrong };
+
 struct Phase {
     std::string id;
     PhaseKind kind = PhaseKind::audio_caption;
     std::vector<std::string> models;
     std::vector<std::string> prompts;  // "all" expanded to every prompt id, in declaration order
-    bool genre_hint = false;
+    GenreHint genre_hint = GenreHint::none;
     std::vector<std::string> inputs;
     Origin origin;
 };
@@ -88,11 +92,18 @@ struct Prompt {
     std::string text;
 };
 
+// Two genres a model should never confuse ("techno" and "folk"): the wrong-hint probe names one
+// for a track tagged with the other.
+struct GenreContrast {
+    std::string a, b;
+};
+
 struct Config {
     Runtime runtime;
     std::vector<Model> models;    // declaration order
     std::vector<Prompt> prompts;  // declaration order
     Templates templates;
+    std::vector<GenreContrast> genre_contrasts;  // declaration order
     Cleaning cleaning;
     std::vector<Phase> phases;    // topological order (inputs before their users)
     std::filesystem::path user_file;  // empty when only the built-in default is used

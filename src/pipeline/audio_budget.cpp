@@ -45,7 +45,7 @@ int longest_audio_text_tokens(const config::Config& config, const config::Model&
         }
         for (const auto& id : phase.prompts) {
             std::size_t chars = config.find_prompt(id)->text.size();
-            if (phase.genre_hint) chars += config.templates.genre_hint.size() + kGenresChars;
+            if (phase.genre_hint != config::GenreHint::none) chars += config.templates.genre_hint.size() + kGenresChars;
             if (config::describe(phase.kind).text == config::PhaseText::audio_revise_template) {
                 chars += config.templates.audio_revise.size() + caption_chars(config, model);
             }

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "pipeline/render.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <cmath>
 
 #include <fmt/format.h>
@@ -73,7 +75,51 @@ StepText render_step(const config::Config& config, const config::Phase& phase, c
         break;
     }
     }
-    if (phase.genre_hint && config::describe(phase.kind).genre_hint) out.user += "\n\n" + fill_template(config.templates.genre_hint, vars);
+    if (phase.genre_hint != config::GenreHint::none && config::describe(phase.kind).genre_hint) {
+        out.user += "\n\n" + fill_template(config.templates.genre_hint, vars);
+        out.hint = vars["genres"];
+    }
+    return out;
+}
+
+namespace {
+
+// Whether a track's genre names this genre: equal, or one of its words ("Minimal Techno", "techno").
+bool names_genre(const std::string& track_genre, const std::string& genre) {
+    const auto haystack = core::to_lower_ascii(track_genre);
+    const auto needle = core::to_lower_ascii(genre);
+    for (std::size_t at = haystack.find(needle); at != std::string::npos; at = haystack.find(needle, at + 1)) {
+        const auto end = at + needle.size();
+        const bool starts = at == 0 || !std::isalnum(static_cast<unsigned char>(haystack[at - 1]));
+        const bool ends = end == haystack.size() || !std::isalnum(static_cast<unsigned char>(haystack[end]));
+        if (starts && ends) return true;
+    }
+    return false;
+}
+
+bool has_genre(const std::vector<std::string>& genres, const std::string& genre) {
+    return std::any_of(genres.begin(), genres.end(), [&](const std::string& g) { return names_genre(g, genre); });
+}
+
+}  // namespace
+
+std::vector<std::string> contrasting_genres(const std::vector<std::string>& genres,
+                                            const std::vector<config::GenreContrast>& contrasts) {
+    std::vector<std::string> out;
+    const auto add = [&](const std::string& genre) {
+        if (!has_genre(genres, genre) && !has_genre(out, genre)) out.push_back(genre);
+    };
+    for (const auto& genre : genres) {
+        for (const auto& [a, b] : contrasts) {
+            if (names_genre(genre, a)) add(b);
+            if (names_genre(genre, b)) add(a);
+        }
+    }
+    for (const auto& [a, b] : contrasts) {
+        if (!out.empty()) break;
+        add(a);
+        if (out.empty()) add(b);
+    }
     return out;
 }
 

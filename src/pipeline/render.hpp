@@ -27,7 +27,15 @@ struct UpstreamCaption {
 struct StepText {
     std::string user;           // what the model is asked
     std::size_t input_chars = 0;  // characters of upstream captions in it (for shrinking)
+    std::string hint;           // the genres the genre hint named; empty without one
 };
+
+// The wrong-hint probe's genres for a track: for each of its genres that names one side of a
+// contrast (case-insensitively, whole or as one of its words: "Minimal Techno" is techno), the other
+// side, each once and never one the track has. A track with no such genre gets the first genre of
+// the list it does not have, so every track is probed.
+std::vector<std::string> contrasting_genres(const std::vector<std::string>& genres,
+                                            const std::vector<config::GenreContrast>& contrasts);
 
 
 // audio_caption: the prompt (+ the genre hint); audio_revise/revise: the template with {caption};

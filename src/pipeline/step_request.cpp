@@ -80,7 +80,10 @@ PlannedStep plan_step(const config::Config& config, const config::Phase& phase, 
     PlannedStep planned;
     auto& request = planned.request;
     for (const auto& input : inputs) request.inputs.push_back(input.caption);
-    request.variables = track_variables(track.genres.names, track.audio.duration_seconds, track.facts);
+    // The wrong-hint probe's phase sees the contrasting genres wherever it names genres.
+    const bool wrong = phase.genre_hint == config::GenreHint::wrong;
+    const auto genres = wrong ? contrasting_genres(track.genres.names, config.genre_contrasts) : track.genres.names;
+    request.variables = track_variables(genres, track.audio.duration_seconds, track.facts);
     request.audio = config::uses_audio(phase.kind);
     if (model) {
         request.family = model->family;
@@ -92,6 +95,8 @@ PlannedStep plan_step(const config::Config& config, const config::Phase& phase, 
                                   model && model->max_input_chars ? std::optional<std::size_t>(*model->max_input_chars) : std::nullopt);
     request.user = text.user;
     request.input_chars = text.input_chars;
+    request.hint = text.hint;
+    if (!text.hint.empty()) request.hint_kind = wrong ? store::HintKind::wrong : store::HintKind::genres;
     if (model && request.audio) {
         // A budget too small for one window leaves the cut unplanned; the executor fails the step.
         const auto cut = plan_audio_cut(track.model_samples, audio::kModelSampleRate, audio_budget(config, *model, std::nullopt));

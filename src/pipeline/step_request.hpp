@@ -42,6 +42,8 @@ struct StepRequest {
     std::vector<UpstreamCaption> inputs;
     std::map<std::string, std::string> variables;
     std::size_t input_chars = 0;  // the longest input caption
+    store::HintKind hint_kind = store::HintKind::none;
+    std::string hint;  // the genres the genre hint named
 };
 
 struct PlannedStep {

@@ -25,7 +25,7 @@ TEST(CommandLine, ParsesRunWithRepeatedOptionsAndInlineValues) {
 TEST(CommandLine, PrototypeAliasesExpandToSkips) {
     auto line = parse_command_line({"run", "x", "--skip-phase4"});
     ASSERT_TRUE(line.ok());
-    EXPECT_EQ(line->all("--skip"), (std::vector<std::string>{"omni", "omni_genre", "omni_revision"}));
+    EXPECT_EQ(line->all("--skip"), (std::vector<std::string>{"omni", "omni_genre", "omni_wrong_hint", "omni_revision"}));
     EXPECT_EQ(line->sources.at("--skip").front(), "--skip-phase4");
 }
 

@@ -111,7 +111,7 @@ TEST_F(RunEndToEnd, MissingModelsAreRecordedAsNotConfiguredAndTheRunSucceeds) {
     const auto tracks = track_files(m_out);
     ASSERT_EQ(tracks.size(), 1u);
     const auto& phases = tracks[0]["phases"];
-    EXPECT_EQ(phases.size(), 8u);
+    EXPECT_EQ(phases.size(), 10u);
     // The facts phase needs no model: its caption comes from what tunecap measured.
     EXPECT_EQ(phases["facts"]["status"], "done");
     EXPECT_THAT(phases["facts"]["models"]["template"]["prompts"]["facts"]["caption"].get<std::string>(),

@@ -48,15 +48,21 @@ TEST(Config, DefaultReproducesTheOriginalBenchmark) {
     std::size_t steps = 0;
     for (const auto& p : config->phases) {
         phase_ids.push_back(p.id);
-        steps += p.models.size() * p.prompts.size();
+        if (p.genre_hint != GenreHint::wrong) steps += p.models.size() * p.prompts.size();
     }
-    EXPECT_EQ(phase_ids, (std::vector<std::string>{"flamingo", "flamingo_genre", "revision", "omni", "omni_genre",
-                                                    "omni_revision", "ensemble", "facts"}));
-    EXPECT_EQ(steps, 55u);  // model steps; the facts phase runs none
+    EXPECT_EQ(phase_ids, (std::vector<std::string>{"flamingo", "flamingo_genre", "flamingo_wrong_hint", "revision", "omni",
+                                                    "omni_genre", "omni_wrong_hint", "omni_revision", "ensemble", "facts"}));
+    EXPECT_EQ(steps, 55u);  // model steps of the benchmark; the facts phase runs none
+    // The wrong-hint probe: one prompt of each audio model, with contrasts to draw from.
+    EXPECT_EQ(config->find_phase("omni_wrong_hint")->genre_hint, GenreHint::wrong);
+    EXPECT_EQ(config->find_phase("omni_wrong_hint")->prompts, std::vector<std::string>{"brief"});
+    ASSERT_FALSE(config->genre_contrasts.empty());
+    EXPECT_EQ(config->genre_contrasts[0].a, "Techno");
+    EXPECT_EQ(config->genre_contrasts[0].b, "Folk");
     EXPECT_EQ(config->find_phase("facts")->kind, PhaseKind::template_);
     EXPECT_EQ(config->find_phase("flamingo")->prompts.size(), 5u);  // not the facts prompt
     EXPECT_EQ(config->find_phase("ensemble")->inputs, (std::vector<std::string>{"flamingo", "omni"}));
-    EXPECT_TRUE(config->find_phase("flamingo_genre")->genre_hint);
+    EXPECT_EQ(config->find_phase("flamingo_genre")->genre_hint, GenreHint::genres);
     const auto* granite = config->find_model("granite_tiny");
     ASSERT_NE(granite, nullptr);
     EXPECT_EQ(granite->max_input_chars, 300);
@@ -69,6 +75,20 @@ TEST(Config, DefaultReproducesTheOriginalBenchmark) {
     // ${TUNECAP_MODELS:-~/models} falls back to ~/models, and ~ expands to HOME.
     EXPECT_EQ(qwen3->gguf, "/home/u/models/qwen3-14b/Qwen3-14B-Q4_K_M.gguf");
     EXPECT_EQ(config->runtime.vram_budget_gb, 16);
+}
+
+TEST(Config, GenreContrastsArePairsOfTwoDifferentGenresAndAWrongHintNeedsThem) {
+    const std::string phases = "phases:\n  - {id: a, kind: audio_caption, models: [qwen_omni], genre_hint: wrong}\n";
+    EXPECT_THAT(load_user("genre_contrasts: [[Techno, Folk, Jazz]]\n", kHomeOnly).error().message,
+                HasSubstr("genre_contrasts[0]: expected two genres, got 3"));
+    EXPECT_THAT(load_user("genre_contrasts: [[Techno, techno]]\n", kHomeOnly).error().message,
+                HasSubstr("genre_contrasts[0]: a genre cannot contrast with itself"));
+    EXPECT_THAT(load_user("genre_contrasts: Techno\n", kHomeOnly).error().message,
+                HasSubstr("genre_contrasts: expected a list of genre pairs"));
+    EXPECT_THAT(load_user("genre_contrasts: []\n" + phases, kHomeOnly).error().message,
+                HasSubstr("phase 'a' gives a wrong genre hint: list at least one pair"));
+    EXPECT_THAT(load_user("phases:\n  - {id: a, kind: template, prompts: [facts], genre_hint: wrong}\n", kHomeOnly).error().message,
+                HasSubstr("a template phase takes no genre hint"));
 }
 
 TEST(Config, UserLayerOverridesOneValueAndRemembersWhere) {

@@ -32,7 +32,7 @@ const PhaseRecord& phase(const std::vector<PhaseRecord>& records, const std::str
 
 TEST(Plan, MissingModelFilesAreNotConfiguredWithTheReasonAndDependentsAreSkipped) {
     const auto records = plan_phases(default_config(), {}, files({}));
-    ASSERT_EQ(records.size(), 8u);
+    ASSERT_EQ(records.size(), 10u);
     EXPECT_EQ(phase(records, "facts").status, StepStatus::pending);  // needs no model file
     const auto& flamingo = phase(records, "flamingo");
     EXPECT_EQ(flamingo.status, StepStatus::not_configured);

@@ -20,7 +20,16 @@ using ::testing::HasSubstr;
 using namespace testing;
 
 constexpr std::size_t kStepsPerTrack = 55;  // sent to a model
+constexpr std::size_t kProbeSteps = 2;     // the wrong-hint probe of each audio model
 constexpr std::size_t kFactsSteps = 1;      // the facts phase, written by tunecap
+constexpr std::size_t kAllSteps = kStepsPerTrack + kProbeSteps + kFactsSteps;
+
+const PhaseRecord& phase_of(const TrackRecord& track, const std::string& id) {
+    for (const auto& phase : track.phases) {
+        if (phase.id == id) return phase;
+    }
+    throw std::runtime_error("no phase " + id);
+}
 
 class Runner : public ::testing::Test {
 protected:
@@ -88,7 +97,7 @@ TEST_F(Runner, EveryModelLoadsOnceAndEveryStepIsCommitted) {
     const auto config = load_config();
     auto records = tracks(config);
     const auto outcome = run(config, records);
-    EXPECT_EQ(outcome.executed, 2 * (kStepsPerTrack + kFactsSteps));
+    EXPECT_EQ(outcome.executed, 2 * kAllSteps);
     EXPECT_EQ(outcome.failed, 0u);
     EXPECT_EQ(outcome.reused, 0u);
     EXPECT_FALSE(outcome.interrupted);
@@ -96,9 +105,9 @@ TEST_F(Runner, EveryModelLoadsOnceAndEveryStepIsCommitted) {
     EXPECT_EQ(m_stops, 5);
     ASSERT_EQ(outcome.loads.size(), 5u);
     EXPECT_DOUBLE_EQ(outcome.loads[0].load_seconds, 2.5);
-    EXPECT_EQ(outcome.loads[0].steps, 2u * 10);
+    EXPECT_EQ(outcome.loads[0].steps, 2u * (10 + 1));
     EXPECT_EQ(outcome.loads[0].server_build, "fake-build");
-    EXPECT_EQ(m_store->all_steps().size(), 2 * (kStepsPerTrack + kFactsSteps));
+    EXPECT_EQ(m_store->all_steps().size(), 2 * kAllSteps);
     // Every step of the track is in the store as the track records it (the facts steps of the two
     // tracks send the same text and share a key, each with its own row).
     const auto rows = m_store->steps_for_track(records[1].id);
@@ -113,8 +122,14 @@ TEST_F(Runner, EveryModelLoadsOnceAndEveryStepIsCommitted) {
     }
     // A revision read its flamingo caption: the text it sent holds it.
     const auto& flamingo = records[0].phases[0].models[0].steps[0].result->caption;
-    const auto& revision = records[0].phases[2].models[0].steps[0].result->request;
+    const auto& revision = phase_of(records[0], "revision").models[0].steps[0].result->request;
     EXPECT_THAT(revision, HasSubstr("Caption: " + flamingo));
+    // Each stored step keeps the hint its prompt carried.
+    const auto& probe = phase_of(records[0], "omni_wrong_hint").models[0].steps[0].result;
+    EXPECT_EQ(probe->hint_kind, store::HintKind::wrong);
+    EXPECT_EQ(probe->hint, "Folk");
+    EXPECT_EQ(phase_of(records[0], "omni_genre").models[0].steps[0].result->hint_kind, store::HintKind::genres);
+    EXPECT_EQ(phase_of(records[0], "omni").models[0].steps[0].result->hint_kind, store::HintKind::none);
 }
 
 TEST_F(Runner, ASecondRunReusesEveryStepAndLoadsNoModel) {
@@ -123,16 +138,16 @@ TEST_F(Runner, ASecondRunReusesEveryStepAndLoadsNoModel) {
     m_started.clear();
     const auto again = run(config);
     EXPECT_EQ(again.executed, 0u);
-    EXPECT_EQ(again.reused, 2 * (kStepsPerTrack + kFactsSteps));
+    EXPECT_EQ(again.reused, 2 * kAllSteps);
     EXPECT_TRUE(m_started.empty());
 }
 
 TEST_F(Runner, ChangingAKvCacheTypeRecomputesThatModelsStepsAndThoseThatReadThem) {
     run(load_config());
-    // qwen_omni: omni, omni_genre, omni_revision (5 each), and the ensemble reads omni (15).
+    // qwen_omni: omni, omni_genre, omni_revision (5 each), its probe (1), and the ensemble reads omni (15).
     const auto outcome = run(load_config("models:\n  qwen_omni: {cache_type_k: f16}\n"));
-    EXPECT_EQ(outcome.executed, 2u * (5 + 5 + 5 + 15));
-    EXPECT_EQ(outcome.reused, 2u * (kStepsPerTrack + kFactsSteps - 30));
+    EXPECT_EQ(outcome.executed, 2u * (5 + 5 + 5 + 1 + 15));
+    EXPECT_EQ(outcome.reused, 2u * (kAllSteps - 31));
 }
 
 TEST_F(Runner, ChangingTheSlotCountRecomputesNothing) {
@@ -144,7 +159,7 @@ models:
   qwen3_14b: {slots: 8}
 )"));
     EXPECT_EQ(outcome.executed, 0u);
-    EXPECT_EQ(outcome.reused, 2 * (kStepsPerTrack + kFactsSteps));
+    EXPECT_EQ(outcome.reused, 2 * kAllSteps);
 }
 
 TEST_F(Runner, ForcingAPhaseRecomputesItAndWhatReadsIt) {
@@ -160,15 +175,15 @@ TEST_F(Runner, AModelThatCannotStartFailsItsStepsAndSkipsOnlyWhatReadsThem) {
     const auto config = load_config();
     auto records = tracks(config);
     const auto outcome = run(config, records);
-    EXPECT_EQ(outcome.failed, 2u * 10);
+    EXPECT_EQ(outcome.failed, 2u * (10 + 1));
     EXPECT_EQ(outcome.skipped, 2u * (15 + 5 + 15));  // revision, omni_revision, ensemble
-    EXPECT_EQ(outcome.executed, 2u * (10 + kFactsSteps));  // omni, omni_genre, facts
+    EXPECT_EQ(outcome.executed, 2u * (10 + 1 + kFactsSteps));  // omni, omni_genre, omni's probe, facts
     ASSERT_FALSE(outcome.loads.empty());
     EXPECT_THAT(outcome.loads[0].error, HasSubstr("exited with status 1"));
     const auto& step = records[0].phases[0].models[0].steps[0];
     EXPECT_EQ(step.status, StepStatus::failed);
     EXPECT_THAT(step.reason, HasSubstr("model music_flamingo could not start"));
-    EXPECT_EQ(records[0].phases[2].status, StepStatus::skipped);
+    EXPECT_EQ(phase_of(records[0], "revision").status, StepStatus::skipped);
 }
 
 TEST_F(Runner, AStopRequestFinishesNothingMoreAndSaysWhy) {

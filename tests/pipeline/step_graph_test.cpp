@@ -63,7 +63,7 @@ TEST(StepGraph, OneNodePerStepWithItsInputsForTheSamePrompt) {
     const auto config = load_config();
     std::vector<TrackRecord> tracks = {testing::track(config, "a"), testing::track(config, "b")};
     const StepGraph graph(config, tracks, {});
-    EXPECT_EQ(graph.size(), 2u * (55 + 1));  // and the facts step
+    EXPECT_EQ(graph.size(), 2u * (55 + 2 + 1));  // and the wrong-hint probes and the facts step
     const auto& ensemble = graph.node(find_node(graph, "ensemble", "granite_tiny", "mood", 1));
     ASSERT_EQ(ensemble.inputs.size(), 2u);
     EXPECT_EQ(graph.node(ensemble.inputs[0]).phase->id, "flamingo");
@@ -97,8 +97,8 @@ TEST(StepGraph, SettlingReadiesStepsWhoseInputsAreDoneAndReusesStoredOnes) {
     EXPECT_EQ(counts.reused, 1u);
     EXPECT_EQ(counts.skipped, 0u);
     // Every audio step is ready or reused; of the text steps only those reading flamingo/brief.
-    EXPECT_EQ(graph.ready("music_flamingo").size(), 9u);
-    EXPECT_EQ(graph.ready("qwen_omni").size(), 11u);  // omni, omni_genre, and omni_revision of brief
+    EXPECT_EQ(graph.ready("music_flamingo").size(), 10u);  // with its probe
+    EXPECT_EQ(graph.ready("qwen_omni").size(), 12u);  // omni, omni_genre, the probe, and omni_revision of brief
     EXPECT_EQ(graph.ready("qwen3_14b").size(), 1u);   // revision/brief
     EXPECT_TRUE(tracks[0].phases[0].models[0].steps[2].reused);
     const auto& revise = graph.node(find_node(graph, "revision", "qwen3_14b", "brief"));
@@ -187,7 +187,7 @@ TEST(StepGraph, ClosingGivesStepsThatNeverRanAReasonAndRollsStatusesUp) {
     graph.close(true);
     const auto& flamingo = tracks[0].phases[0];
     EXPECT_EQ(flamingo.status, StepStatus::done);
-    const auto& omni = tracks[0].phases[3];
+    const auto& omni = tracks[0].phases[4];
     ASSERT_EQ(omni.id, "omni");
     EXPECT_EQ(omni.status, StepStatus::pending);
     EXPECT_EQ(omni.models[0].reason, "interrupted before it ran");
