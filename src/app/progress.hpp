@@ -1,42 +1,58 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
-// Progress of a run: a one-line bar on a terminal (steps done of total, current model, ETA, tokens
-// per second), plain log lines otherwise.
+// Progress of a run: a one-line status on a terminal, plain log lines otherwise. Both say, for the
+// model at work, the steps done and left, its rate and when it will be done, and when the run will.
 
-#include <chrono>
 #include <cstdio>
+#include <memory>
 #include <mutex>
 #include <string>
 
+#include "core/clock.hpp"
 #include "core/log.hpp"
 #include "pipeline/runner.hpp"
 
 namespace tunecap::app {
 
+// What the status says, from counts and times alone.
+struct ProgressState {
+    std::size_t total = 0;     // steps of the run, stored ones included
+    std::size_t done = 0;      // finished or found in the store
+    std::size_t executed = 0;  // finished by a model this run
+    std::size_t failed = 0;
+    long tokens = 0;           // generated this run
+    double run_seconds = 0;    // since the run started
+    std::string model;         // at work; empty between models
+    std::size_t model_total = 0;
+    std::size_t model_done = 0;
+    double model_seconds = 0;  // since it was loaded
+};
+
+// "qwen_omni 40/110 (70 left) 12.5 steps/min, done in 5m36s; run 120/580, done in ~38m; 85 tok/s".
+// The model's estimate is from its own rate; the run's adds the steps of the models still to come
+// at the run's time per step so far, model loads included.
+std::string status_line(const ProgressState& state);
+
 class Progress final : public pipeline::ProgressSink {
 public:
-    Progress(core::Log& log, std::FILE* terminal, std::size_t total_steps);
+    Progress(core::Log& log, std::FILE* terminal, std::size_t total_steps,
+             std::shared_ptr<core::Clock> clock = core::real_clock());
     void model_started(const std::string& model, std::size_t steps) override;
     void step_finished(const std::string& model, bool ok, int completion_tokens, double elapsed_ms) override;
     void model_finished(const std::string& model) override;
     void steps_settled(std::size_t count) override;
 
 private:
+    ProgressState snapshot() const;
     void draw();
 
     core::Log& m_log;
     std::FILE* m_terminal;  // nullptr: not a terminal, log lines instead
-    std::size_t m_total;
-    std::size_t m_done = 0;
-    std::size_t m_executed = 0;
-    std::size_t m_failed = 0;
-    std::size_t m_model_total = 0;
-    std::size_t m_model_done = 0;
-    long m_tokens = 0;
-    std::string m_model;
-    std::chrono::steady_clock::time_point m_started = std::chrono::steady_clock::now();
-    std::chrono::steady_clock::time_point m_model_started = m_started;
-    std::chrono::steady_clock::time_point m_last_draw{};
+    std::shared_ptr<core::Clock> m_clock;
+    ProgressState m_state;
+    core::Clock::TimePoint m_started;
+    core::Clock::TimePoint m_model_started;
+    core::Clock::TimePoint m_last_draw{};
     std::mutex m_mutex;
 };
 
