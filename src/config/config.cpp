@@ -46,23 +46,47 @@ struct ConfigError {
     throw ConfigError{at.origin, path, reason};
 }
 
-Value from_yaml(const YAML::Node& node, const std::string& label, std::size_t layer) {
+// A config expands to at most this many values. Aliases share one node in yaml-cpp but are copied
+// here, so nine levels of ten aliases would be a billion values from a few hundred bytes; the
+// default config is a few hundred.
+constexpr std::size_t kMaxValues = 20000;
+
+struct YamlReading {
+    std::string label;
+    std::size_t layer = 0;
+    std::size_t values = 0;
+};
+
+// Config text reaches prompts and JSON files, which must be UTF-8.
+void check_utf8(const std::string& text, const Value& at, std::string_view what) {
+    if (const auto bad = core::invalid_utf8_at(text)) {
+        fail(at, "", std::string(what) + " is not valid UTF-8 (byte " + std::to_string(*bad + 1) + ")");
+    }
+}
+
+Value from_yaml(const YAML::Node& node, YamlReading& reading) {
     Value value;
-    value.layer = layer;
-    value.origin = label + ":" + std::to_string(node.Mark().line + 1);
+    value.layer = reading.layer;
+    value.origin = reading.label + ":" + std::to_string(node.Mark().line + 1);
+    if (++reading.values > kMaxValues) {
+        fail(value, "", "more than " + std::to_string(kMaxValues) + " values once aliases are expanded; is an alias nested in itself?");
+    }
     switch (node.Type()) {
     case YAML::NodeType::Scalar:
         value.kind = Value::Kind::scalar;
         value.scalar = node.Scalar();
+        check_utf8(value.scalar, value, "the text");
         break;
     case YAML::NodeType::Sequence:
         value.kind = Value::Kind::sequence;
-        for (const auto& item : node) value.items.push_back(from_yaml(item, label, layer));
+        for (const auto& item : node) value.items.push_back(from_yaml(item, reading));
         break;
     case YAML::NodeType::Map:
         value.kind = Value::Kind::map;
         for (const auto& entry : node) {
-            value.entries.emplace_back(entry.first.Scalar(), from_yaml(entry.second, label, layer));
+            const auto& key = entry.first.Scalar();
+            check_utf8(key, value, "a key");
+            value.entries.emplace_back(key, from_yaml(entry.second, reading));
         }
         break;
     default:
@@ -651,7 +675,13 @@ core::Result<Config> load_layers(const std::vector<Layer>& layers, const Environ
         } catch (const YAML::Exception& e) {
             return core::Error{layers[i].label + ":" + std::to_string(e.mark.line + 1) + ": invalid YAML: " + e.msg};
         }
-        Value value = from_yaml(node, layers[i].label, i);
+        Value value;
+        try {
+            YamlReading reading{layers[i].label, i};
+            value = from_yaml(node, reading);
+        } catch (const ConfigError& e) {
+            return core::Error{e.origin + ": " + e.reason};
+        }
         if (value.kind == Value::Kind::null) continue;  // an empty file changes nothing
         if (value.kind != Value::Kind::map) {
             return core::Error{value.origin + ": the top level must be a mapping (runtime, models, prompts, templates, phases)"};

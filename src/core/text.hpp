@@ -2,6 +2,8 @@
 #pragma once
 // Small string helpers shared by several modules.
 
+#include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -14,5 +16,10 @@ bool iequals_ascii(std::string_view a, std::string_view b);
 // Lower-case ASCII letters and digits, other runs become one '-', at most max_length characters.
 std::string slug(std::string_view text, std::size_t max_length = 48);
 std::string join(const std::vector<std::string>& parts, std::string_view separator);
+
+// The offset of the first byte that does not belong to well-formed UTF-8 (overlong forms, surrogates
+// and code points above U+10FFFF are not), or nullopt when the text is UTF-8 throughout. Text that
+// reaches a prompt or a JSON file must be; file names need not be.
+std::optional<std::size_t> invalid_utf8_at(std::string_view text);
 
 }  // namespace tunecap::core

@@ -91,6 +91,29 @@ TEST(Config, GenreContrastsArePairsOfTwoDifferentGenresAndAWrongHintNeedsThem) {
                 HasSubstr("a template phase takes no genre hint"));
 }
 
+TEST(Config, AnAliasBombIsAnErrorNotAnExplosion) {
+    // Nine levels of nine aliases: 387 million values if each were copied.
+    std::string yaml = "a0: &a0 [x, x, x, x, x, x, x, x, x]\n";
+    for (int level = 1; level < 10; ++level) {
+        yaml += "a" + std::to_string(level) + ": &a" + std::to_string(level) + " [";
+        for (int i = 0; i < 9; ++i) yaml += std::string(i ? ", " : "") + "*a" + std::to_string(level - 1);
+        yaml += "]\n";
+    }
+    const auto config = load_user(yaml);
+    ASSERT_FALSE(config.ok());
+    EXPECT_THAT(config.error().message, AllOf(HasSubstr("/cfg/user.yaml:"), HasSubstr("more than 20000 values")));
+}
+
+TEST(Config, TextThatIsNotUtf8IsAnErrorNamingTheLine) {
+    const auto prompt = load_user("prompts:\n  brief: \"Describe it \xff\"\n");
+    ASSERT_FALSE(prompt.ok());
+    EXPECT_THAT(prompt.error().message, HasSubstr("/cfg/user.yaml:2: the text is not valid UTF-8 (byte 13)"));
+    const auto key = load_user("models:\n  \xc3\x28: {gguf: x.gguf}\n");
+    ASSERT_FALSE(key.ok());
+    EXPECT_THAT(key.error().message, HasSubstr("a key is not valid UTF-8"));
+    EXPECT_TRUE(load_user("prompts:\n  brief: \"Décris la pièce, F♯ mineur.\"\n").ok());
+}
+
 TEST(Config, UserLayerOverridesOneValueAndRemembersWhere) {
     auto config = load_user("models:\n  qwen3_14b:\n    ctx: 8192\n", kHomeOnly);
     ASSERT_TRUE(config.ok()) << config.error().message;

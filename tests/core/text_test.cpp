@@ -1,0 +1,31 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Where text stops being UTF-8: what config, command-line text and JSON output are checked with.
+#include "core/text.hpp"
+
+#include <gtest/gtest.h>
+
+namespace tunecap::core {
+namespace {
+
+TEST(InvalidUtf8, WellFormedTextHasNone) {
+    EXPECT_EQ(invalid_utf8_at(""), std::nullopt);
+    EXPECT_EQ(invalid_utf8_at("Goa Trance"), std::nullopt);
+    EXPECT_EQ(invalid_utf8_at("Motörhead, 東京, F♯ minor, \xF0\x9F\x8E\xB5"), std::nullopt);
+    EXPECT_EQ(invalid_utf8_at("\xF4\x8F\xBF\xBF"), std::nullopt);  // U+10FFFF, the last code point
+}
+
+TEST(InvalidUtf8, NamesTheFirstBadByte) {
+    EXPECT_EQ(invalid_utf8_at("ab\xff"), 2u);
+    EXPECT_EQ(invalid_utf8_at("\x80"), 0u);                 // a continuation byte alone
+    EXPECT_EQ(invalid_utf8_at("caf\xc3"), 3u);              // cut short
+    EXPECT_EQ(invalid_utf8_at("\xc3\x28"), 0u);             // a bad continuation
+    EXPECT_EQ(invalid_utf8_at("\xc0\xaf"), 0u);             // overlong '/'
+    EXPECT_EQ(invalid_utf8_at("\xe0\x80\xaf"), 0u);         // overlong, three bytes
+    EXPECT_EQ(invalid_utf8_at("x\xed\xa0\x80"), 1u);        // a UTF-16 surrogate
+    EXPECT_EQ(invalid_utf8_at("\xf4\x90\x80\x80"), 0u);     // above U+10FFFF
+    EXPECT_EQ(invalid_utf8_at("\xf5\x80\x80\x80"), 0u);
+    EXPECT_EQ(invalid_utf8_at("ok \xe2\x99\xaf \xe2\x99"), 7u);
+}
+
+}  // namespace
+}  // namespace tunecap::core
