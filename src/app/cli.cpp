@@ -14,6 +14,17 @@ const std::vector<std::string_view> kRunCommands = {"run", "plan", "config show"
 
 const std::vector<std::string> kCommands = {"run", "plan", "config show", "clean", "claims", "models", "analyze", "help", "version"};
 
+// A value that names a file or folder is bytes, as file names are; any other value may reach a
+// prompt or a JSON file, so it must be UTF-8.
+std::optional<core::Error> text_value_error(const OptionSpec& spec, const std::string& value) {
+    const bool path = spec.metavar == "FILE" || spec.metavar == "DIR" || spec.metavar == "PATH";
+    if (path) return std::nullopt;
+    if (const auto bad = core::invalid_utf8_at(value)) {
+        return core::Error{std::string(spec.name) + ": the value is not valid UTF-8 (byte " + std::to_string(*bad + 1) + ")"};
+    }
+    return std::nullopt;
+}
+
 bool takes(const OptionSpec& spec, std::string_view command) {
     return std::find(spec.commands.begin(), spec.commands.end(), command) != spec.commands.end();
 }
@@ -168,6 +179,7 @@ core::Result<CommandLine> parse_command_line(const std::vector<std::string>& arg
         } else {
             return core::Error{std::string(spec->name) + " needs a value (" + std::string(spec->metavar) + ")"};
         }
+        if (auto bad = text_value_error(*spec, value)) return *bad;
         add_value(line, *spec, value, std::string(spec->name));
     }
     return line;

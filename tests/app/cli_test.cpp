@@ -42,6 +42,10 @@ TEST(CommandLine, ErrorsNameTheOption) {
     EXPECT_THAT(parse_command_line({"launch"}).error().message, HasSubstr("unknown command 'launch'"));
     EXPECT_THAT(parse_command_line({"launch"}).error().message, HasSubstr("claims, models, analyze"));
     EXPECT_THAT(parse_command_line({"config", "edit"}).error().message, HasSubstr("config show"));
+    EXPECT_THAT(parse_command_line({"run", "x", "--genre", "Tech\xffno"}).error().message,
+                HasSubstr("--genre: the value is not valid UTF-8 (byte 5)"));
+    EXPECT_THAT(parse_command_line({"run", "x", "--genre=\xc3"}).error().message, HasSubstr("not valid UTF-8"));
+    EXPECT_TRUE(parse_command_line({"run", "x", "--out", "/tmp/\xff", "--genre", "Motörhead"}).ok());  // a path is bytes
     EXPECT_THAT(parse_command_line({"run", "--dry-run=yes"}).error().message, HasSubstr("--dry-run takes no value"));
 }
 
