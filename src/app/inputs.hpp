@@ -12,11 +12,13 @@ namespace tunecap::app {
 
 struct Inputs {
     std::vector<std::filesystem::path> tracks;
-    std::vector<report::TrackFailure> failures;  // paths that do not exist or cannot be listed
+    // Paths that do not exist, folders (or subfolders) that cannot be listed, and what is not a
+    // regular file (a FIFO, a device): one line each, naming it and why.
+    std::vector<report::TrackFailure> failures;
 };
 
-// Folders are searched recursively for audio extensions (sorted); files named explicitly are taken
-// as given; a file named twice is taken once.
+// Folders are searched recursively for audio extensions (sorted); regular files named explicitly
+// are taken as given; a file named twice is taken once.
 Inputs collect_inputs(const std::vector<std::string>& args);
 
 }  // namespace tunecap::app
