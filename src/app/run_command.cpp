@@ -128,7 +128,7 @@ pipeline::TrackRecord read_track(const fs::path& file, const RunSettings& settin
     for (const auto& warning : genres.warnings) log.warn("tags", "{}", warning);
     track.genres = std::move(genres.genres);
     track.warnings = std::move(genres.warnings);
-    pipeline::set_decoded_audio(track, audio::decode(file).take());
+    pipeline::set_decoded_audio(track, audio::decode(file, audio::kModelSampleRate, settings.config.runtime.max_audio_seconds).take());
     track.facts = track_facts(track, store, log);
     track.phases = pipeline::plan_phases(settings.config, settings.selection, pipeline::real_file_check());
     return track;

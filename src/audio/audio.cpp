@@ -64,9 +64,10 @@ public:
     StreamDecoder(AVFormatContext& format, int stream_index, AVCodecContext& codec, int output_rate, int output_channels)
         : m_format(format), m_stream_index(stream_index), m_codec(codec), m_resampler(output_rate, output_channels) {}
 
-    // Reads to the end of the file (or to the first read error, as the ffmpeg tool does), then
-    // drains decoder and resampler. Errors carry the reason only.
-    core::Status run(std::vector<float>& out) {
+    // Reads to the end of the file (or to the first read error, as the ffmpeg tool does, or until
+    // `out` holds max_samples when that is not 0), then drains decoder and resampler. Errors carry
+    // the reason only.
+    core::Status run(std::vector<float>& out, std::size_t max_samples) {
         ffmpeg::PacketPtr packet(av_packet_alloc());
         m_frame.reset(av_frame_alloc());
         if (!packet || !m_frame) return core::Error{ffmpeg::error_text(AVERROR(ENOMEM))};
@@ -82,6 +83,10 @@ public:
                 if (!decoded) return decoded;
             }
             av_packet_unref(packet.get());
+            if (max_samples > 0 && out.size() >= max_samples) {
+                m_stopped_early = true;
+                break;
+            }
         }
         core::Status drained = decode(nullptr, out);
         if (!drained) return drained;
@@ -98,6 +103,7 @@ public:
     int first_frame_channels() const { return m_first_frame_channels; }
     // 0 when nothing went wrong; otherwise the last FFmpeg error, for the "no samples" message.
     int last_error() const { return m_last_error; }
+    bool stopped_early() const { return m_stopped_early; }
 
 private:
     // packet == nullptr enters draining mode.
@@ -150,6 +156,7 @@ private:
     Resampler m_resampler;
     ffmpeg::FramePtr m_frame;
     double m_decoded_seconds = 0.0;
+    bool m_stopped_early = false;
     int m_good_packets = 0;
     int m_corrupt_packets = 0;
     int m_first_frame_rate = 0;
@@ -197,8 +204,10 @@ core::Result<AudioInfo> probe(const std::filesystem::path& path) {
 
 namespace {
 
-// Decodes to `sample_rate` (0: the stream's own) with `max_channels` channels at most (1 or 2).
-core::Result<DecodedAudio> decode_to(const std::filesystem::path& path, int sample_rate, int max_channels) {
+// Decodes to `sample_rate` (0: the stream's own) with `max_channels` channels at most (1 or 2), and
+// at most max_seconds of it.
+core::Result<DecodedAudio> decode_to(const std::filesystem::path& path, int sample_rate, int max_channels,
+                                     std::optional<double> max_seconds) {
     auto input = ffmpeg::open_audio_input(path);
     if (!input) return input.error();
     auto codec = open_decoder(path, *input);
@@ -212,11 +221,15 @@ core::Result<DecodedAudio> decode_to(const std::filesystem::path& path, int samp
     }
     result.sample_rate = sample_rate;
     result.channels = std::clamp(result.source.channels, 1, max_channels);
-    const double expected_seconds = std::min(result.source.duration_seconds, kMaxReservedSeconds);
+    const double expected_seconds = std::min({result.source.duration_seconds, kMaxReservedSeconds, max_seconds.value_or(kMaxReservedSeconds)});
+    const auto frame_count = [&](double seconds) {
+        return static_cast<std::size_t>(std::ceil(seconds * sample_rate)) * static_cast<std::size_t>(result.channels);
+    };
+    const std::size_t max_samples = max_seconds ? std::max<std::size_t>(frame_count(*max_seconds), 1) : 0;
     result.samples.reserve(static_cast<std::size_t>(expected_seconds * sample_rate) * static_cast<std::size_t>(result.channels) + 1);
 
     StreamDecoder decoder(*input->format, input->stream->index, **codec, sample_rate, result.channels);
-    core::Status status = decoder.run(result.samples);
+    core::Status status = decoder.run(result.samples, max_samples);
     if (!status) return file_error(path, "cannot decode (" + status.error().message + ")");
 
     if (result.samples.empty()) {
@@ -232,7 +245,12 @@ core::Result<DecodedAudio> decode_to(const std::filesystem::path& path, int samp
         return file_error(path, reason);
     }
 
-    result.source.duration_seconds = decoder.decoded_seconds();
+    result.stopped_early = decoder.stopped_early();
+    if (result.stopped_early) {
+        result.samples.resize(max_samples);  // the same samples however far past the limit the last packet went
+    } else {
+        result.source.duration_seconds = decoder.decoded_seconds();
+    }
     result.source.sample_rate = decoder.first_frame_rate();
     result.source.channels = decoder.first_frame_channels();
     clamp_to_full_scale(result.samples);
@@ -241,13 +259,14 @@ core::Result<DecodedAudio> decode_to(const std::filesystem::path& path, int samp
 
 }  // namespace
 
-core::Result<DecodedAudio> decode(const std::filesystem::path& path, int sample_rate) {
+core::Result<DecodedAudio> decode(const std::filesystem::path& path, int sample_rate, std::optional<double> max_seconds) {
     if (sample_rate <= 0 || sample_rate > kMaxTargetRate) {
         return file_error(path, "invalid target sample rate " + std::to_string(sample_rate));
     }
-    return decode_to(path, sample_rate, 1);
+    if (max_seconds && !(*max_seconds > 0)) return file_error(path, "invalid decoding limit");
+    return decode_to(path, sample_rate, 1, max_seconds);
 }
 
-core::Result<DecodedAudio> decode_native(const std::filesystem::path& path) { return decode_to(path, 0, 2); }
+core::Result<DecodedAudio> decode_native(const std::filesystem::path& path) { return decode_to(path, 0, 2, std::nullopt); }
 
 }  // namespace tunecap::audio

@@ -4,6 +4,7 @@
 // Whisper-family audio encoders take) -> 16-bit PCM WAV for the model server.
 
 #include <cstdint>
+#include <optional>
 #include <filesystem>
 #include <span>
 #include <string>
@@ -29,6 +30,7 @@ struct DecodedAudio {
     int sample_rate = kModelSampleRate;
     int channels = 1;
     std::vector<float> samples;  // interleaved when channels > 1, [-1, 1]
+    bool stopped_early = false;  // decoding stopped at max_seconds: the rest was not read
 };
 
 // True for the file extensions a folder scan picks up (case-insensitive).
@@ -37,9 +39,11 @@ bool is_audio_extension(const std::filesystem::path& path);
 // Reads the container header and the first audio stream's parameters without decoding.
 core::Result<AudioInfo> probe(const std::filesystem::path& path);
 
-// Decodes the first audio stream, downmixes to mono and resamples to sample_rate.
+// Decodes the first audio stream, downmixes to mono and resamples to sample_rate; with max_seconds,
+// stops reading once that much is decoded (the source's duration is then the header's).
 // A corrupt, empty or unsupported file is an Error naming the file and the reason.
-core::Result<DecodedAudio> decode(const std::filesystem::path& path, int sample_rate = kModelSampleRate);
+core::Result<DecodedAudio> decode(const std::filesystem::path& path, int sample_rate = kModelSampleRate,
+                                  std::optional<double> max_seconds = std::nullopt);
 
 // For analysis: the first audio stream at its own sample rate, mono or stereo as the source is (more
 // channels are downmixed to stereo), interleaved.

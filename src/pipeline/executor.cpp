@@ -37,8 +37,13 @@ clean::CleanOptions for_family(clean::CleanOptions options, core::Family family)
 }  // namespace
 
 core::Result<PreparedAudio> load_track_audio(const TrackRecord& track, const AudioBudget& budget) {
-    auto decoded = audio::decode(track.file);
+    auto decoded = audio::decode(track.file, audio::kModelSampleRate, budget.max_seconds);
     if (!decoded) return decoded.error();
+    // Steps are keyed by the audio read when the run was planned; a file replaced since would get
+    // another file's key, and its caption would be reused for the old content forever.
+    if (audio_sha256(*decoded) != track.audio_sha256) {
+        return core::Error{track.file.string() + ": the file changed during the run; run again to caption what it holds now"};
+    }
     auto prepared = prepare_audio(std::move(decoded->samples), decoded->sample_rate, budget);
     if (!prepared) return core::Error{track.file.string() + ": " + prepared.error().message};
     return prepared;

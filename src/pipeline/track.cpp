@@ -61,11 +61,15 @@ std::string make_track_id(const std::filesystem::path& file, std::string_view co
     return stem + "-" + std::string(content_hash.substr(0, 12));
 }
 
+std::string audio_sha256(const audio::DecodedAudio& decoded) {
+    const auto wav = audio::encode_wav_pcm16(decoded.samples, decoded.sample_rate);
+    return core::sha256_hex(std::string_view(reinterpret_cast<const char*>(wav.data()), wav.size()));
+}
+
 void set_decoded_audio(TrackRecord& track, const audio::DecodedAudio& decoded) {
     track.audio = decoded.source;
     track.model_samples = decoded.samples.size();
-    const auto wav = audio::encode_wav_pcm16(decoded.samples, decoded.sample_rate);
-    track.audio_sha256 = core::sha256_hex(std::string_view(reinterpret_cast<const char*>(wav.data()), wav.size()));
+    track.audio_sha256 = audio_sha256(decoded);
 }
 
 }  // namespace tunecap::pipeline

@@ -80,5 +80,7 @@ std::string make_track_id(const std::filesystem::path& file, std::string_view co
 
 // Records what the models will get of a decoded track: audio info, length and audio_sha256.
 void set_decoded_audio(TrackRecord& track, const audio::DecodedAudio& decoded);
+// The SHA-256 of the 16-bit PCM the models get of it: what a step's identity names.
+std::string audio_sha256(const audio::DecodedAudio& decoded);
 
 }  // namespace tunecap::pipeline

@@ -150,6 +150,16 @@ TEST(Executor, AnUnreadableTrackIsOneLineNamingTheFile) {
     EXPECT_EQ(audio.error().message.find('\n'), std::string::npos);
 }
 
+TEST(Executor, AFileReplacedAfterPlanningIsAnErrorNotAnotherFilesCaption) {
+    Fixture f;
+    const auto& node = f.node("flamingo", "brief");
+    std::vector<float> other(3 * 16000, -0.2f);
+    ASSERT_TRUE(audio::write_wav_pcm16(f.tracks[0].file, other, 16000).ok());
+    const auto audio = load_track_audio(f.tracks[0], audio_budget(f.config, *node.model, 8192));
+    ASSERT_FALSE(audio.ok());
+    EXPECT_EQ(audio.error().message, f.tracks[0].file.string() + ": the file changed during the run; run again to caption what it holds now");
+}
+
 // The row of the first step of a one-track graph of local (template) steps.
 store::StepRow first_local_row(const config::Config& config, TrackRecord track, const clean::CleanOptions& cleaning) {
     std::vector<TrackRecord> tracks = {std::move(track)};
