@@ -336,7 +336,17 @@ Sampling read_sampling(const Reader& r, const Value& v, const std::string& path)
     return s;
 }
 
+// Phase ids, model names and prompt ids become parts of file names (server logs, exports) and of
+// JSON keys: "../x" or "/abs" must not write outside the output folder.
+void check_plain_name(const std::string& name, const Value& at, const std::string& path) {
+    const bool plain = !name.empty() && std::all_of(name.begin(), name.end(), [](char ch) {
+        return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '_' || ch == '-';
+    });
+    if (!plain) fail(at, path, "use letters, digits, '-' and '_' only, got '" + name + "'");
+}
+
 Model read_model(const Reader& r, const std::string& name, const Value& v, const std::string& path) {
+    check_plain_name(name, v, path);
     r.only_keys(v, path,
                 {"gguf", "mmproj", "family", "request", "system", "ctx", "slots", "batch", "ubatch", "cache_type_k",
                  "cache_type_v", "gpu_layers", "max_input_chars", "server_args", "sampling", "endpoint"});
@@ -520,10 +530,7 @@ void read_phases(const Reader& r, const Value& v, Config& c) {
         const auto* id = item.find("id");
         if (!id) fail(item, path, "missing key 'id'");
         p.id = r.non_empty_string(*id, path + ".id");
-        const bool plain = std::all_of(p.id.begin(), p.id.end(), [](char ch) {
-            return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '_' || ch == '-';
-        });
-        if (!plain) fail(*id, path + ".id", "use letters, digits, '-' and '_' only, got '" + p.id + "'");
+        check_plain_name(p.id, *id, path + ".id");
         if (std::find(phase_ids.begin(), phase_ids.end(), p.id) != phase_ids.end()) {
             fail(*id, path + ".id", "duplicate phase id '" + p.id + "'");
         }
@@ -594,6 +601,7 @@ Config read_config(const Value& root, const Reader& r) {
     if (!prompts) fail(root, "prompts", "missing: at least one prompt is needed");
     r.expect_map(*prompts, "prompts");
     for (const auto& [id, text] : prompts->entries) {
+        check_plain_name(id, text, "prompts." + id);
         Prompt p{id, r.non_empty_string(text, "prompts." + id)};
         check_placeholders(text, "prompts." + id, p.text);
         c.prompts.push_back(std::move(p));

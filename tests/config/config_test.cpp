@@ -114,6 +114,14 @@ TEST(Config, TextThatIsNotUtf8IsAnErrorNamingTheLine) {
     EXPECT_TRUE(load_user("prompts:\n  brief: \"Décris la pièce, F♯ mineur.\"\n").ok());
 }
 
+TEST(Config, ModelNamesAndPromptIdsBecomeFileNamesSoTheyArePlain) {
+    EXPECT_THAT(load_user("models:\n  ../../x: {gguf: x.gguf, family: chatml}\n").error().message,
+                HasSubstr("/cfg/user.yaml:2: models.../../x: use letters, digits, '-' and '_' only, got '../../x'"));
+    EXPECT_THAT(load_user("models:\n  /abs/path: {gguf: x.gguf, family: chatml}\n").error().message,
+                HasSubstr("got '/abs/path'"));
+    EXPECT_THAT(load_user("prompts:\n  a b: \"Describe it.\"\n").error().message, HasSubstr("prompts.a b: use letters"));
+}
+
 TEST(Config, UserLayerOverridesOneValueAndRemembersWhere) {
     auto config = load_user("models:\n  qwen3_14b:\n    ctx: 8192\n", kHomeOnly);
     ASSERT_TRUE(config.ok()) << config.error().message;
