@@ -27,6 +27,7 @@
 #include "report/facts_json.hpp"
 #include "report/json_output.hpp"
 #include "server/backend.hpp"
+#include "store/run_lock.hpp"
 #include "store/store.hpp"
 #include "tags/genres.hpp"
 
@@ -291,6 +292,11 @@ int run_command(const CommandLine& line, core::Log& log, std::ostream& out) {
     summary.failures = inputs.failures;
     for (const auto& failure : inputs.failures) log.error("run", "{}", failure.error);
 
+    const auto lock = store::RunLock::acquire(settings->out_dir);
+    if (!lock) {
+        log.error("run", "{}", lock.error().message);
+        return kExitSomeFailed;
+    }
     auto store = store::Store::open(settings->out_dir / "tunecap.db");
     if (!store) {
         log.error("store", "{}", store.error().message);
