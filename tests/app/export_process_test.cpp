@@ -36,9 +36,7 @@ constexpr const char* kOneCaption = "A warm, \"dusty\" groove with a\nsecond lin
 class ExportTest : public ::testing::Test {
 protected:
     void SetUp() override {
-        auto opened = store::Store::open(m_temp / "run/tunecap.db");
-        ASSERT_TRUE(opened.ok()) << opened.error().message;
-        auto store = std::move(opened).take();
+        auto store = open_store();
         put_track(*store, "one", "music/Artist - Album - One/full_mix.wav", {"Dub", "Techno"});
         put_track(*store, "two", (m_temp / "music/two/song.wav").string(), {"Synthwave"});
         put_track(*store, "three", (m_temp / "music/three/drone.wav").string(), {"Ambient"});
@@ -72,7 +70,12 @@ protected:
         return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, read_text(root() / "stdout.txt"), read_text(root() / "stderr.txt")};
     }
 
-private:
+    std::unique_ptr<store::Store> open_store() {
+        auto opened = store::Store::open(m_temp / "run/tunecap.db");
+        if (!opened) throw std::runtime_error(opened.error().message);
+        return std::move(opened).take();
+    }
+
     void put_track(store::Store& store, const std::string& id, const std::string& file, std::vector<std::string> genres) {
         const auto on_disk = fs::path(file).is_absolute() ? fs::path(file) : m_temp / file;
         fs::create_directories(on_disk.parent_path());
@@ -104,6 +107,7 @@ private:
 
     static void write_info(const fs::path& path, const std::string& text) { std::ofstream(path, std::ios::binary) << text; }
 
+private:
     TempDir m_temp;
     int m_keys = 0;
 };
@@ -243,6 +247,30 @@ TEST_F(ExportTest, ASideCarThatIsNotAnObjectIsOneErrorAndTheOthersAreWritten) {
     EXPECT_EQ(read_text(root() / "music/two/song.INFO"), R"(["Synthwave"])");
     auto one = ordered_json::parse(read_text(root() / "music/Artist - Album - One/Artist - Album - One.INFO"));
     EXPECT_EQ(one["tunecap_flamingo_music_flamingo_brief"], kOneCaption);
+}
+
+// A folder's only .INFO is every track's side-car there (it gives them all their genres), but one
+// key holds one caption: it is written for none of them.
+TEST_F(ExportTest, ASideCarTwoTracksShareIsWrittenForNeither) {
+    {
+        auto store = open_store();
+        put_track(*store, "five", (root() / "music/album/a.wav").string(), {"Jazz"});
+        put_track(*store, "six", (root() / "music/album/b.wav").string(), {"Jazz"});
+        put_step(*store, "five", "brief", "Swing.");
+        put_step(*store, "six", "brief", "Ballad.");
+    }
+    const auto album = root() / "music/album/album.INFO";
+    write_info(album, R"({"genres": "Jazz"})");
+    const auto outcome = run_export({"--phase", "flamingo", "--prompt", "brief", "--format", "info"});
+    EXPECT_EQ(outcome.exit_code, 1);
+    const auto errors = testing::error_lines(outcome.err);
+    ASSERT_THAT(errors, SizeIs(2)) << outcome.err;
+    EXPECT_THAT(errors[0], HasSubstr("a.wav: its side-car " + album.string() + " is also the side-car of " +
+                                     (root() / "music/album/b.wav").string()));
+    EXPECT_THAT(errors[1], HasSubstr("b.wav: its side-car " + album.string() + " is also the side-car of"));
+    EXPECT_EQ(read_text(album), R"({"genres": "Jazz"})");
+    EXPECT_FALSE(fs::exists(album.string() + ".bak"));
+    EXPECT_THAT(outcome.err, HasSubstr("wrote 2 captions into .INFO side-cars"));
 }
 
 TEST_F(ExportTest, UsageErrorsNameWhatTheStoreHolds) {
