@@ -80,7 +80,7 @@ const std::vector<OptionSpec>& option_table() {
          "audiofolder (metadata.jsonl for Hugging Face datasets), jsonl, csv, or info (into each track's .INFO)", "",
          {"export"}},
         {"--include-flagged", "", OptionKind::flag, "", "",
-         "also export captions the cleaner flagged (fallback_used, empty, no_final_channel)", "", {"export"}},
+         "also export captions flagged fallback_used or no_final_channel (never failed or empty ones)", "", {"export"}},
         {"--help", "-h", OptionKind::flag, "", "", "show help", "",
          {"run", "plan", "config show", "clean", "claims", "models", "analyze", "export", "help"}},
     };
