@@ -78,13 +78,19 @@ std::string default_name(const manifest::Filter& filter) {
     return name;
 }
 
+// --out as given: a folder (existing, or written with a final '/') gets `name` inside it.
+fs::path out_path(const std::string& out, std::string_view name) {
+    const fs::path given = out;
+    std::error_code ec;
+    return fs::is_directory(given, ec) || !given.has_filename() ? given / name : given;
+}
+
 // jsonl and csv: one file holding every selected row.
-int export_table(const Request& request, const manifest::Selection& selection, const manifest::Gathered& gathered, core::Log& log) {
+int export_table(const Request& request, const manifest::Selection& selection, const manifest::Gathered& gathered,
+                 core::Log& log) {
     const bool csv = request.format == Format::csv;
     const auto file_name = default_name(request.filter) + (csv ? ".csv" : ".jsonl");
-    const auto& out = request.out;
-    std::error_code ec;
-    const fs::path path = !out ? request.dir / "export" / file_name : fs::is_directory(*out, ec) ? fs::path(*out) / file_name : fs::path(*out);
+    const auto path = request.out ? out_path(*request.out, file_name) : request.dir / "export" / file_name;
     const auto document = csv ? manifest::csv_document(gathered.entries) : manifest::jsonl_document(gathered.entries);
     Outcome outcome;
     report_errors(gathered.errors, outcome, log);
@@ -93,23 +99,18 @@ int export_table(const Request& request, const manifest::Selection& selection, c
         log.error(kTag, "{}", written.error().message);
         return kExitSomeFailed;
     }
-    log.info(kTag, "wrote {} to {}{}{}", count(document.rows, "row"), path.string(), skipped(selection), not_written(outcome));
+    log.info(kTag, "wrote {} to {}{}{}", count(document.rows, "row"), path.string(), skipped(selection),
+             not_written(outcome));
     return exit_code(outcome);
 }
 
-// Where audiofolder's metadata.jsonl goes: --out as a folder or a path ending in metadata.jsonl
-// (AudioFolder reads no other name), else the deepest folder holding every audio file. nullopt
-// after a usage error was reported.
-std::optional<fs::path> metadata_path(const std::optional<std::string>& out, const std::vector<manifest::Entry>& entries,
-                                      const fs::path& base, core::Log& log) {
+// Where audiofolder's metadata.jsonl goes: --out (a folder, or a path ending in metadata.jsonl,
+// checked by parse_request), else the deepest folder holding every audio file. Absolute, so that
+// file names are made relative to the folder itself.
+fs::path metadata_path(const std::optional<std::string>& out, const std::vector<manifest::Entry>& entries,
+                       const fs::path& base) {
     if (!out) return manifest::common_folder(entries) / kAudioFolderFile;
-    const auto given = (base / *out).lexically_normal();
-    std::error_code ec;
-    if (fs::is_directory(given, ec) || !given.has_filename()) return given / kAudioFolderFile;
-    if (given.filename() == kAudioFolderFile) return given;
-    log.error(kTag, "--out {}: AudioFolder reads only a file named {}; give a folder or a path ending in /{}", *out,
-              kAudioFolderFile, kAudioFolderFile);
-    return std::nullopt;
+    return (base / out_path(*out, kAudioFolderFile)).lexically_normal();
 }
 
 // Audio files gone since the run would be listed and fail when the data set is loaded.
@@ -120,14 +121,15 @@ std::vector<manifest::Entry> existing_audio(std::vector<manifest::Entry> entries
         if (fs::is_regular_file(entry.file, ec)) {
             kept.push_back(std::move(entry));
         } else {
-            report_errors({fmt::format("{}: no such audio file (moved or deleted since the run?)", entry.file.string())}, outcome, log);
+            const auto error = fmt::format("{}: no such audio file (moved or deleted since the run?)", entry.file.string());
+            report_errors({error}, outcome, log);
         }
     }
     return kept;
 }
 
-int export_audiofolder(const manifest::Selection& selection, manifest::Gathered gathered, const std::optional<std::string>& out,
-                       const fs::path& base, core::Log& log) {
+int export_audiofolder(const manifest::Selection& selection, manifest::Gathered gathered,
+                       const std::optional<std::string>& out, const fs::path& base, core::Log& log) {
     Outcome outcome;
     gathered = manifest::one_track_per_file(std::move(gathered));
     report_errors(gathered.errors, outcome, log);
@@ -136,16 +138,16 @@ int export_audiofolder(const manifest::Selection& selection, manifest::Gathered 
         log.info(kTag, "no caption to write, so no metadata.jsonl{}{}", skipped(selection), not_written(outcome));
         return exit_code(outcome);
     }
-    const auto path = metadata_path(out, entries, base, log);
-    if (!path) return kExitUsage;
-    const auto document = manifest::audiofolder_document(entries, path->parent_path());
+    const auto path = metadata_path(out, entries, base);
+    const auto document = manifest::audiofolder_document(entries, path.parent_path());
     report_errors(document.errors, outcome, log);
-    if (auto written = manifest::write_file_atomically(*path, document.text); !written) {
+    if (auto written = manifest::write_file_atomically(path, document.text); !written) {
         log.error(kTag, "{}", written.error().message);
         return kExitSomeFailed;
     }
-    log.info(kTag, "wrote {} to {}{}{}", count(document.rows, "row"), path->string(), skipped(selection), not_written(outcome));
-    log.info(kTag, "load it with datasets.load_dataset(\"audiofolder\", data_dir=\"{}\")", path->parent_path().string());
+    log.info(kTag, "wrote {} to {}{}{}", count(document.rows, "row"), path.string(), skipped(selection),
+             not_written(outcome));
+    log.info(kTag, "load it with datasets.load_dataset(\"audiofolder\", data_dir=\"{}\")", path.parent_path().string());
     return exit_code(outcome);
 }
 
@@ -158,9 +160,10 @@ std::vector<std::pair<manifest::Entry, fs::path>> side_cars(const std::vector<ma
     for (const auto& entry : entries) {
         auto info = manifest::info_file_of(entry.file);
         if (!info) {
-            report_errors({fmt::format("{}: no .INFO side-car to write into (looked for {}.INFO, then a single *.INFO in {})",
-                                       entry.file.string(), entry.file.stem().string(), entry.file.parent_path().string())},
-                          outcome, log);
+            const auto& file = entry.file;
+            const auto error = fmt::format("{}: no .INFO side-car to write into (looked for {}.INFO, then a single *.INFO in {})",
+                                           file.string(), file.stem().string(), file.parent_path().string());
+            report_errors({error}, outcome, log);
             continue;
         }
         files_of_info[*info].push_back(entry.file);
@@ -177,9 +180,9 @@ std::vector<std::pair<manifest::Entry, fs::path>> side_cars(const std::vector<ma
         for (const auto& file : sharing) {
             if (file != entry.file) others.push_back(file.string());
         }
-        report_errors({fmt::format("{}: its side-car {} is also the side-car of {}, and one key holds one caption", entry.file.string(),
-                                   info.string(), core::join(others, ", "))},
-                      outcome, log);
+        const auto error = fmt::format("{}: its side-car {} is also the side-car of {}, and one key holds one caption",
+                                       entry.file.string(), info.string(), core::join(others, ", "));
+        report_errors({error}, outcome, log);
     }
     return kept;
 }
@@ -201,9 +204,9 @@ int export_info(const manifest::Selection& selection, manifest::Gathered gathere
         ++(write->update == manifest::InfoUpdate::written ? written : unchanged);
         if (write->backed_up) ++backups;
     }
-    log.info(kTag, "wrote {} into .INFO side-cars under {} ({} unchanged, {} backed up to .bak){}{}", count(written, "caption"),
-             keys.empty() ? std::string("no key") : core::join({keys.begin(), keys.end()}, ", "), unchanged, backups,
-             skipped(selection), not_written(outcome));
+    const auto key_names = keys.empty() ? std::string("no key") : core::join({keys.begin(), keys.end()}, ", ");
+    log.info(kTag, "wrote {} into .INFO side-cars under {} ({} unchanged, {} backed up to .bak){}{}",
+             count(written, "caption"), key_names, unchanged, backups, skipped(selection), not_written(outcome));
     return exit_code(outcome);
 }
 
@@ -218,8 +221,10 @@ std::optional<Request> parse_request(const CommandLine& line, core::Log& log) {
         log.error(kTag, "give one folder: tunecap export DIR --phase P --format audiofolder|jsonl|csv|info");
         return std::nullopt;
     }
+    const manifest::Filter filter{line.value("--phase").value_or(""), line.value("--model"), line.value("--prompt"),
+                                  line.has("--include-flagged")};
     Request request{line.positionals.front(), Format::jsonl, line.value("--format").value_or(""), line.value("--out"),
-                    {line.value("--phase").value_or(""), line.value("--model"), line.value("--prompt"), line.has("--include-flagged")}};
+                    filter};
     const auto format = parse_format(request.format_name);
     if (!format) {
         log.error(kTag, "--format {}: expected audiofolder, jsonl, csv or info",
@@ -229,6 +234,12 @@ std::optional<Request> parse_request(const CommandLine& line, core::Log& log) {
     request.format = *format;
     if (request.format == Format::info && request.out) {
         log.error(kTag, "--out does not apply to --format info: each caption goes into its track's own .INFO side-car");
+        return std::nullopt;
+    }
+    if (request.format == Format::audiofolder && request.out &&
+        out_path(*request.out, kAudioFolderFile).filename() != kAudioFolderFile) {
+        log.error(kTag, "--out {}: AudioFolder reads only a file named {}; give a folder or a path ending in /{}",
+                  *request.out, kAudioFolderFile, kAudioFolderFile);
         return std::nullopt;
     }
     std::error_code ec;
@@ -276,7 +287,8 @@ int export_command(const CommandLine& line, core::Log& log) {
     if (!selection) return kExitUsage;
     // Tracks stored with a relative path were given so to the run: they are taken from here.
     const auto base = fs::current_path();
-    auto gathered = manifest::gather(selection->rows, [&store](const std::string& id) { return store->find_track(id); }, base);
+    const auto find_track = [&store](const std::string& id) { return store->find_track(id); };
+    auto gathered = manifest::gather(selection->rows, find_track, base);
     switch (request->format) {
         case Format::audiofolder: return export_audiofolder(*selection, std::move(gathered), request->out, base, log);
         case Format::info: return export_info(*selection, std::move(gathered), log);

@@ -17,7 +17,10 @@ Gathered gather(const std::vector<store::StepRow>& rows, const FindTrack& find_t
         auto [it, added] = tracks.try_emplace(row.track_id);
         if (added) {
             it->second = find_track(row.track_id);
-            if (!it->second) out.errors.push_back(fmt::format("track '{}': no track row in the store, so its file is unknown", row.track_id));
+            if (!it->second) {
+                out.errors.push_back(
+                    fmt::format("track '{}': no track row in the store, so its file is unknown", row.track_id));
+            }
         }
         if (!it->second) continue;
         const std::filesystem::path stored = it->second->file;

@@ -60,9 +60,15 @@ Document jsonl_document(const std::vector<Entry>& entries) {
     Document document;
     for (const auto& entry : entries) {
         const auto& row = entry.row;
-        const ordered_json object = {{"file", entry.file.string()}, {"track_id", row.track_id}, {"caption", row.caption},
-                                     {"phase", row.phase},          {"model", row.model},        {"prompt", row.prompt},
-                                     {"genres", entry.info.genres}, {"facts", facts_value(entry.info)}, {"flags", row.flags}};
+        const ordered_json object = {{"file", entry.file.string()},
+                                     {"track_id", row.track_id},
+                                     {"caption", row.caption},
+                                     {"phase", row.phase},
+                                     {"model", row.model},
+                                     {"prompt", row.prompt},
+                                     {"genres", entry.info.genres},
+                                     {"facts", facts_value(entry.info)},
+                                     {"flags", row.flags}};
         add(document, json_line(object, entry));
     }
     return document;

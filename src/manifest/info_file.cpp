@@ -130,7 +130,8 @@ std::string info_key(const store::StepRow& row) { return fmt::format("tunecap_{}
 
 std::optional<fs::path> info_file_of(const fs::path& track) { return tags::find_info_file(track); }
 
-core::Result<std::optional<std::string>> with_caption(std::string_view text, std::string_view key, std::string_view caption) {
+core::Result<std::optional<std::string>> with_caption(std::string_view text, std::string_view key,
+                                                      std::string_view caption) {
     ordered_json document;
     try {
         document = ordered_json::parse(text);
@@ -146,7 +147,8 @@ core::Result<std::optional<std::string>> with_caption(std::string_view text, std
     if (!ordered_json::sax_parse(text, &check)) return core::Error{check.problem() + "; not changed"};
 
     const std::string name(key);
-    if (const auto found = document.find(name); found != document.end() && *found == std::string(caption)) return std::optional<std::string>();
+    const auto found = document.find(name);
+    if (found != document.end() && *found == std::string(caption)) return std::optional<std::string>();
     document[name] = std::string(caption);
     return std::optional(written_out(document, layout_of(text)));
 }

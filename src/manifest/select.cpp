@@ -37,7 +37,8 @@ std::optional<core::Error> unknown_name(const std::vector<store::StepRow>& steps
         return core::Error{fmt::format("no phase '{}' in the store (phases: {})", filter.phase, listed(phases))};
     }
     if (filter.model && !models.contains(*filter.model)) {
-        return core::Error{fmt::format("phase '{}' has no model '{}' (models: {})", filter.phase, *filter.model, listed(models))};
+        return core::Error{
+            fmt::format("phase '{}' has no model '{}' (models: {})", filter.phase, *filter.model, listed(models))};
     }
     if (filter.prompt && !prompts.contains(*filter.prompt)) {
         const auto where = filter.model ? fmt::format("phase '{}' with model '{}'", filter.phase, *filter.model)
@@ -84,7 +85,8 @@ std::optional<core::Error> check_one_caption_per_track(const Selection& selectio
         models.insert(row.model);
         prompts.insert(row.prompt);
     }
-    const auto crowded = std::find_if(per_track.begin(), per_track.end(), [](const auto& entry) { return entry.second > 1; });
+    const auto crowded =
+        std::find_if(per_track.begin(), per_track.end(), [](const auto& entry) { return entry.second > 1; });
     if (crowded == per_track.end()) return std::nullopt;
     std::vector<std::string> narrow;
     if (models.size() > 1) narrow.push_back(fmt::format("--model (models: {})", listed(models)));
@@ -97,7 +99,9 @@ std::string skips_text(const Skips& skipped) {
     std::vector<std::string> parts;
     if (skipped.failed > 0) parts.push_back(fmt::format("{} failed", skipped.failed));
     if (skipped.empty > 0) parts.push_back(fmt::format("{} empty", skipped.empty));
-    if (skipped.flagged > 0) parts.push_back(fmt::format("{} flagged (use --include-flagged to keep them)", skipped.flagged));
+    if (skipped.flagged > 0) {
+        parts.push_back(fmt::format("{} flagged (use --include-flagged to keep them)", skipped.flagged));
+    }
     return parts.empty() ? std::string() : "skipped " + core::join(parts, ", ");
 }
 
