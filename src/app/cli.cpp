@@ -12,7 +12,7 @@ namespace {
 
 const std::vector<std::string_view> kRunCommands = {"run", "plan", "config show"};
 
-const std::vector<std::string> kCommands = {"run", "plan", "config show", "clean", "claims", "models", "analyze", "help", "version"};
+const std::vector<std::string> kCommands = {"run", "plan", "config show", "clean", "claims", "models", "analyze", "export", "help", "version"};
 
 // A value that names a file or folder is bytes, as file names are; any other value may reach a
 // prompt or a JSON file, so it must be UTF-8.
@@ -66,7 +66,8 @@ const std::vector<OptionSpec>& option_table() {
         {"--skip-phase4", "", OptionKind::flag, "", "",
          "alias of --skip for omni, omni_genre, omni_wrong_hint and omni_revision (the original prototype's flag)",
          "--skip=omni,--skip=omni_genre,--skip=omni_wrong_hint,--skip=omni_revision", kRunCommands},
-        {"--out", "", OptionKind::value, "DIR", "./tunecap-out", "output folder", "", kRunCommands},
+        {"--out", "", OptionKind::value, "DIR", "./tunecap-out", "output folder (export: the file or folder to write)", "",
+         {"run", "plan", "config show", "export"}},
         {"--verbose", "-v", OptionKind::flag, "", "", "more detail on stderr", "",
          {"run", "plan", "config show", "clean", "claims", "models", "analyze"}},
         {"--dry-run", "", OptionKind::flag, "", "", "check the config and inputs, print the plan, write nothing", "",
@@ -83,8 +84,16 @@ const std::vector<OptionSpec>& option_table() {
         {"--key", "", OptionKind::value, "K", "",
          "measured key to check the caption's key claims against: \"A minor\", \"F#m\", \"Bb major\", \"C\" (major)", "",
          {"claims"}},
+        {"--phase", "", OptionKind::value, "PHASE", "", "the phase whose captions to export (required)", "", {"export"}},
+        {"--model", "", OptionKind::value, "MODEL", "", "only this model's captions", "", {"export"}},
+        {"--prompt", "", OptionKind::value, "ID", "", "only this prompt's captions", "", {"export"}},
+        {"--format", "", OptionKind::value, "FORMAT", "",
+         "audiofolder (metadata.jsonl for Hugging Face datasets), jsonl, csv, or info (into each track's .INFO)", "",
+         {"export"}},
+        {"--include-flagged", "", OptionKind::flag, "", "",
+         "also export captions flagged fallback_used or no_final_channel (never failed or empty ones)", "", {"export"}},
         {"--help", "-h", OptionKind::flag, "", "", "show help", "",
-         {"run", "plan", "config show", "clean", "claims", "models", "analyze", "help"}},
+         {"run", "plan", "config show", "clean", "claims", "models", "analyze", "export", "help"}},
     };
     return kTable;
 }
@@ -198,13 +207,14 @@ std::string help_text(std::string_view command) {
                "  tunecap clean --results DIR             re-derive stored captions after a rule change\n"
                "  tunecap claims [--bpm X] [--key K]      tempo and key claims of a caption on stdin, as JSON\n"
                "  tunecap analyze FILE_OR_DIR... [--json] loudness, tempo, key and more of each file\n"
+               "  tunecap export DIR --phase P --format F stored captions as metadata.jsonl, JSONL, CSV or .INFO keys\n"
                "  tunecap --version\n"
                "  tunecap COMMAND --help                  options of one command\n\n"
                "exit codes: 0 all tracks fine, 1 some tracks or steps failed, 2 usage or config error,\n"
                "            130 interrupted (finished steps are stored; run again to resume)\n";
         return out;
     }
-    out += fmt::format("usage: tunecap {}{}\n\noptions:\n", command, command == "run" ? " TRACK_OR_DIR... [options]" : command == "analyze" ? " FILE_OR_DIR... [options]" : " [options]");
+    out += fmt::format("usage: tunecap {}{}\n\noptions:\n", command, command == "run" ? " TRACK_OR_DIR... [options]" : command == "analyze" ? " FILE_OR_DIR... [options]" : command == "export" ? " DIR --phase P --format F [options]" : " [options]");
     for (const auto& spec : option_table()) {
         if (!takes(spec, command)) continue;
         std::string left = std::string(spec.name);

@@ -48,5 +48,9 @@ int models_command(const CommandLine& line, core::Log& log, std::ostream& out);
 // people or one JSON object per line with --json. A file that cannot be read is one line naming it
 // and the reason; the others go on. Exit 0 when every file was analyzed, 1 otherwise, 2 for usage.
 int analyze_command(const CommandLine& line, core::Log& log, std::ostream& out);
+// `tunecap export DIR --phase P [--model M] [--prompt ID] --format audiofolder|jsonl|csv|info
+// [--out PATH] [--include-flagged]`: the stored captions of a run as a training set's file. Exit
+// 0 when every selected caption was written, 1 when some were not (one line each), 2 for usage.
+int export_command(const CommandLine& line, core::Log& log);
 
 }  // namespace tunecap::app
