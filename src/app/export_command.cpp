@@ -14,7 +14,7 @@
 #include "manifest/formats.hpp"
 #include "manifest/info_file.hpp"
 #include "manifest/select.hpp"
-#include "manifest/write_file.hpp"
+#include "core/atomic_file.hpp"
 #include "store/store.hpp"
 
 namespace tunecap::app {
@@ -95,7 +95,7 @@ int export_table(const Request& request, const manifest::Selection& selection, c
     Outcome outcome;
     report_errors(gathered.errors, outcome, log);
     report_errors(document.errors, outcome, log);
-    if (auto written = manifest::write_file_atomically(path, document.text); !written) {
+    if (auto written = core::write_file_atomically(path, document.text); !written) {
         log.error(kTag, "{}", written.error().message);
         return kExitSomeFailed;
     }
@@ -141,7 +141,7 @@ int export_audiofolder(const manifest::Selection& selection, manifest::Gathered 
     const auto path = metadata_path(out, entries, base);
     const auto document = manifest::audiofolder_document(entries, path.parent_path());
     report_errors(document.errors, outcome, log);
-    if (auto written = manifest::write_file_atomically(path, document.text); !written) {
+    if (auto written = core::write_file_atomically(path, document.text); !written) {
         log.error(kTag, "{}", written.error().message);
         return kExitSomeFailed;
     }

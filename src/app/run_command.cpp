@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "app/commands.hpp"
+#include "core/atomic_file.hpp"
 #include "app/inputs.hpp"
 #include "app/progress.hpp"
 #include "analysis/facts.hpp"
@@ -340,14 +341,14 @@ int run_command(const CommandLine& line, core::Log& log, std::ostream& out) {
     summary.interrupted = outcome.interrupted;
 
     for (const auto& track : summary.tracks) {
-        if (auto written = report::write_file_atomic(report::track_json_path(settings->out_dir, track), report::track_json(track));
+        if (auto written = core::write_file_atomically(report::track_json_path(settings->out_dir, track), report::track_json(track), {}, core::Sync::no);
             !written) {
             log.error("report", "{}", written.error().message);
         }
     }
     summary.finished_at = core::utc_now_iso();
     const auto results_path = settings->out_dir / "results.json";
-    if (auto written = report::write_file_atomic(results_path, report::results_json(summary, settings->config)); !written) {
+    if (auto written = core::write_file_atomically(results_path, report::results_json(summary, settings->config), {}, core::Sync::no); !written) {
         log.error("report", "{}", written.error().message);
         return kExitSomeFailed;
     }

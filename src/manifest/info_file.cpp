@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "core/text.hpp"
-#include "manifest/write_file.hpp"
+#include "core/atomic_file.hpp"
 #include "tags/genres.hpp"
 
 namespace tunecap::manifest {
@@ -168,10 +168,10 @@ core::Result<InfoWrite> write_caption(const fs::path& path, std::string_view key
     InfoWrite write{InfoUpdate::written, false};
     const fs::path backup = target.string() + ".bak";
     if (!fs::exists(fs::symlink_status(backup, ec))) {
-        if (auto saved = write_file_atomically(backup, original.value(), target); !saved) return saved.error();
+        if (auto saved = core::write_file_atomically(backup, original.value(), target); !saved) return saved.error();
         write.backed_up = true;
     }
-    if (auto saved = write_file_atomically(target, *updated.value()); !saved) return saved.error();
+    if (auto saved = core::write_file_atomically(target, *updated.value()); !saved) return saved.error();
     return write;
 }
 

@@ -36,7 +36,7 @@ struct InfoWrite {
 
 // Sets `key` in the side-car at `path`. Before the first change to a file, its bytes are kept in
 // "<file>.bak" (an existing .bak is never replaced: it stays the file as it was before tunecap
-// first wrote to it). Both files are written atomically (write_file.hpp); a side-car that is a
+// first wrote to it). Both files are written atomically (core/atomic_file.hpp); a side-car that is a
 // symbolic link is updated at its target. An error names the file and the reason.
 core::Result<InfoWrite> write_caption(const std::filesystem::path& path, std::string_view key, std::string_view caption);
 

@@ -2,6 +2,7 @@
 #include "report/json_output.hpp"
 
 #include "claims/claims_json.hpp"
+#include "core/atomic_file.hpp"
 #include "pipeline/caption.hpp"
 #include "report/facts_json.hpp"
 #include "report/json_parts.hpp"
@@ -173,26 +174,6 @@ std::string results_json(const RunSummary& summary, const config::Config& config
     return out.dump(2) + "\n";
 }
 
-core::Status write_file_atomic(const std::filesystem::path& path, const std::string& text) {
-    std::error_code ec;
-    std::filesystem::create_directories(path.parent_path(), ec);
-    if (ec) return core::Error{path.parent_path().string() + ": cannot create folder: " + ec.message()};
-    const auto temp = path.string() + ".tmp." + std::to_string(::getpid());
-    {
-        std::ofstream out(temp, std::ios::binary | std::ios::trunc);
-        if (!out) return core::Error{temp + ": cannot write: " + std::strerror(errno)};
-        out << text;
-        out.flush();
-        if (!out) return core::Error{temp + ": write failed: " + std::strerror(errno)};
-    }
-    std::filesystem::rename(temp, path, ec);
-    if (ec) {
-        std::filesystem::remove(temp, ec);
-        return core::Error{path.string() + ": cannot replace: " + ec.message()};
-    }
-    return core::Ok{};
-}
-
 std::filesystem::path track_json_path(const std::filesystem::path& out_dir, const pipeline::TrackRecord& track) {
     return out_dir / "tracks" / (track.id + ".json");
 }
@@ -261,7 +242,9 @@ core::Result<std::size_t> refresh_captions(const std::filesystem::path& track_js
         roll_up(phase, pipeline::phase_rollup(model_states));
     }
     if (changed == 0) return changed;
-    if (auto written = write_file_atomic(track_json, track.dump(2) + "\n"); !written) return written.error();
+    if (auto written = core::write_file_atomically(track_json, track.dump(2) + "\n", {}, core::Sync::no); !written) {
+        return written.error();
+    }
     return changed;
 }
 

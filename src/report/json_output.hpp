@@ -38,9 +38,6 @@ struct RunSummary {
 std::string track_json(const pipeline::TrackRecord& track);
 std::string results_json(const RunSummary& summary, const config::Config& config);
 
-// Writes text to path atomically (temporary file in the same folder, then rename).
-core::Status write_file_atomic(const std::filesystem::path& path, const std::string& text);
-
 std::filesystem::path track_json_path(const std::filesystem::path& out_dir, const pipeline::TrackRecord& track);
 
 // Stored rows by (track id, key): tracks that send the same request share a key, not a row.

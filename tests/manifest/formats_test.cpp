@@ -21,6 +21,7 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using nlohmann::json;
+using namespace tunecap::testing;
 
 using Records = std::vector<std::vector<std::string>>;
 

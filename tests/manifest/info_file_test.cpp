@@ -19,7 +19,7 @@ namespace fs = std::filesystem;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using nlohmann::ordered_json;
-using tunecap::testing::TempDir;
+using namespace tunecap::testing;
 
 constexpr std::string_view kKey = "tunecap_flamingo_music_flamingo_brief";
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Atomic replacement: the old file or the new one, never half of one, and no temporary left over.
-#include "manifest/write_file.hpp"
+#include "core/atomic_file.hpp"
 
 #include <sys/stat.h>
 
@@ -11,13 +11,13 @@
 #include "files.hpp"
 #include "temp_dir.hpp"
 
-namespace tunecap::manifest {
+namespace tunecap::core {
 namespace {
 
 namespace fs = std::filesystem;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
-using tunecap::testing::TempDir;
+using namespace tunecap::testing;
 
 TEST(WriteFile, CreatesTheFolderAndLeavesOnlyTheFile) {
     TempDir temp;
@@ -64,4 +64,4 @@ TEST(WriteFile, AFailedRenameLeavesNoTemporaryFile) {
 }
 
 }  // namespace
-}  // namespace tunecap::manifest
+}  // namespace tunecap::core

@@ -9,7 +9,7 @@
 #include <csignal>
 #include <stdexcept>
 
-namespace tunecap::manifest {
+namespace tunecap::testing {
 
 class FileSizeLimit {
 public:
@@ -32,4 +32,4 @@ private:
     void (*m_handler)(int) = SIG_DFL;
 };
 
-}  // namespace tunecap::manifest
+}  // namespace tunecap::testing

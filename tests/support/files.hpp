@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-namespace tunecap::manifest {
+namespace tunecap::testing {
 
 inline std::string read_bytes(const std::filesystem::path& path) {
     std::ifstream in(path, std::ios::binary);
@@ -29,4 +29,4 @@ inline std::vector<std::string> names_in(const std::filesystem::path& folder) {
     return names;
 }
 
-}  // namespace tunecap::manifest
+}  // namespace tunecap::testing

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "manifest/write_file.hpp"
+#include "core/atomic_file.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -12,7 +12,7 @@
 #include <optional>
 #include <random>
 
-namespace tunecap::manifest {
+namespace tunecap::core {
 namespace {
 
 namespace fs = std::filesystem;
@@ -48,7 +48,7 @@ std::string reason(int error_number) { return std::strerror(error_number); }
 
 // A new file beside `path`, hidden and not named *.INFO, so neither a listing nor tunecap's own
 // side-car search picks it up. Created with mode 0666 less the umask, like any new file; a name
-// already taken (left by a killed export) is passed over.
+// already taken (left by a killed process) is passed over.
 std::optional<TempFile> create_temp(const fs::path& path, std::string& error) {
     std::random_device random;
     const auto folder = path.parent_path();
@@ -99,7 +99,7 @@ void sync_folder(const fs::path& folder) {
 
 }  // namespace
 
-core::Status write_file_atomically(const fs::path& path, std::string_view bytes, const fs::path& like) {
+core::Status write_file_atomically(const fs::path& path, std::string_view bytes, const fs::path& like, Sync sync) {
     const auto folder = path.parent_path();
     std::error_code ec;
     if (!folder.empty()) fs::create_directories(folder, ec);
@@ -111,7 +111,9 @@ core::Status write_file_atomically(const fs::path& path, std::string_view bytes,
     if (const int failed = write_all(temp->fd(), bytes); failed != 0) {
         return core::Error{fmt::format("{}: cannot write: {}", path.string(), reason(failed))};
     }
-    if (::fsync(temp->fd()) != 0) return core::Error{fmt::format("{}: cannot write: {}", path.string(), reason(errno))};
+    if (sync == Sync::yes && ::fsync(temp->fd()) != 0) {
+        return core::Error{fmt::format("{}: cannot write: {}", path.string(), reason(errno))};
+    }
     if (const int failed = temp->close(); failed != 0) {
         return core::Error{fmt::format("{}: cannot write: {}", path.string(), reason(failed))};
     }
@@ -119,8 +121,8 @@ core::Status write_file_atomically(const fs::path& path, std::string_view bytes,
         return core::Error{fmt::format("{}: cannot replace: {}", path.string(), reason(errno))};
     }
     temp->renamed();
-    sync_folder(folder);
+    if (sync == Sync::yes) sync_folder(folder);
     return core::Ok{};
 }
 
-}  // namespace tunecap::manifest
+}  // namespace tunecap::core

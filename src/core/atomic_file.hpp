@@ -7,14 +7,15 @@
 
 #include "core/result.hpp"
 
-namespace tunecap::manifest {
+namespace tunecap::core {
 
-// Writes `bytes` to a new file in path's folder (created when missing), flushes it to disk and
-// renames it over `path`. The new file takes the permission bits and, where the process may set
+// Writes `bytes` to a new file in path's folder (created when missing), flushes it to disk (with
+// `sync`; files tunecap can derive again need not wait for the disk) and renames it over `path`. The new file takes the permission bits and, where the process may set
 // them, the owner and group of `like` (default: the file it replaces), else it is made like any new
 // file. On any failure `path` is untouched, the temporary file is removed, and the error names the
 // file and the reason.
+enum class Sync { yes, no };
 core::Status write_file_atomically(const std::filesystem::path& path, std::string_view bytes,
-                                   const std::filesystem::path& like = {});
+                                   const std::filesystem::path& like = {}, Sync sync = Sync::yes);
 
-}  // namespace tunecap::manifest
+}  // namespace tunecap::core
