@@ -36,7 +36,7 @@ store::StepRow step(const std::string& key, const std::string& track, const std:
     return row;
 }
 
-// Two tracks in phases of the built-in config (flamingo before revision) and one it does not name.
+// Two tracks in phases of the built-in config (flamingo, revision, then omni) and one it does not name.
 void write_store(const std::filesystem::path& db) {
     auto opened = store::Store::open(db);
     ASSERT_TRUE(opened) << opened.error().message;
@@ -45,7 +45,8 @@ void write_store(const std::filesystem::path& db) {
     old.claims = "";  // stored before steps kept their claims: checked against t1's facts
     for (const auto& row : {old, step("k2", "t1", "revision", "qwen3_14b", "descriptive", "A warm techno groove with deep bass."),
                             step("k3", "t2", "revision", "qwen3_14b", "brief", ""),
-                            step("k4", "t1", "zzz_custom", "m", "mood", "Warm.")}) {
+                            step("k4", "t1", "omni", "qwen_omni", "mood", "Warm."),
+                            step("k5", "t1", "aaa_custom", "m", "brief", "Warm.")}) {
         ASSERT_TRUE(store.put_step(row).ok());
     }
     analysis::Facts facts;
@@ -71,7 +72,7 @@ TEST(MetricsCommand, PrintsTheStoresMetricsAsJson) {
     ASSERT_EQ(outcome.exit_code, 0) << outcome.err;
     const auto metrics = json::parse(outcome.out);
     EXPECT_EQ(metrics["tracks"], 2);
-    EXPECT_THAT(group_names(metrics), ElementsAre("flamingo/music_flamingo", "revision/qwen3_14b", "zzz_custom/m"));
+    EXPECT_THAT(group_names(metrics), ElementsAre("flamingo/music_flamingo", "revision/qwen3_14b", "omni/qwen_omni", "aaa_custom/m"));
     const auto& flamingo = metrics["groups"][0];
     EXPECT_EQ(flamingo["done"], 1);
     EXPECT_EQ(flamingo["words"]["mean"], 7.0);
@@ -95,7 +96,7 @@ TEST(MetricsCommand, ByPromptSplitsTheGroups) {
     ASSERT_EQ(outcome.exit_code, 0) << outcome.err;
     EXPECT_THAT(group_names(json::parse(outcome.out)),
                 ElementsAre("flamingo/music_flamingo/descriptive", "revision/qwen3_14b/brief",
-                            "revision/qwen3_14b/descriptive", "zzz_custom/m/mood"));
+                            "revision/qwen3_14b/descriptive", "omni/qwen_omni/mood", "aaa_custom/m/brief"));
 }
 
 TEST(MetricsCommand, PrintsATableForPeople) {
