@@ -52,5 +52,8 @@ int analyze_command(const CommandLine& line, core::Log& log, std::ostream& out);
 // [--out PATH] [--include-flagged]`: the stored captions of a run as a training set's file. Exit
 // 0 when every selected caption was written, 1 when some were not (one line each), 2 for usage.
 int export_command(const CommandLine& line, core::Log& log);
+// `tunecap metrics DIR [--json] [--by-prompt]`: the benchmark's figures from a run's store, a table
+// for people or one JSON object. Exit 0, or 2 when DIR holds no tunecap.db or the config is bad.
+int metrics_command(const CommandLine& line, core::Log& log, std::ostream& out);
 
 }  // namespace tunecap::app
