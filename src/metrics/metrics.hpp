@@ -63,7 +63,8 @@ struct Group {
     std::size_t empty = 0;    // flagged `empty`: nothing usable remained
     std::size_t flagged = 0;  // done but carrying a flag that keeps it out of training (clean::is_flagged)
 
-    // Captions of done steps.
+    // Captions of done steps. A word is a run of letters and digits (metrics/words.hpp: "lo-fi" is
+    // one, "128 BPM" two); phrases, genre names and agreement read captions the same way.
     Distribution words;
     Distribution t5_tokens;       // by the cleaner's estimate
     std::size_t cut_at_budget = 0;  // flagged `truncated`
@@ -105,7 +106,7 @@ struct ModelLoads {
 };
 
 struct Metrics {
-    std::size_t tracks = 0;
+    std::size_t tracks = 0;          // tracks with a stored step
     std::vector<Group> groups;       // by phase order, then model and prompt in name order
     std::vector<ModelLoads> models;  // by model name
 };

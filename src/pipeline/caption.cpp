@@ -5,6 +5,7 @@
 #include <string>
 
 #include "claims/claims_json.hpp"
+#include "claims/measured_facts.hpp"
 
 namespace tunecap::pipeline {
 namespace {
@@ -36,14 +37,6 @@ void derive_caption(store::StepRow& row, const clean::CleanOptions& options, con
     row.claims = claims::to_json(row.caption, checked ? &*checked : nullptr);
 }
 
-claims::Facts claim_facts(const analysis::Facts& facts) {
-    claims::Facts out;
-    if (facts.tempo) out.tempo = claims::TempoFact{facts.tempo->bpm, facts.tempo->confidence};
-    if (facts.key) {
-        out.key = claims::KeyFact{claims::Key{facts.key->tonic, facts.key->minor ? claims::Mode::minor : claims::Mode::major},
-                                  facts.key->confidence};
-    }
-    return out;
-}
+claims::Facts claim_facts(const analysis::Facts& facts) { return claims::measured_facts(facts); }
 
 }  // namespace tunecap::pipeline

@@ -115,9 +115,7 @@ constexpr std::string_view kFindTrack =
 constexpr std::string_view kPutLoad =
     "INSERT INTO loads (run_id, model, load_seconds, peak_gpu_mib, restarts, server_build)"
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
-constexpr std::string_view kLoads =
-    "SELECT run_id, model, load_seconds, peak_gpu_mib, restarts, server_build FROM loads"
-    " WHERE run_id = ?1 ORDER BY id";
+constexpr std::string_view kLoadColumns = "run_id, model, load_seconds, peak_gpu_mib, restarts, server_build";
 
 // SQL assembled from the constants in this file only; values are always bound (?N).
 std::string sql(std::initializer_list<std::string_view> parts) {
@@ -208,6 +206,23 @@ std::vector<StepRow> read_steps(sqlite::Query& query, const fs::path& path) {
     int rc = SQLITE_ROW;
     while ((rc = query.step()) == SQLITE_ROW) rows.push_back(read_step(query, path));
     if (rc != SQLITE_DONE) throw_read_error(query, path, "cannot read steps");
+    return rows;
+}
+
+std::vector<LoadRow> read_loads(sqlite::Query& query, const fs::path& path, std::string_view what) {
+    std::vector<LoadRow> rows;
+    int rc = SQLITE_ROW;
+    while ((rc = query.step()) == SQLITE_ROW) {
+        LoadRow row;
+        row.run_id = query.text(0);
+        row.model = query.text(1);
+        row.load_seconds = query.real(2);
+        if (query.type(3) != SQLITE_NULL) row.peak_gpu_mib = query.real(3);
+        row.restarts = static_cast<int>(query.integer(4));
+        row.server_build = query.text(5);
+        rows.push_back(std::move(row));
+    }
+    if (rc != SQLITE_DONE) throw_read_error(query, path, what);
     return rows;
 }
 
@@ -375,6 +390,7 @@ struct Store::Impl {
     sqlite::Statement m_find_track;
     sqlite::Statement m_put_load;
     sqlite::Statement m_loads;
+    sqlite::Statement m_all_loads;
 
     core::Status prepare_statements() {
         const std::pair<sqlite::Statement*, std::string> statements[] = {
@@ -389,7 +405,8 @@ struct Store::Impl {
             {&m_put_track, std::string(kPutTrack)},
             {&m_find_track, std::string(kFindTrack)},
             {&m_put_load, std::string(kPutLoad)},
-            {&m_loads, std::string(kLoads)},
+            {&m_loads, sql({"SELECT ", kLoadColumns, " FROM loads WHERE run_id = ?1 ORDER BY id"})},
+            {&m_all_loads, sql({"SELECT ", kLoadColumns, " FROM loads ORDER BY id"})},
         };
         for (const auto& [statement, sql] : statements) {
             *statement = sqlite::prepare(m_db.get(), sql);
@@ -551,20 +568,13 @@ std::vector<LoadRow> Store::loads(const std::string& run_id) {
     const std::lock_guard lock(m_impl->m_mutex);
     sqlite::Query query(m_impl->m_loads.get());
     query.bind_text(1, run_id);
-    std::vector<LoadRow> rows;
-    int rc = SQLITE_ROW;
-    while ((rc = query.step()) == SQLITE_ROW) {
-        LoadRow row;
-        row.run_id = query.text(0);
-        row.model = query.text(1);
-        row.load_seconds = query.real(2);
-        if (query.type(3) != SQLITE_NULL) row.peak_gpu_mib = query.real(3);
-        row.restarts = static_cast<int>(query.integer(4));
-        row.server_build = query.text(5);
-        rows.push_back(std::move(row));
-    }
-    if (rc != SQLITE_DONE) throw_read_error(query, m_impl->m_path, "cannot read the loads of run " + run_id);
-    return rows;
+    return read_loads(query, m_impl->m_path, "cannot read the loads of run " + run_id);
+}
+
+std::vector<LoadRow> Store::all_loads() {
+    const std::lock_guard lock(m_impl->m_mutex);
+    sqlite::Query query(m_impl->m_all_loads.get());
+    return read_loads(query, m_impl->m_path, "cannot read the loads");
 }
 
 }  // namespace tunecap::store

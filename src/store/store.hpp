@@ -121,6 +121,8 @@ public:
     core::Status put_load(const LoadRow& row);
     // The loads of a run in the order they were put.
     std::vector<LoadRow> loads(const std::string& run_id);
+    // Every load of every run in the order they were put (`tunecap metrics`).
+    std::vector<LoadRow> all_loads();
 
 private:
     struct Impl;

@@ -284,6 +284,17 @@ TEST(Store, LoadsKeepTheirOrderPerRun) {
     EXPECT_THAT(store->loads("run-1"), ElementsAre(other));
 }
 
+TEST(Store, AllLoadsAreEveryRunsInTheOrderTheyWerePut) {
+    TempDir dir;
+    auto store = open_store(dir / "tunecap.db");
+    EXPECT_TRUE(store->all_loads().empty());
+    const LoadRow first{"run-2", "music_flamingo", 40.25, std::nullopt, 0, "b1"};
+    const LoadRow other{"run-1", "qwen_omni", 1, 2, 3, "b2"};
+    const LoadRow second{"run-2", "granite_tiny", 3.5, 2048.75, 2, "b1"};
+    for (const auto& load : {first, other, second, first}) ASSERT_TRUE(store->put_load(load).ok());
+    EXPECT_THAT(store->all_loads(), ElementsAre(first, other, second, first));
+}
+
 TEST(Store, OpenCreatesParentFolders) {
     TempDir dir;
     const auto path = dir / "out/deeper/tunecap.db";

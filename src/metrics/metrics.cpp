@@ -1,0 +1,313 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "metrics/metrics.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <set>
+#include <tuple>
+#include <unordered_map>
+
+#include "claims/measured_facts.hpp"
+#include "clean/clean.hpp"
+#include "clean/token_counter.hpp"
+#include "core/text.hpp"
+#include "metrics/claim_counts.hpp"
+#include "metrics/phrases.hpp"
+#include "metrics/words.hpp"
+
+namespace tunecap::metrics {
+namespace {
+
+// A step that counts (the newest of its track, phase, model and prompt), with its caption as words.
+struct Step {
+    const store::StepRow* row = nullptr;
+    std::vector<WordId> words;  // in caption order
+    std::vector<WordId> bag;    // sorted, repeats kept: for agreement and genre names
+
+    bool done() const { return row->outcome == store::StepOutcome::done; }
+};
+
+struct GroupKey {
+    std::size_t phase_rank = 0;  // position in the phase order; phases it does not name share the last
+    std::string phase, model, prompt;
+    auto operator<=>(const GroupKey&) const = default;
+};
+
+bool has_flag(const store::StepRow& row, std::string_view flag) {
+    return std::find(row.flags.begin(), row.flags.end(), flag) != row.flags.end();
+}
+
+// Of the rows of each (track, phase, model, prompt), the one finished last; on a tie the smaller
+// key, as the store orders them. ISO 8601 UTC times compare as text.
+std::vector<const store::StepRow*> newest_rows(const std::vector<store::StepRow>& rows) {
+    std::unordered_map<std::string, const store::StepRow*> newest;
+    newest.reserve(rows.size());
+    for (const auto& row : rows) {
+        auto unit = row.track_id;
+        for (const auto* part : {&row.phase, &row.model, &row.prompt}) (unit += '\0') += *part;
+        auto [it, added] = newest.try_emplace(std::move(unit), &row);
+        const auto* kept = it->second;
+        if (!added && std::tie(row.finished_at, kept->key) > std::tie(kept->finished_at, row.key)) it->second = &row;
+    }
+    std::vector<const store::StepRow*> out;
+    out.reserve(newest.size());
+    for (const auto& [unit, row] : newest) out.push_back(row);
+    return out;
+}
+
+std::vector<Step> counted_steps(const std::vector<store::StepRow>& rows, Vocabulary& vocabulary) {
+    auto newest = newest_rows(rows);
+    // A fixed order (not the hash map's) numbers the words, and lists each group's steps, the same
+    // way on every run.
+    std::sort(newest.begin(), newest.end(), [](const auto* a, const auto* b) {
+        return std::tie(a->track_id, a->phase, a->model, a->prompt) < std::tie(b->track_id, b->phase, b->model, b->prompt);
+    });
+    std::vector<Step> steps;
+    steps.reserve(newest.size());
+    for (const auto* row : newest) {
+        Step step{row, {}, {}};
+        if (step.done()) {
+            step.words = vocabulary.add(row->caption);
+            step.bag = step.words;
+            std::sort(step.bag.begin(), step.bag.end());
+        }
+        steps.push_back(std::move(step));
+    }
+    return steps;
+}
+
+GroupKey group_key(const store::StepRow& row, const Inputs& inputs, const Options& options) {
+    const auto& order = inputs.phase_order;
+    const auto rank = static_cast<std::size_t>(std::find(order.begin(), order.end(), row.phase) - order.begin());
+    return {rank, row.phase, row.model, options.by_prompt ? row.prompt : std::string()};
+}
+
+Distribution distribution(std::vector<double> values) {
+    // A NaN timing (the store keeps one as it was measured) would break the sort and every figure.
+    std::erase_if(values, [](double value) { return !std::isfinite(value); });
+    Distribution out;
+    out.count = values.size();
+    if (values.empty()) return out;
+    std::sort(values.begin(), values.end());
+    double sum = 0;
+    for (double value : values) sum += value;
+    out.mean = sum / static_cast<double>(values.size());
+    // Nearest rank: the smallest value with at least p percent of the values at or below it.
+    const auto rank = [&](double p) {
+        const auto n = static_cast<std::size_t>(std::ceil(p / 100 * static_cast<double>(values.size())));
+        return values[std::max<std::size_t>(n, 1) - 1];
+    };
+    out.p50 = rank(50);
+    out.p95 = rank(95);
+    return out;
+}
+
+void add_outcomes(Group& group, const std::vector<const Step*>& steps) {
+    for (const auto* step : steps) {
+        ++group.steps;
+        ++(step->done() ? group.done : group.failed);
+        if (has_flag(*step->row, clean::to_string(clean::Flag::empty))) ++group.empty;
+        if (step->done() && std::any_of(step->row->flags.begin(), step->row->flags.end(),
+                                        [](const std::string& flag) { return clean::is_flagged(flag); })) {
+            ++group.flagged;
+        }
+    }
+}
+
+void add_caption_sizes(Group& group, const std::vector<const Step*>& done) {
+    const clean::EstimateCounter counter;
+    std::vector<double> words, tokens;
+    for (const auto* step : done) {
+        words.push_back(static_cast<double>(step->words.size()));
+        tokens.push_back(counter.count(step->row->caption));
+        if (has_flag(*step->row, clean::to_string(clean::Flag::truncated))) ++group.cut_at_budget;
+    }
+    group.words = distribution(std::move(words));
+    group.t5_tokens = distribution(std::move(tokens));
+}
+
+const report::TrackInfo* track_info(const Inputs& inputs, const std::string& track_id) {
+    const auto it = inputs.tracks.find(track_id);
+    return it == inputs.tracks.end() ? nullptr : &it->second;
+}
+
+void add_claims(Group& group, const std::vector<const Step*>& done, const Inputs& inputs) {
+    for (const auto* step : done) {
+        const auto* info = track_info(inputs, step->row->track_id);
+        const auto facts = info && info->facts ? std::optional(claims::measured_facts(*info->facts)) : std::nullopt;
+        count_claims(*step->row, facts ? &*facts : nullptr, group.tempo_claims, group.key_claims);
+    }
+}
+
+// Whether the caption names one of the genres: holds each of a genre's words.
+bool names_a_genre(const Step& step, const std::vector<std::string>& genres, const Vocabulary& vocabulary) {
+    return std::any_of(genres.begin(), genres.end(), [&](const std::string& genre) {
+        const auto words = split_words(genre);
+        return !words.empty() && std::all_of(words.begin(), words.end(), [&](const std::string& word) {
+            const auto id = vocabulary.find(word);
+            return id && std::binary_search(step.bag.begin(), step.bag.end(), *id);
+        });
+    });
+}
+
+// "Minimal Techno, Dub" -> {"Minimal Techno", "Dub"}.
+std::vector<std::string> hinted_genres(const std::string& hint) {
+    std::vector<std::string> genres;
+    std::string_view rest = hint;
+    while (!rest.empty()) {
+        const auto comma = rest.find(',');
+        if (const auto genre = core::trim(rest.substr(0, comma)); !genre.empty()) genres.emplace_back(genre);
+        rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
+    }
+    return genres;
+}
+
+// The track's genres, without the fallback "Unknown" that stands for none.
+std::vector<std::string> known_genres(const report::TrackInfo* info) {
+    std::vector<std::string> genres;
+    if (!info) return genres;
+    for (const auto& genre : info->genres) {
+        if (!core::iequals_ascii(genre, "Unknown")) genres.push_back(genre);
+    }
+    return genres;
+}
+
+void add_hints(Group& group, const std::vector<const Step*>& done, const Inputs& inputs, const Vocabulary& vocabulary) {
+    for (const auto* step : done) {
+        const auto& row = *step->row;
+        switch (row.hint_kind) {
+            case store::HintKind::genres:
+                ++group.hinted;
+                if (names_a_genre(*step, hinted_genres(row.hint), vocabulary)) ++group.hint_named;
+                break;
+            case store::HintKind::wrong:
+                ++group.wrong_hinted;
+                if (names_a_genre(*step, hinted_genres(row.hint), vocabulary)) ++group.wrong_named;
+                break;
+            case store::HintKind::none:
+                if (const auto genres = known_genres(track_info(inputs, row.track_id)); !genres.empty()) {
+                    ++group.unhinted;
+                    if (names_a_genre(*step, genres, vocabulary)) ++group.unhinted_named;
+                }
+                break;
+        }
+    }
+}
+
+// Token F1 of two bags of words: twice the shared words (counted as often as both hold them) over
+// the words of both.
+double token_f1(const std::vector<WordId>& a, const std::vector<WordId>& b) {
+    if (a.empty() && b.empty()) return 0;
+    std::size_t shared = 0;
+    for (auto i = a.begin(), j = b.begin(); i != a.end() && j != b.end();) {
+        if (*i < *j) {
+            ++i;
+        } else if (*j < *i) {
+            ++j;
+        } else {
+            ++shared, ++i, ++j;
+        }
+    }
+    return 2.0 * static_cast<double>(shared) / static_cast<double>(a.size() + b.size());
+}
+
+// Done steps by track and prompt, whatever their phase and model: the captions a step is compared with.
+using Peers = std::map<std::pair<std::string_view, std::string_view>, std::vector<const Step*>>;
+
+Peers peers_of(const std::vector<Step>& steps) {
+    Peers peers;
+    for (const auto& step : steps) {
+        if (step.done()) peers[{step.row->track_id, step.row->prompt}].push_back(&step);
+    }
+    return peers;
+}
+
+void add_agreement(Group& group, const std::vector<const Step*>& done, const Peers& peers) {
+    double sum = 0;
+    for (const auto* step : done) {
+        for (const auto* other : peers.at({step->row->track_id, step->row->prompt})) {
+            if (other->row->model == step->row->model) continue;
+            sum += token_f1(step->bag, other->bag);
+            ++group.agreement_pairs;
+        }
+    }
+    if (group.agreement_pairs > 0) group.agreement = sum / static_cast<double>(group.agreement_pairs);
+}
+
+void add_speed(Group& group, const std::vector<const Step*>& done) {
+    std::vector<double> latency, speed;
+    for (const auto* step : done) {
+        const auto& row = *step->row;
+        latency.push_back(row.elapsed_ms);
+        if (row.predicted_ms > 0) speed.push_back(row.completion_tokens / (row.predicted_ms / 1000));
+    }
+    group.latency_ms = distribution(std::move(latency));
+    group.tokens_per_second = distribution(std::move(speed));
+}
+
+// In the steps' order, which is by track (counted_steps).
+std::vector<CaptionWords> caption_words(const std::vector<const Step*>& done) {
+    std::vector<CaptionWords> out;
+    out.reserve(done.size());
+    for (const auto* step : done) out.push_back({step->row->track_id, &step->words});
+    return out;
+}
+
+Group make_group(const GroupKey& key, const std::vector<const Step*>& steps, const Inputs& inputs,
+                 const Vocabulary& vocabulary, const Peers& peers) {
+    Group group;
+    group.phase = key.phase;
+    group.model = key.model;
+    group.prompt = key.prompt;
+    std::vector<const Step*> done;
+    std::copy_if(steps.begin(), steps.end(), std::back_inserter(done), [](const Step* step) { return step->done(); });
+    add_outcomes(group, steps);
+    add_caption_sizes(group, done);
+    add_claims(group, done, inputs);
+    add_hints(group, done, inputs, vocabulary);
+    add_phrases(group, caption_words(done), vocabulary);
+    add_agreement(group, done, peers);
+    add_speed(group, done);
+    return group;
+}
+
+std::vector<ModelLoads> model_loads(const std::vector<store::LoadRow>& loads) {
+    std::map<std::string, std::vector<const store::LoadRow*>> by_model;
+    for (const auto& load : loads) by_model[load.model].push_back(&load);
+    std::vector<ModelLoads> out;
+    for (const auto& [model, rows] : by_model) {
+        ModelLoads entry;
+        entry.model = model;
+        entry.loads = rows.size();
+        std::vector<double> seconds;
+        for (const auto* row : rows) {
+            seconds.push_back(row->load_seconds);
+            if (row->peak_gpu_mib) entry.peak_gpu_mib = std::max(entry.peak_gpu_mib.value_or(*row->peak_gpu_mib), *row->peak_gpu_mib);
+            entry.restarts += row->restarts;
+        }
+        entry.load_seconds = distribution(std::move(seconds));
+        out.push_back(std::move(entry));
+    }
+    return out;
+}
+
+}  // namespace
+
+Metrics compute(const Inputs& inputs, const Options& options) {
+    Vocabulary vocabulary;
+    const auto steps = counted_steps(inputs.steps, vocabulary);
+    const auto peers = peers_of(steps);
+    std::map<GroupKey, std::vector<const Step*>> groups;
+    std::set<std::string_view> tracks;
+    for (const auto& step : steps) {
+        groups[group_key(*step.row, inputs, options)].push_back(&step);
+        tracks.insert(step.row->track_id);
+    }
+    Metrics metrics;
+    metrics.tracks = tracks.size();
+    for (const auto& [key, members] : groups) metrics.groups.push_back(make_group(key, members, inputs, vocabulary, peers));
+    metrics.models = model_loads(inputs.loads);
+    return metrics;
+}
+
+}  // namespace tunecap::metrics
