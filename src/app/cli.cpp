@@ -12,7 +12,7 @@ namespace {
 
 const std::vector<std::string_view> kRunCommands = {"run", "plan", "config show"};
 
-const std::vector<std::string> kCommands = {"run", "plan", "config show", "clean", "claims", "models", "analyze", "help", "version"};
+const std::vector<std::string> kCommands = {"run", "plan", "config show", "clean", "claims", "models", "analyze", "report", "help", "version"};
 
 bool takes(const OptionSpec& spec, std::string_view command) {
     return std::find(spec.commands.begin(), spec.commands.end(), command) != spec.commands.end();
@@ -41,7 +41,7 @@ void add_value(CommandLine& line, const OptionSpec& spec, const std::string& val
 const std::vector<OptionSpec>& option_table() {
     static const std::vector<OptionSpec> kTable = {
         {"--config", "", OptionKind::value, "FILE", "", "configuration layered over the built-in default", "",
-         {"run", "plan", "config show", "models", "clean"}},
+         {"run", "plan", "config show", "models", "clean", "report"}},
         {"--genre", "", OptionKind::value, "LIST", "", "genres for every track, comma separated (beats .INFO and tags)",
          "", kRunCommands},
         {"--info", "", OptionKind::value, "FILE", "", ".INFO JSON for every track (beats a co-located .INFO)", "",
@@ -73,7 +73,7 @@ const std::vector<OptionSpec>& option_table() {
          "measured key to check the caption's key claims against: \"A minor\", \"F#m\", \"Bb major\", \"C\" (major)", "",
          {"claims"}},
         {"--help", "-h", OptionKind::flag, "", "", "show help", "",
-         {"run", "plan", "config show", "clean", "claims", "models", "analyze", "help"}},
+         {"run", "plan", "config show", "clean", "claims", "models", "analyze", "report", "help"}},
     };
     return kTable;
 }
@@ -186,13 +186,14 @@ std::string help_text(std::string_view command) {
                "  tunecap clean --results DIR             re-derive stored captions after a rule change\n"
                "  tunecap claims [--bpm X] [--key K]      tempo and key claims of a caption on stdin, as JSON\n"
                "  tunecap analyze FILE_OR_DIR... [--json] loudness, tempo, key and more of each file\n"
+               "  tunecap report DIR [--config FILE]      DIR/report.html: metrics, charts and captions on one page\n"
                "  tunecap --version\n"
                "  tunecap COMMAND --help                  options of one command\n\n"
                "exit codes: 0 all tracks fine, 1 some tracks or steps failed, 2 usage or config error,\n"
                "            130 interrupted (finished steps are stored; run again to resume)\n";
         return out;
     }
-    out += fmt::format("usage: tunecap {}{}\n\noptions:\n", command, command == "run" ? " TRACK_OR_DIR... [options]" : command == "analyze" ? " FILE_OR_DIR... [options]" : " [options]");
+    out += fmt::format("usage: tunecap {}{}\n\noptions:\n", command, command == "run" ? " TRACK_OR_DIR... [options]" : command == "analyze" ? " FILE_OR_DIR... [options]" : command == "report" ? " DIR [options]" : " [options]");
     for (const auto& spec : option_table()) {
         if (!takes(spec, command)) continue;
         std::string left = std::string(spec.name);

@@ -33,13 +33,32 @@ std::string cut_label(const std::string& label) {
     return label.substr(0, cut) + "\xE2\x80\xA6";
 }
 
-double scale_end(const BarChart& chart) {
-    if (chart.max) return *chart.max;
+// The axis: ticks every `step`, a step of 1, 2 or 5 times a power of ten and no finer than the
+// chart's precision (so every tick label is exact as printed), up to the first tick at or above the
+// largest value; or quarters of the chart's fixed maximum.
+struct Scale {
+    double end = 1;
+    double step = 1;
+};
+
+Scale scale_of(const BarChart& chart) {
+    if (chart.max) return {*chart.max, *chart.max / 4};
     double largest = 0;
     for (const auto& row : chart.rows) {
-        for (const auto& value : row.values) largest = std::max(largest, value.value_or(0));
+        for (const auto& value : row.values) {
+            if (value && std::isfinite(*value)) largest = std::max(largest, *value);
+        }
     }
-    return largest > 0 ? largest : 1;
+    const double wanted = std::max(largest / 4, std::pow(10.0, -chart.decimals));
+    const double power = std::pow(10.0, std::floor(std::log10(wanted)));
+    double step = 10 * power;
+    for (const double multiple : {1.0, 2.0, 5.0}) {
+        if (multiple * power >= wanted * (1 - 1e-9)) {
+            step = multiple * power;
+            break;
+        }
+    }
+    return {std::max(step, std::ceil(largest / step * (1 - 1e-9)) * step), step};
 }
 
 double label_width(const BarChart& chart) {
@@ -57,13 +76,14 @@ void append_legend(std::string& out, const BarChart& chart, double left) {
     }
 }
 
-void append_axis(std::string& out, const BarChart& chart, double left, double plot_width, double top, double bottom) {
-    const double end = scale_end(chart);
-    for (int tick = 0; tick <= 4; ++tick) {
-        const double x = left + plot_width * tick / 4;
+void append_axis(std::string& out, const BarChart& chart, const Scale& scale, double left, double plot_width, double top,
+                 double bottom) {
+    const auto ticks = static_cast<int>(std::lround(scale.end / scale.step));
+    for (int tick = 0; tick <= ticks; ++tick) {
+        const double x = left + plot_width * tick / ticks;
         out += fmt::format(R"(<line class="grid" x1="{0:.1f}" y1="{1:.1f}" x2="{0:.1f}" y2="{2:.1f}"/>)", x, top, bottom);
         out += fmt::format(R"(<text class="tick" x="{:.1f}" y="{:.1f}" text-anchor="middle">{}</text>)", x, bottom + 14,
-                           escape(format_value(chart, end * tick / 4)));
+                           escape(format_value(chart, scale.step * tick)));
     }
 }
 
@@ -72,7 +92,8 @@ void append_axis(std::string& out, const BarChart& chart, double left, double pl
 std::string render_svg(const BarChart& chart) {
     const double left = label_width(chart);
     const double plot_width = kWidth - left - kValueSpace;
-    const double end = scale_end(chart);
+    const auto scale = scale_of(chart);
+    const double end = scale.end;
     const auto series_count = std::max<std::size_t>(chart.series.size(), 1);
     const double row_height = static_cast<double>(series_count) * (kBarHeight + kBarGap) - kBarGap + 2 * kRowPadding;
     const double top = chart.series.size() > 1 ? kLegendHeight : 6;
@@ -94,7 +115,7 @@ std::string render_svg(const BarChart& chart) {
         i = j;
     }
     if (chart.series.size() > 1) append_legend(out, chart, left);
-    append_axis(out, chart, left, plot_width, top, bottom);
+    append_axis(out, chart, scale, left, plot_width, top, bottom);
     for (std::size_t r = 0; r < chart.rows.size(); ++r) {
         const auto& row = chart.rows[r];
         const double row_top = top + row_height * static_cast<double>(r);

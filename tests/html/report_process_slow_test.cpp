@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// report.html as a browser shows it: `tunecap run` on rendered music through the fake llama-server
+// writes the page, headless Chromium draws it; the DOM has the metrics of every phase and the first
+// page of tracks, the page asked the network for nothing, and a screenshot is kept for people.
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <fstream>
+
+#include "browser.hpp"
+#include "run_binary.hpp"
+#include "temp_dir.hpp"
+#include "tiny_gguf.hpp"
+
+namespace tunecap::testing {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::HasSubstr;
+
+const std::vector<std::string> kPhases = {"flamingo", "flamingo_genre", "revision", "omni",
+                                          "omni_genre", "omni_revision", "ensemble", "facts"};
+
+std::size_t count(const std::string& text, const std::string& needle) {
+    std::size_t n = 0;
+    for (auto at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) ++n;
+    return n;
+}
+
+class ReportInBrowser : public ::testing::Test {
+protected:
+    void SetUp() override {
+        m_chromium = find_chromium();
+        // CI installs Chromium (scripts/install-deps): its absence is a broken machine, not a skip.
+        ASSERT_FALSE(m_chromium.empty()) << "chromium is not on PATH: install Debian's `chromium` package "
+                                            "(bash scripts/install-deps) to test report.html in a browser";
+        fs::create_directories(m_music);
+        // Two tracks of rendered music (known tempo and key, so the captions' claims get verdicts)
+        // under names a URL must encode, and a tone.
+        run_tool(shell_quote(MAKE_CORPUS) + " " + shell_quote((m_temp / "corpus").string()) + " --count 2 --seconds 6");
+        std::vector<fs::path> rendered;
+        for (const auto& entry : fs::directory_iterator(m_temp / "corpus")) {
+            if (entry.path().extension() == ".wav") rendered.push_back(entry.path());
+        }
+        std::sort(rendered.begin(), rendered.end());
+        ASSERT_EQ(rendered.size(), 2u);
+        fs::copy_file(rendered[0], m_music / "01 four #1 (caf\xC3\xA9).wav");
+        fs::copy_file(rendered[1], m_music / "02 drum & bass?.wav");
+        run_tool("ffmpeg -nostdin -y -f lavfi -i sine=frequency=440:duration=3 -ac 1 -ar 22050 " +
+                 shell_quote((m_music / "03 tone.flac").string()));
+        const auto models = write_tiny_models(m_temp / "models");
+        const std::string audio = "{gguf: " + models.model.string() + ", mmproj: " + models.projector.string() + "}";
+        std::ofstream(m_config) << "models:\n  music_flamingo: " << audio << "\n  qwen_omni: " << audio
+                                << "\n  qwen3_14b: {gguf: " << models.model.string() << "}\n  gpt_oss_20b: {gguf: "
+                                << models.model.string() << "}\n  granite_tiny: {gguf: " << models.model.string() << "}\n";
+    }
+
+    Outcome run() {
+        return run_tunecap({"run", m_music.string(), "--config", m_config.string(), "--out", m_out.string(), "--genre", "Techno, House"},
+                           m_temp.path(),
+                           {"TUNECAP_LLAMA_SERVER=" + std::string(FAKE_LLAMA_SERVER), "FAKE_LLAMA_IDLE_EXIT_S=60"});
+    }
+
+    TempDir m_temp;
+    fs::path m_music = m_temp / "music library";
+    fs::path m_out = m_temp / "out";
+    fs::path m_config = m_temp / "config.yaml";
+    std::string m_chromium;
+};
+
+TEST_F(ReportInBrowser, RunWritesAPageThatDrawsEveryPhaseAndAsksTheNetworkForNothing) {
+    const auto outcome = run();
+    ASSERT_EQ(outcome.exit_code, 0) << outcome.err;
+    const auto page = m_out / "report.html";
+    ASSERT_TRUE(fs::exists(page)) << outcome.out << outcome.err;
+    EXPECT_THAT(outcome.out, HasSubstr(page.string()));
+
+    Browser browser(m_chromium, m_temp.path());
+    const auto net_log = m_temp / "net-log.json";
+    const auto dom = browser.dom(page, net_log);
+    // The metrics table has a row for every phase of the default graph.
+    ASSERT_THAT(dom, HasSubstr("<table class=\"metrics\" id=\"metrics-table\">"));
+    const auto table = dom.substr(dom.find("id=\"metrics-table\""), dom.find("id=\"models-table\"") - dom.find("id=\"metrics-table\""));
+    for (const auto& phase : kPhases) EXPECT_THAT(table, HasSubstr(">" + phase + "</th>")) << phase;
+    EXPECT_THAT(table, HasSubstr("class=\"num best\""));
+    // The per-track view drew its first page: all three tracks, each phase a column of the first.
+    EXPECT_THAT(dom, HasSubstr("tracks 1-3 of 3, page 1 of 1"));
+    EXPECT_EQ(count(dom, "<article class=\"track\""), 3u);
+    const auto first = dom.substr(dom.find("<article class=\"track\" id=\"track-0\""));
+    for (const auto& phase : kPhases) EXPECT_THAT(first, HasSubstr("<th scope=\"col\">" + phase + "</th>")) << phase;
+    EXPECT_THAT(first, HasSubstr("01 four #1 (caf\xC3\xA9).wav"));
+    EXPECT_THAT(first, HasSubstr("src=\"../music%20library/01%20four%20%231%20%28caf%C3%A9%29.wav\""));
+    EXPECT_THAT(dom, HasSubstr("src=\"../music%20library/02%20drum%20%26%20bass%3F.wav\""));
+    EXPECT_THAT(dom, HasSubstr("preload=\"none\""));
+    EXPECT_THAT(dom, HasSubstr("<mark class=\"v-"));  // the fake's "at around N BPM" checked against the facts
+    EXPECT_THAT(dom, HasSubstr("<span class=\"genre\">Techno</span>"));
+
+    // No request of the page left for the network; the check itself sees one when there is one.
+    EXPECT_TRUE(page_network_requests(net_log).empty()) << *page_network_requests(net_log).begin();
+    const auto control = m_temp / "control.html";
+    std::ofstream(control) << "<!DOCTYPE html><img src=\"http://tunecap-control.invalid/x.png\">";
+    browser.dom(control, m_temp / "control-net-log.json");
+    EXPECT_EQ(page_network_requests(m_temp / "control-net-log.json"),
+              (std::set<std::string>{"http://tunecap-control.invalid/x.png"}));
+
+    // For people: the test's folder keeps the last screenshot, and TUNECAP_REPORT_SCREENSHOT names
+    // a copy to keep.
+    const auto png = fs::current_path() / "report-screenshot.png";
+    browser.screenshot(page, png);
+    EXPECT_GT(fs::file_size(png), 20000u);
+    if (const char* keep = std::getenv("TUNECAP_REPORT_SCREENSHOT"); keep && *keep) {
+        fs::copy_file(png, keep, fs::copy_options::overwrite_existing);
+    }
+}
+
+}  // namespace
+}  // namespace tunecap::testing
