@@ -96,7 +96,7 @@ std::string render_svg(const BarChart& chart) {
     const double end = scale.end;
     const auto series_count = std::max<std::size_t>(chart.series.size(), 1);
     const double row_height = static_cast<double>(series_count) * (kBarHeight + kBarGap) - kBarGap + 2 * kRowPadding;
-    const double top = chart.series.size() > 1 ? kLegendHeight : 6;
+    const double top = chart.series.empty() ? 6 : kLegendHeight;
     const double bottom = top + row_height * static_cast<double>(chart.rows.size());
     const double height = bottom + kAxisHeight;
 
@@ -114,7 +114,7 @@ std::string render_svg(const BarChart& chart) {
                            kWidth, row_height * (j - i));
         i = j;
     }
-    if (chart.series.size() > 1) append_legend(out, chart, left);
+    if (!chart.series.empty()) append_legend(out, chart, left);
     append_axis(out, chart, scale, left, plot_width, top, bottom);
     for (std::size_t r = 0; r < chart.rows.size(); ++r) {
         const auto& row = chart.rows[r];
@@ -125,7 +125,7 @@ std::string render_svg(const BarChart& chart) {
             const double y = row_top + kRowPadding + static_cast<double>(s) * (kBarHeight + kBarGap);
             const auto& series = chart.series[s];
             const auto& value = row.values[s];
-            const std::string name = row.label + (chart.series.size() > 1 ? ", " + series.name : std::string());
+            const std::string name = row.label + ", " + series.name;
             if (!value || !std::isfinite(*value)) {
                 out += fmt::format(R"(<g><title>{}: n/a</title><text class="na" x="{:.1f}" y="{:.1f}">n/a</text></g>)", escape(name),
                                    left + 4, y + kBarHeight - 2);

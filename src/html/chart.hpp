@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Horizontal bar charts as inline SVG: one row per label, one bar per series in each row, the
-// value written at the end of each bar. Readable without the page's script or stylesheet: every
+// value written at the end of each bar, a legend naming the series. Readable without the page's script or stylesheet: every
 // chart has a <title> and <desc>, every bar a <title> naming its row, series and value.
 
 #include <optional>

@@ -22,15 +22,26 @@ std::size_t checkable(const metrics::Count& c) { return c.made - std::min(c.made
 // As the tables: a group whose requests took no time made none (a template phase).
 bool timed(const metrics::Group& g) { return g.latency_ms.count > 0 && g.latency_ms.p95 > 0; }
 
-// A chart of the groups for which `keep` holds, one series per value function.
+// A chart of the groups for which `keep` holds, one series per value function; a series no group
+// has a value for (no wrong-hint probe in the graph) is left out rather than drawn as n/a.
 BarChart chart(const metrics::Metrics& metrics, BarChart base, const std::vector<Value>& values,
                const std::function<bool(const metrics::Group&)>& keep = {}) {
+    std::vector<bool> used(values.size(), false);
     for (const auto& group : metrics.groups) {
         if (keep && !keep(group)) continue;
         BarRow row{group_label(group), group.phase, {}};
-        for (const auto& value : values) row.values.push_back(value(group));
+        for (std::size_t s = 0; s < values.size(); ++s) {
+            row.values.push_back(values[s](group));
+            used[s] = used[s] || row.values.back().has_value();
+        }
         base.rows.push_back(std::move(row));
     }
+    for (std::size_t s = values.size(); s-- > 0;) {
+        if (used[s] || base.rows.empty()) continue;
+        base.series.erase(base.series.begin() + static_cast<std::ptrdiff_t>(s));
+        for (auto& row : base.rows) row.values.erase(row.values.begin() + static_cast<std::ptrdiff_t>(s));
+    }
+    if (base.series.empty()) base.rows.clear();  // drawn as "no data"
     return base;
 }
 

@@ -47,11 +47,12 @@
     return p;
   }
 
-  function step(s) {
-    const [, model, , failed, text, flags, error, claims, hintKind, hint] = s;
+  // One model's caption (or failure) of a step; `named` adds the phase to the model's name.
+  function step(s, named) {
+    const [phase, model, , failed, text, flags, error, claims, hintKind, hint] = s;
     const blocked = flags.some((f) => data.flags[f][1]);
     const box = el('div', 'step' + (failed ? ' failed' : blocked ? ' flagged' : ''));
-    const who = el('div', 'who', data.models[model]);
+    const who = el('div', 'who', (named ? data.phases[phase] + ' \u00b7 ' : '') + data.models[model]);
     if (hintKind) who.append(el('span', hintKind === 2 ? 'hint wrong' : 'hint', (hintKind === 2 ? 'wrong hint: ' : 'hint: ') + hint));
     box.append(who);
     if (failed) box.append(el('p', 'error', 'failed: ' + error));
@@ -107,11 +108,24 @@
     return head;
   }
 
+  // A phase none of whose prompts another phase of the track has (the measured-facts template) is
+  // a line under the header instead of a column and a row of its own.
+  function solo(t) {
+    const phasesOf = new Map();
+    for (const s of t.steps) {
+      if (!phasesOf.has(s[2])) phasesOf.set(s[2], new Set());
+      phasesOf.get(s[2]).add(s[0]);
+    }
+    const phases = new Set(t.steps.map((s) => s[0]));
+    if (phases.size < 2) return new Set();
+    return new Set([...phases].filter((p) => t.steps.every((s) => s[0] !== p || phasesOf.get(s[2]).size === 1)));
+  }
+
   // Phases as columns and prompts as rows, only those the track has.
-  function grid(t) {
+  function grid(steps) {
     const cells = new Map();
     const phases = new Set(), prompts = new Set();
-    for (const s of t.steps) {
+    for (const s of steps) {
       phases.add(s[0]);
       prompts.add(s[2]);
       const key = s[0] + ' ' + s[2];
@@ -148,8 +162,15 @@
     const section = el('article', 'track');
     section.id = 'track-' + i;
     section.append(header(t));
-    if (t.steps.length) section.append(grid(t));
-    else section.append(el('p', 'empty', 'no stored steps'));
+    const lines = solo(t);
+    if (lines.size) {
+      const box = el('div', 'solo');
+      for (const s of t.steps) if (lines.has(s[0])) box.append(step(s, true));
+      section.append(box);
+    }
+    const rest = t.steps.filter((s) => !lines.has(s[0]));
+    if (rest.length) section.append(grid(rest));
+    else if (!t.steps.length) section.append(el('p', 'empty', 'no stored steps'));
     return section;
   }
 

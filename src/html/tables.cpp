@@ -32,6 +32,13 @@ struct Column {
     std::function<Cell(const Row&)> cell;
 };
 
+// Headers may hold a soft hyphen where a narrow column may break them; the legend names them whole.
+std::string without_soft_hyphens(std::string_view text) {
+    std::string out(text);
+    for (auto at = out.find("\u00AD"); at != std::string::npos; at = out.find("\u00AD")) out.erase(at, 2);
+    return out;
+}
+
 Cell none(std::string detail = {}) { return {std::nullopt, "\xE2\x80\x93", std::move(detail)}; }  // en dash
 
 // A share as a whole percentage; nothing when the denominator is zero.
@@ -99,7 +106,7 @@ const std::vector<Column<metrics::Group>>& group_columns() {
          [](const G& g) { return percent(g.tempo_claims.agrees, checkable(g.tempo_claims), count_detail(g.tempo_claims, "tempo", false)); }},
         {"Key agrees", "share of checkable key claims that name the measured key", Better::higher,
          [](const G& g) { return percent(g.key_claims.agrees, checkable(g.key_claims), count_detail(g.key_claims, "key", true)); }},
-        {"Contradicted", "share of checkable tempo and key claims that contradict the measured facts", Better::lower,
+        {"Contra\u00ADdicted", "share of checkable tempo and key claims that contradict the measured facts", Better::lower,
          [](const G& g) {
              const auto contradicts = g.tempo_claims.contradicts + g.key_claims.contradicts;
              const auto total = checkable(g.tempo_claims) + checkable(g.key_claims);
@@ -159,21 +166,24 @@ const std::vector<Column<metrics::ModelLoads>>& model_columns() {
     return kColumns;
 }
 
-// For each column, whether each row's cell holds the column's best value.
+// For each column, whether each row's cell holds the column's best value among the rows that
+// compete (`competes`; empty: all).
 template <typename Row>
-std::vector<std::vector<bool>> best_marks(const std::vector<Column<Row>>& columns, const std::vector<std::vector<Cell>>& cells) {
+std::vector<std::vector<bool>> best_marks(const std::vector<Column<Row>>& columns, const std::vector<std::vector<Cell>>& cells,
+                                          const std::vector<bool>& competes = {}) {
     std::vector<std::vector<bool>> marks(cells.size(), std::vector<bool>(columns.size(), false));
+    const auto eligible = [&](std::size_t r) { return competes.empty() || competes[r]; };
     for (std::size_t c = 0; c < columns.size(); ++c) {
         if (columns[c].better == Better::none) continue;
         std::vector<double> values;
-        for (const auto& row : cells) {
-            if (row[c].value && std::isfinite(*row[c].value)) values.push_back(*row[c].value);
+        for (std::size_t r = 0; r < cells.size(); ++r) {
+            if (eligible(r) && cells[r][c].value && std::isfinite(*cells[r][c].value)) values.push_back(*cells[r][c].value);
         }
         if (values.size() < 2) continue;
         const auto [low, high] = std::minmax_element(values.begin(), values.end());
         if (*low == *high) continue;
         const double best = columns[c].better == Better::higher ? *high : *low;
-        for (std::size_t r = 0; r < cells.size(); ++r) marks[r][c] = cells[r][c].value == best;
+        for (std::size_t r = 0; r < cells.size(); ++r) marks[r][c] = eligible(r) && cells[r][c].value == best;
     }
     return marks;
 }
@@ -204,11 +214,11 @@ void append_header(std::string& out, const std::vector<std::string_view>& labels
 }
 
 template <typename Row>
-std::string legend(const std::vector<Column<Row>>& columns) {
+std::string legend(const std::vector<Column<Row>>& columns, bool reference_note) {
     std::vector<std::string> higher, lower, neither;
     for (const auto& column : columns) {
         auto& list = column.better == Better::higher ? higher : column.better == Better::lower ? lower : neither;
-        list.push_back(escape(column.header));
+        list.push_back(escape(without_soft_hyphens(column.header)));
     }
     const auto join = [](const std::vector<std::string>& items) {
         std::string text;
@@ -217,6 +227,7 @@ std::string legend(const std::vector<Column<Row>>& columns) {
     };
     std::string out = R"(<p class="legend"><span class="star">&#9733;</span> marks the best value of a column, in every row )"
                       "that has it; no mark where fewer than two rows have a value or all are equal.";
+    if (reference_note) out += " Phases that sent no model request (a template, such as the measured facts) are shown for reference and never marked.";
     if (!higher.empty()) out += " <b>Higher is better</b> (&#8593;): " + join(higher) + ".";
     if (!lower.empty()) out += " <b>Lower is better</b> (&#8595;): " + join(lower) + ".";
     if (!neither.empty()) out += " Neither: " + join(neither) + ".";
@@ -233,11 +244,13 @@ std::string render_metrics_table(const metrics::Metrics& metrics) {
     const auto& columns = group_columns();
     const bool by_prompt = std::any_of(metrics.groups.begin(), metrics.groups.end(), [](const auto& g) { return !g.prompt.empty(); });
     std::vector<std::vector<Cell>> cells;
+    std::vector<bool> competes;
     for (const auto& group : metrics.groups) {
         auto& row = cells.emplace_back();
         for (const auto& column : columns) row.push_back(column.cell(group));
+        competes.push_back(timed(group.latency_ms));
     }
-    const auto marks = best_marks(columns, cells);
+    const auto marks = best_marks(columns, cells, competes);
 
     std::string out = R"(<div class="scroll"><table class="metrics" id="metrics-table">)";
     std::vector<std::string_view> labels = {"Phase", "Model"};
@@ -258,7 +271,7 @@ std::string render_metrics_table(const metrics::Metrics& metrics) {
         out += fmt::format(R"(<tr><td colspan="{}">No steps stored yet.</td></tr>)", labels.size() + columns.size());
     }
     out += "</tbody></table></div>";
-    return out + legend(columns);
+    return out + legend(columns, true);
 }
 
 std::string render_models_table(const metrics::Metrics& metrics) {
@@ -278,11 +291,11 @@ std::string render_models_table(const metrics::Metrics& metrics) {
         out += "</tr>";
     }
     if (metrics.models.empty()) {
-        out += fmt::format(R"(<tr><td colspan="{}">No model was loaded (template phases only, or every step came from the store).</td></tr>)",
+        out += fmt::format(R"(<tr><td colspan="{}">No model load is stored.</td></tr>)",
                            columns.size() + 1);
     }
     out += "</tbody></table></div>";
-    return out + legend(columns);
+    return out + legend(columns, false);
 }
 
 std::string render_phrases_table(const metrics::Metrics& metrics) {

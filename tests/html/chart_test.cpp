@@ -32,9 +32,9 @@ TEST(Chart, HasTitlesAndABarWithItsValueForEachRow) {
     const auto svg = render_svg(words({36.4, std::nullopt, 12}));
     EXPECT_THAT(svg, HasSubstr(R"(role="img" aria-labelledby="c-t c-d")"));
     EXPECT_THAT(svg, HasSubstr(R"(<title id="c-t">Caption length</title><desc id="c-d">Mean words</desc>)"));
-    EXPECT_THAT(svg, HasSubstr("<title>phase0 / m: 36 w</title><rect class=\"s0\""));
-    EXPECT_THAT(svg, HasSubstr("<title>phase1 / m: n/a</title>"));
-    EXPECT_THAT(svg, HasSubstr("<title>phase2 / m: 12 w</title><rect class=\"s0\""));
+    EXPECT_THAT(svg, HasSubstr("<title>phase0 / m, words: 36 w</title><rect class=\"s0\""));
+    EXPECT_THAT(svg, HasSubstr("<title>phase1 / m, words: n/a</title>"));
+    EXPECT_THAT(svg, HasSubstr("<title>phase2 / m, words: 12 w</title><rect class=\"s0\""));
     EXPECT_THAT(svg, Not(HasSubstr("xmlns")));  // the HTML parser gives inline SVG its namespace
 }
 
@@ -56,7 +56,7 @@ TEST(Chart, LongLabelsAreCutWithTheWholeLabelInTheBarsTitle) {
     chart.rows[0].label = "a_really_long_phase_name_for_testing / an_equally_long_model_name";
     const auto svg = render_svg(chart);
     EXPECT_THAT(svg, HasSubstr(">a_really_long_phase_name_for_test\xE2\x80\xA6</text>"));
-    EXPECT_THAT(svg, HasSubstr("<title>a_really_long_phase_name_for_testing / an_equally_long_model_name: 5 w</title>"));
+    EXPECT_THAT(svg, HasSubstr("<title>a_really_long_phase_name_for_testing / an_equally_long_model_name, words: 5 w</title>"));
 }
 
 }  // namespace

@@ -85,11 +85,16 @@ TEST_F(ReportInBrowser, RunWritesAPageThatDrawsEveryPhaseAndAsksTheNetworkForNot
     const auto table = dom.substr(dom.find("id=\"metrics-table\""), dom.find("id=\"models-table\"") - dom.find("id=\"metrics-table\""));
     for (const auto& phase : kPhases) EXPECT_THAT(table, HasSubstr(">" + phase + "</th>")) << phase;
     EXPECT_THAT(table, HasSubstr("class=\"num best\""));
-    // The per-track view drew its first page: all three tracks, each phase a column of the first.
+    // The per-track view drew its first page: all three tracks, each model phase a column of the
+    // first, and the facts template's caption a line of its own.
     EXPECT_THAT(dom, HasSubstr("tracks 1-3 of 3, page 1 of 1"));
     EXPECT_EQ(count(dom, "<article class=\"track\""), 3u);
     const auto first = dom.substr(dom.find("<article class=\"track\" id=\"track-0\""));
-    for (const auto& phase : kPhases) EXPECT_THAT(first, HasSubstr("<th scope=\"col\">" + phase + "</th>")) << phase;
+    for (const auto& phase : kPhases) {
+        if (phase == "facts") continue;
+        EXPECT_THAT(first, HasSubstr("<th scope=\"col\">" + phase + "</th>")) << phase;
+    }
+    EXPECT_THAT(first, HasSubstr("<div class=\"who\">facts \xC2\xB7 template</div>"));
     EXPECT_THAT(first, HasSubstr("01 four #1 (caf\xC3\xA9).wav"));
     EXPECT_THAT(first, HasSubstr("src=\"../music%20library/01%20four%20%231%20%28caf%C3%A9%29.wav\""));
     EXPECT_THAT(dom, HasSubstr("src=\"../music%20library/02%20drum%20%26%20bass%3F.wav\""));

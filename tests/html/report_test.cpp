@@ -137,6 +137,9 @@ TEST(Report, TheBestValueOfEachColumnIsMarked) {
     EXPECT_EQ(table.cell("revision / gpt_oss_20b", "Failed").text, "20%");
     EXPECT_FALSE(best("revision / gpt_oss_20b", "Done"));
     EXPECT_TRUE(best("revision / qwen3_14b", "Done"));
+    // The template phase sent no request: shown for reference, never marked, even where it leads.
+    EXPECT_EQ(table.cell("facts / template", "Distinct-2").text, "0.95");
+    for (const auto& [name, cells] : table.rows) EXPECT_FALSE(best(name, "Distinct-2")) << name;  // the rest are equal
     // No direction, or all equal: nothing marked.
     for (const auto& [name, cells] : table.rows) {
         EXPECT_FALSE(best(name, "Steps")) << name;
@@ -177,6 +180,7 @@ TEST(Report, EveryChartHasARowForEveryPhaseWithData) {
     // Hints: only groups that had hints or known genres; the true hint's share.
     EXPECT_THAT(chart("chart-hints"), HasSubstr("<title>flamingo_genre / music_flamingo, true hint: 80%</title>"));
     EXPECT_THAT(chart("chart-hints"), Not(HasSubstr("revision /")));
+    EXPECT_THAT(chart("chart-hints"), Not(HasSubstr("wrong hint")));  // no group had the probe: no empty series
 }
 
 TEST(Report, AudioLinksAreRelativeToTheReportFolder) {
