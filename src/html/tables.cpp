@@ -131,7 +131,7 @@ const std::vector<Column<metrics::Group>>& group_columns() {
         {"Distinct-2", "distinct bigrams over all bigrams of the group's captions: higher is less formulaic", Better::higher,
          [](const G& g) {
              if (g.words.count == 0) return none();
-             return number(g.distinct_2, 2, fmt::format("distinct-1 {:.2f}", g.distinct_1));
+             return number(g.distinct_2, 3, fmt::format("distinct-1 {:.3f}", g.distinct_1));
          }},
         {"Latency p50", "median request latency of done steps", Better::lower,
          [](const G& g) { return milliseconds(g.latency_ms, g.latency_ms.p50); }},
@@ -303,7 +303,7 @@ std::string render_phrases_table(const metrics::Metrics& metrics) {
                       R"(<th scope="col" class="num">Distinct-1</th><th scope="col" class="num">Distinct-2</th>)"
                       R"(<th scope="col">Most shared 4-word phrases (tracks whose captions have it)</th></tr></thead><tbody>)";
     for (const auto& group : metrics.groups) {
-        out += fmt::format(R"(<tr><th scope="row">{}</th><td class="num">{:.2f}</td><td class="num">{:.2f}</td><td>)",
+        out += fmt::format(R"(<tr><th scope="row">{}</th><td class="num">{:.3f}</td><td class="num">{:.3f}</td><td>)",
                            escape(group_label(group)), group.distinct_1, group.distinct_2);
         for (std::size_t i = 0; i < group.common_phrases.size(); ++i) {
             const auto& phrase = group.common_phrases[i];

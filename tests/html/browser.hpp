@@ -37,6 +37,13 @@ public:
         return run(page, {"--dump-dom", "--log-net-log=" + net_log.string(), "--net-log-capture-mode=Default"});
     }
 
+    // What the page logged to the console (Content-Security-Policy violations among it), after
+    // its media had time to load.
+    std::string console(const std::filesystem::path& page) {
+        run(page, {"--dump-dom", "--enable-logging=stderr", "--v=0"});
+        return m_last_err;
+    }
+
     void screenshot(const std::filesystem::path& page, const std::filesystem::path& png, const std::string& size = "1400,2000") {
         run(page, {"--screenshot=" + png.string(), "--window-size=" + size, "--hide-scrollbars"});
         if (!std::filesystem::exists(png)) throw std::runtime_error("chromium wrote no screenshot: " + m_last_err);

@@ -19,9 +19,30 @@ namespace {
 
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 const std::vector<std::string> kPhases = {"flamingo", "flamingo_genre", "revision", "omni",
                                           "omni_genre", "omni_revision", "ensemble", "facts"};
+
+// A URL path's %XX escapes decoded: the file a relative link names.
+std::string percent_decode(const std::string& text) {
+    std::string out;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        if (text[i] == '%' && i + 2 < text.size()) {
+            out += static_cast<char>(std::stoi(text.substr(i + 1, 2), nullptr, 16));
+            i += 2;
+        } else {
+            out += text[i];
+        }
+    }
+    return out;
+}
+
+std::string between(const std::string& text, const std::string& open, const std::string& close) {
+    const auto start = text.find(open);
+    if (start == std::string::npos) return {};
+    return text.substr(start + open.size(), text.find(close, start + open.size()) - start - open.size());
+}
 
 std::size_t count(const std::string& text, const std::string& needle) {
     std::size_t n = 0;
@@ -101,6 +122,23 @@ TEST_F(ReportInBrowser, RunWritesAPageThatDrawsEveryPhaseAndAsksTheNetworkForNot
     EXPECT_THAT(dom, HasSubstr("preload=\"none\""));
     EXPECT_THAT(dom, HasSubstr("<mark class=\"v-"));  // the fake's "at around N BPM" checked against the facts
     EXPECT_THAT(dom, HasSubstr("<span class=\"genre\">Techno</span>"));
+
+    // The player's link names the track's file, and the page's own policy lets the browser load
+    // it: a page with that policy and that link, preloading, logs no violation (and one with a
+    // policy that forbids media does, so the check can see one).
+    const auto src = between(first, "<audio controls=\"\" preload=\"none\" src=\"", "\"");
+    ASSERT_FALSE(src.empty()) << first.substr(0, 2000);
+    EXPECT_TRUE(fs::exists(m_out / percent_decode(src))) << src;
+    const auto policy = between(read_text(page), "<meta http-equiv=\"Content-Security-Policy\" content=\"", "\"");
+    const auto probe = [&](const std::string& csp) {
+        const auto file = m_out / "player-probe.html";
+        std::ofstream(file) << "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><meta http-equiv=\"Content-Security-Policy\" "
+                               "content=\"" << csp << "\"></head><body><audio controls preload=\"auto\" src=\"" << src
+                            << "\"></audio></body></html>";
+        return browser.console(file);
+    };
+    EXPECT_THAT(probe(policy), Not(HasSubstr("Content Security Policy"))) << policy;
+    EXPECT_THAT(probe("default-src 'none'"), HasSubstr("Content Security Policy"));
 
     // No request of the page left for the network; the check itself sees one when there is one.
     EXPECT_TRUE(page_network_requests(net_log).empty()) << *page_network_requests(net_log).begin();

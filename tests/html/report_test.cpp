@@ -138,7 +138,7 @@ TEST(Report, TheBestValueOfEachColumnIsMarked) {
     EXPECT_FALSE(best("revision / gpt_oss_20b", "Done"));
     EXPECT_TRUE(best("revision / qwen3_14b", "Done"));
     // The template phase sent no request: shown for reference, never marked, even where it leads.
-    EXPECT_EQ(table.cell("facts / template", "Distinct-2").text, "0.95");
+    EXPECT_EQ(table.cell("facts / template", "Distinct-2").text, "0.950");
     for (const auto& [name, cells] : table.rows) EXPECT_FALSE(best(name, "Distinct-2")) << name;  // the rest are equal
     // No direction, or all equal: nothing marked.
     for (const auto& [name, cells] : table.rows) {
