@@ -217,17 +217,11 @@ int main(int argc, char** argv) {
     }
 
     timer = Timer();
-    metrics::Inputs inputs;
-    inputs.steps = store->all_steps();
+    std::vector<std::string> phase_order;
+    for (const auto& phase : kPhases) phase_order.push_back(phase.id);
+    auto inputs = metrics::read_inputs(*store, phase_order);
     std::map<std::string, store::TrackRow> rows;
-    for (const auto& step : inputs.steps) {
-        if (inputs.tracks.contains(step.track_id)) continue;
-        auto row = store->find_track(step.track_id);
-        inputs.tracks.emplace(step.track_id, report::read_track_info(row->info_json));
-        rows.emplace(step.track_id, std::move(*row));
-    }
-    inputs.loads = store->all_loads();
-    for (const auto& phase : kPhases) inputs.phase_order.push_back(phase.id);
+    for (const auto& [id, info] : inputs.tracks) rows.emplace(id, *store->find_track(id));
     const double read_wall = timer.wall_seconds(), read_cpu = timer.cpu_seconds();
 
     timer = Timer();

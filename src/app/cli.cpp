@@ -12,7 +12,7 @@ namespace {
 
 const std::vector<std::string_view> kRunCommands = {"run", "plan", "config show"};
 
-const std::vector<std::string> kCommands = {"run", "plan", "config show", "clean", "claims", "models", "analyze", "report", "help", "version"};
+const std::vector<std::string> kCommands = {"run", "plan", "config show", "clean", "claims", "models", "analyze", "metrics", "report", "help", "version"};
 
 bool takes(const OptionSpec& spec, std::string_view command) {
     return std::find(spec.commands.begin(), spec.commands.end(), command) != spec.commands.end();
@@ -41,7 +41,7 @@ void add_value(CommandLine& line, const OptionSpec& spec, const std::string& val
 const std::vector<OptionSpec>& option_table() {
     static const std::vector<OptionSpec> kTable = {
         {"--config", "", OptionKind::value, "FILE", "", "configuration layered over the built-in default", "",
-         {"run", "plan", "config show", "models", "clean", "report"}},
+         {"run", "plan", "config show", "models", "clean", "metrics", "report"}},
         {"--genre", "", OptionKind::value, "LIST", "", "genres for every track, comma separated (beats .INFO and tags)",
          "", kRunCommands},
         {"--info", "", OptionKind::value, "FILE", "", ".INFO JSON for every track (beats a co-located .INFO)", "",
@@ -57,7 +57,7 @@ const std::vector<OptionSpec>& option_table() {
          "--skip=omni,--skip=omni_genre,--skip=omni_revision", kRunCommands},
         {"--out", "", OptionKind::value, "DIR", "./tunecap-out", "output folder", "", kRunCommands},
         {"--verbose", "-v", OptionKind::flag, "", "", "more detail on stderr", "",
-         {"run", "plan", "config show", "clean", "claims", "models", "analyze"}},
+         {"run", "plan", "config show", "clean", "claims", "models", "analyze", "metrics"}},
         {"--dry-run", "", OptionKind::flag, "", "", "check the config and inputs, print the plan, write nothing", "",
          {"run"}},
         {"--family", "", OptionKind::value, "FAMILY", "chatml",
@@ -66,14 +66,17 @@ const std::vector<OptionSpec>& option_table() {
          {"clean"}},
         {"--results", "", OptionKind::value, "DIR", "",
          "re-derive every stored caption in this output folder from its stored raw output", "", {"clean"}},
-        {"--json", "", OptionKind::flag, "", "", "one JSON object per file instead of a table", "", {"analyze"}},
+        {"--json", "", OptionKind::flag, "", "", "JSON instead of a table (analyze: one object per file)", "",
+         {"analyze", "metrics"}},
+        {"--by-prompt", "", OptionKind::flag, "", "", "one row per phase, model and prompt (default: per phase and model)",
+         "", {"metrics"}},
         {"--bpm", "", OptionKind::value, "X", "", "measured tempo to check the caption's tempo claims against", "",
          {"claims"}},
         {"--key", "", OptionKind::value, "K", "",
          "measured key to check the caption's key claims against: \"A minor\", \"F#m\", \"Bb major\", \"C\" (major)", "",
          {"claims"}},
         {"--help", "-h", OptionKind::flag, "", "", "show help", "",
-         {"run", "plan", "config show", "clean", "claims", "models", "analyze", "report", "help"}},
+         {"run", "plan", "config show", "clean", "claims", "models", "analyze", "metrics", "report", "help"}},
     };
     return kTable;
 }
@@ -186,6 +189,7 @@ std::string help_text(std::string_view command) {
                "  tunecap clean --results DIR             re-derive stored captions after a rule change\n"
                "  tunecap claims [--bpm X] [--key K]      tempo and key claims of a caption on stdin, as JSON\n"
                "  tunecap analyze FILE_OR_DIR... [--json] loudness, tempo, key and more of each file\n"
+               "  tunecap metrics DIR [--json]            the benchmark: each phase and model's captions\n"
                "  tunecap report DIR [--config FILE]      DIR/report.html: metrics, charts and captions on one page\n"
                "  tunecap --version\n"
                "  tunecap COMMAND --help                  options of one command\n\n"
@@ -193,7 +197,7 @@ std::string help_text(std::string_view command) {
                "            130 interrupted (finished steps are stored; run again to resume)\n";
         return out;
     }
-    out += fmt::format("usage: tunecap {}{}\n\noptions:\n", command, command == "run" ? " TRACK_OR_DIR... [options]" : command == "analyze" ? " FILE_OR_DIR... [options]" : command == "report" ? " DIR [options]" : " [options]");
+    out += fmt::format("usage: tunecap {}{}\n\noptions:\n", command, command == "run" ? " TRACK_OR_DIR... [options]" : command == "analyze" ? " FILE_OR_DIR... [options]" : command == "metrics" || command == "report" ? " DIR [options]" : " [options]");
     for (const auto& spec : option_table()) {
         if (!takes(spec, command)) continue;
         std::string left = std::string(spec.name);

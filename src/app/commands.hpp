@@ -53,6 +53,9 @@ int models_command(const CommandLine& line, core::Log& log, std::ostream& out);
 // people or one JSON object per line with --json. A file that cannot be read is one line naming it
 // and the reason; the others go on. Exit 0 when every file was analyzed, 1 otherwise, 2 for usage.
 int analyze_command(const CommandLine& line, core::Log& log, std::ostream& out);
+// `tunecap metrics DIR [--json] [--by-prompt]`: the benchmark's figures from a run's store, a table
+// for people or one JSON object. Exit 0, or 2 when DIR holds no tunecap.db or the config is bad.
+int metrics_command(const CommandLine& line, core::Log& log, std::ostream& out);
 
 // `tunecap report DIR [--config FILE]`: DIR/report.html from DIR/tunecap.db (html/report.hpp), its
 // path printed. Exit 0, 1 when it cannot be written, 2 for usage (no store in DIR: one line naming it).

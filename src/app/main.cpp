@@ -40,6 +40,7 @@ int main(int argc, char** argv) {
         if (line->command == "plan") return app::plan_command(*line, log, std::cout);
         if (line->command == "models") return app::models_command(*line, log, std::cout);
         if (line->command == "analyze") return app::analyze_command(*line, log, std::cout);
+        if (line->command == "metrics") return app::metrics_command(*line, log, std::cout);
         if (line->command == "clean") return app::clean_command(*line, log, std::cin, std::cout, std::cerr);
         if (line->command == "claims") return app::claims_command(*line, log, std::cin, std::cout);
         if (line->command == "report") return app::report_command(*line, log, std::cout);

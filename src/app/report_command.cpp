@@ -9,7 +9,6 @@
 #include "core/clock.hpp"
 #include "html/report.hpp"
 #include "metrics/metrics.hpp"
-#include "report/facts_json.hpp"
 #include "report/json_output.hpp"
 #include "store/store.hpp"
 
@@ -32,17 +31,11 @@ void set_order(html::Report& page, const config::Config& config) {
 // The metrics over the whole store, then its rows moved into the page: at 55,000 steps the rows are
 // the largest thing tunecap holds, so they are read once and never copied.
 html::Report build_page(store::Store& store, const config::Config& config, const fs::path& out_dir) {
-    metrics::Inputs inputs;
-    inputs.steps = store.all_steps();
-    std::map<std::string, store::TrackRow> rows;
-    for (const auto& step : inputs.steps) {
-        if (inputs.tracks.contains(step.track_id)) continue;
-        auto row = store.find_track(step.track_id);
-        inputs.tracks.emplace(step.track_id, row ? report::read_track_info(row->info_json) : report::TrackInfo{});
-        rows.emplace(step.track_id, row ? std::move(*row) : store::TrackRow{step.track_id, "", "", ""});
-    }
-    inputs.loads = store.all_loads();
-    for (const auto& phase : config.phases) inputs.phase_order.push_back(phase.id);
+    std::vector<std::string> phase_order;
+    for (const auto& phase : config.phases) phase_order.push_back(phase.id);
+    auto inputs = metrics::read_inputs(store, phase_order);
+    std::map<std::string, store::TrackRow> rows;  // the file of each track, for its player
+    for (const auto& [id, info] : inputs.tracks) rows.emplace(id, store.find_track(id).value_or(store::TrackRow{id, "", "", ""}));
 
     html::Report page;
     page.metrics = metrics::compute(inputs);

@@ -3,7 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
-#include <set>
+#include <map>
 #include <tuple>
 #include <unordered_map>
 
@@ -21,8 +21,13 @@ namespace {
 // A step that counts (the newest of its track, phase, model and prompt), with its caption as words.
 struct Step {
     const store::StepRow* row = nullptr;
+    const report::TrackInfo* track = nullptr;  // nullptr: the track has no info
     std::vector<WordId> words;  // in caption order
     std::vector<WordId> bag;    // sorted, repeats kept: for agreement and genre names
+    // Token F1 with the done steps of other models for the same track and prompt: summed here, once
+    // per pair, and averaged over the group.
+    double agreement_sum = 0;
+    std::size_t agreement_pairs = 0;
 
     bool done() const { return row->outcome == store::StepOutcome::done; }
 };
@@ -55,17 +60,24 @@ std::vector<const store::StepRow*> newest_rows(const std::vector<store::StepRow>
     return out;
 }
 
-std::vector<Step> counted_steps(const std::vector<store::StepRow>& rows, Vocabulary& vocabulary) {
-    auto newest = newest_rows(rows);
-    // A fixed order (not the hash map's) numbers the words, and lists each group's steps, the same
-    // way on every run.
+const report::TrackInfo* track_info(const Inputs& inputs, const std::string& track_id) {
+    const auto it = inputs.tracks.find(track_id);
+    return it == inputs.tracks.end() ? nullptr : &it->second;
+}
+
+// Ordered by track and prompt, so that the steps compared for agreement are next to each other; and
+// in a fixed order (not the hash map's), so that words are numbered the same way on every run.
+std::vector<Step> counted_steps(const Inputs& inputs, Vocabulary& vocabulary) {
+    auto newest = newest_rows(inputs.steps);
     std::sort(newest.begin(), newest.end(), [](const auto* a, const auto* b) {
-        return std::tie(a->track_id, a->phase, a->model, a->prompt) < std::tie(b->track_id, b->phase, b->model, b->prompt);
+        return std::tie(a->track_id, a->prompt, a->phase, a->model) < std::tie(b->track_id, b->prompt, b->phase, b->model);
     });
     std::vector<Step> steps;
     steps.reserve(newest.size());
     for (const auto* row : newest) {
-        Step step{row, {}, {}};
+        Step step{row, nullptr, {}, {}, 0, 0};
+        const bool same_track = !steps.empty() && steps.back().row->track_id == row->track_id;
+        step.track = same_track ? steps.back().track : track_info(inputs, row->track_id);
         if (step.done()) {
             step.words = vocabulary.add(row->caption);
             step.bag = step.words;
@@ -126,15 +138,11 @@ void add_caption_sizes(Group& group, const std::vector<const Step*>& done) {
     group.t5_tokens = distribution(std::move(tokens));
 }
 
-const report::TrackInfo* track_info(const Inputs& inputs, const std::string& track_id) {
-    const auto it = inputs.tracks.find(track_id);
-    return it == inputs.tracks.end() ? nullptr : &it->second;
-}
-
-void add_claims(Group& group, const std::vector<const Step*>& done, const Inputs& inputs) {
+void add_claims(Group& group, const std::vector<const Step*>& done) {
     for (const auto* step : done) {
-        const auto* info = track_info(inputs, step->row->track_id);
-        const auto facts = info && info->facts ? std::optional(claims::measured_facts(*info->facts)) : std::nullopt;
+        // Only rows stored without their claims are checked here, against the facts.
+        const bool measured = step->row->claims.empty() && step->track && step->track->facts;
+        const auto facts = measured ? std::optional(claims::measured_facts(*step->track->facts)) : std::nullopt;
         count_claims(*step->row, facts ? &*facts : nullptr, group.tempo_claims, group.key_claims);
     }
 }
@@ -172,7 +180,7 @@ std::vector<std::string> known_genres(const report::TrackInfo* info) {
     return genres;
 }
 
-void add_hints(Group& group, const std::vector<const Step*>& done, const Inputs& inputs, const Vocabulary& vocabulary) {
+void add_hints(Group& group, const std::vector<const Step*>& done, const Vocabulary& vocabulary) {
     for (const auto* step : done) {
         const auto& row = *step->row;
         switch (row.hint_kind) {
@@ -185,7 +193,7 @@ void add_hints(Group& group, const std::vector<const Step*>& done, const Inputs&
                 if (names_a_genre(*step, hinted_genres(row.hint), vocabulary)) ++group.wrong_named;
                 break;
             case store::HintKind::none:
-                if (const auto genres = known_genres(track_info(inputs, row.track_id)); !genres.empty()) {
+                if (const auto genres = known_genres(step->track); !genres.empty()) {
                     ++group.unhinted;
                     if (names_a_genre(*step, genres, vocabulary)) ++group.unhinted_named;
                 }
@@ -211,25 +219,33 @@ double token_f1(const std::vector<WordId>& a, const std::vector<WordId>& b) {
     return 2.0 * static_cast<double>(shared) / static_cast<double>(a.size() + b.size());
 }
 
-// Done steps by track and prompt, whatever their phase and model: the captions a step is compared with.
-using Peers = std::map<std::pair<std::string_view, std::string_view>, std::vector<const Step*>>;
-
-Peers peers_of(const std::vector<Step>& steps) {
-    Peers peers;
-    for (const auto& step : steps) {
-        if (step.done()) peers[{step.row->track_id, step.row->prompt}].push_back(&step);
+// Compares each done step with the done steps of other models, whatever their phase, for the same
+// track and prompt: the run of steps next to it (counted_steps).
+void add_agreement(std::vector<Step>& steps) {
+    const auto same_unit = [](const Step& a, const Step& b) {
+        return a.row->track_id == b.row->track_id && a.row->prompt == b.row->prompt;
+    };
+    for (auto run = steps.begin(); run != steps.end();) {
+        const auto end = std::find_if(run, steps.end(), [&](const Step& step) { return !same_unit(step, *run); });
+        for (auto a = run; a != end; ++a) {
+            for (auto b = std::next(a); b != end; ++b) {
+                if (!a->done() || !b->done() || a->row->model == b->row->model) continue;
+                const double f1 = token_f1(a->bag, b->bag);
+                a->agreement_sum += f1;
+                b->agreement_sum += f1;
+                ++a->agreement_pairs;
+                ++b->agreement_pairs;
+            }
+        }
+        run = end;
     }
-    return peers;
 }
 
-void add_agreement(Group& group, const std::vector<const Step*>& done, const Peers& peers) {
+void sum_agreement(Group& group, const std::vector<const Step*>& done) {
     double sum = 0;
     for (const auto* step : done) {
-        for (const auto* other : peers.at({step->row->track_id, step->row->prompt})) {
-            if (other->row->model == step->row->model) continue;
-            sum += token_f1(step->bag, other->bag);
-            ++group.agreement_pairs;
-        }
+        sum += step->agreement_sum;
+        group.agreement_pairs += step->agreement_pairs;
     }
     if (group.agreement_pairs > 0) group.agreement = sum / static_cast<double>(group.agreement_pairs);
 }
@@ -245,7 +261,6 @@ void add_speed(Group& group, const std::vector<const Step*>& done) {
     group.tokens_per_second = distribution(std::move(speed));
 }
 
-// In the steps' order, which is by track (counted_steps).
 std::vector<CaptionWords> caption_words(const std::vector<const Step*>& done) {
     std::vector<CaptionWords> out;
     out.reserve(done.size());
@@ -253,8 +268,7 @@ std::vector<CaptionWords> caption_words(const std::vector<const Step*>& done) {
     return out;
 }
 
-Group make_group(const GroupKey& key, const std::vector<const Step*>& steps, const Inputs& inputs,
-                 const Vocabulary& vocabulary, const Peers& peers) {
+Group make_group(const GroupKey& key, const std::vector<const Step*>& steps, const Vocabulary& vocabulary) {
     Group group;
     group.phase = key.phase;
     group.model = key.model;
@@ -263,10 +277,10 @@ Group make_group(const GroupKey& key, const std::vector<const Step*>& steps, con
     std::copy_if(steps.begin(), steps.end(), std::back_inserter(done), [](const Step* step) { return step->done(); });
     add_outcomes(group, steps);
     add_caption_sizes(group, done);
-    add_claims(group, done, inputs);
-    add_hints(group, done, inputs, vocabulary);
+    add_claims(group, done);
+    add_hints(group, done, vocabulary);
     add_phrases(group, caption_words(done), vocabulary);
-    add_agreement(group, done, peers);
+    sum_agreement(group, done);
     add_speed(group, done);
     return group;
 }
@@ -295,17 +309,16 @@ std::vector<ModelLoads> model_loads(const std::vector<store::LoadRow>& loads) {
 
 Metrics compute(const Inputs& inputs, const Options& options) {
     Vocabulary vocabulary;
-    const auto steps = counted_steps(inputs.steps, vocabulary);
-    const auto peers = peers_of(steps);
-    std::map<GroupKey, std::vector<const Step*>> groups;
-    std::set<std::string_view> tracks;
-    for (const auto& step : steps) {
-        groups[group_key(*step.row, inputs, options)].push_back(&step);
-        tracks.insert(step.row->track_id);
-    }
+    auto steps = counted_steps(inputs, vocabulary);
+    add_agreement(steps);
     Metrics metrics;
-    metrics.tracks = tracks.size();
-    for (const auto& [key, members] : groups) metrics.groups.push_back(make_group(key, members, inputs, vocabulary, peers));
+    std::map<GroupKey, std::vector<const Step*>> groups;
+    for (std::size_t i = 0; i < steps.size(); ++i) {
+        groups[group_key(*steps[i].row, inputs, options)].push_back(&steps[i]);
+        // Steps come by track (counted_steps).
+        if (i == 0 || steps[i].row->track_id != steps[i - 1].row->track_id) ++metrics.tracks;
+    }
+    for (const auto& [key, members] : groups) metrics.groups.push_back(make_group(key, members, vocabulary));
     metrics.models = model_loads(inputs.loads);
     return metrics;
 }

@@ -111,6 +111,10 @@ struct Metrics {
     std::vector<ModelLoads> models;  // by model name
 };
 
+// Every step, track and load of a run's store (track rows parsed with report::read_track_info), for
+// `tunecap metrics` and the benchmark. Throws core::Failure naming the file when it cannot be read.
+Inputs read_inputs(store::Store& store, std::vector<std::string> phase_order);
+
 Metrics compute(const Inputs& inputs, const Options& options = {});
 
 // `tunecap metrics --json`: one object, every field above by its name.

@@ -19,8 +19,8 @@ struct CaptionWords {
 inline constexpr std::size_t kSharedByTracks = 2;
 inline constexpr std::size_t kCommonPhrases = 10;
 
-// Sets the group's common_phrases, distinct_1 and distinct_2 from its done captions, which come
-// ordered by track (a track's captions next to each other: a 4-gram counts once per track).
-void add_phrases(Group& group, const std::vector<CaptionWords>& captions, const Vocabulary& vocabulary);
+// Sets the group's common_phrases, distinct_1 and distinct_2 from its done captions, in any order
+// (a 4-gram in several captions of one track counts that track once).
+void add_phrases(Group& group, std::vector<CaptionWords> captions, const Vocabulary& vocabulary);
 
 }  // namespace tunecap::metrics

@@ -17,30 +17,40 @@ bool joins(std::string_view text, std::size_t i) {
     return text[i] == '.' && is_digit(before) && is_digit(after);
 }
 
-}  // namespace
-
-std::vector<std::string> split_words(std::string_view text) {
-    std::vector<std::string> words;
+// Calls on_word with each word of the text in turn, in one buffer reused for all of them: the
+// vocabulary looks words up without allocating for the ones it has seen.
+template <class OnWord>
+void each_word(std::string_view text, OnWord on_word) {
     std::string word;
     for (std::size_t i = 0; i < text.size(); ++i) {
         if (is_alnum(text[i]) || (!word.empty() && joins(text, i))) {
             word += lower(text[i]);
         } else if (!word.empty()) {
-            words.push_back(std::move(word));
+            on_word(word);
             word.clear();
         }
     }
-    if (!word.empty()) words.push_back(std::move(word));
+    if (!word.empty()) on_word(word);
+}
+
+}  // namespace
+
+std::vector<std::string> split_words(std::string_view text) {
+    std::vector<std::string> words;
+    each_word(text, [&](const std::string& word) { words.push_back(word); });
     return words;
 }
 
 std::vector<WordId> Vocabulary::add(std::string_view text) {
     std::vector<WordId> ids;
-    for (auto& word : split_words(text)) {
-        const auto [it, added] = m_ids.try_emplace(word, static_cast<WordId>(m_words.size()));
-        if (added) m_words.push_back(std::move(word));
+    each_word(text, [&](const std::string& word) {
+        auto it = m_ids.find(word);
+        if (it == m_ids.end()) {
+            it = m_ids.emplace(word, static_cast<WordId>(m_words.size())).first;
+            m_words.push_back(word);
+        }
         ids.push_back(it->second);
-    }
+    });
     return ids;
 }
 

@@ -27,6 +27,7 @@ public:
     // The id of a word (as split_words gives it); nullopt when no text added so far holds it.
     std::optional<WordId> find(const std::string& word) const;
     const std::string& word(WordId id) const { return m_words[id]; }
+    std::size_t size() const { return m_words.size(); }
 
 private:
     std::unordered_map<std::string, WordId> m_ids;

@@ -46,6 +46,7 @@ protected:
     }
 
     void put(const store::StepRow& row) { ASSERT_TRUE(m_store->put_step(row).ok()); }
+    void put_track(const store::TrackRow& row) { ASSERT_TRUE(m_store->put_track(row).ok()); }
     void put_load(const store::LoadRow& row) { ASSERT_TRUE(m_store->put_load(row).ok()); }
 
     Metrics metrics(const Options& options = {}) {
@@ -58,16 +59,35 @@ protected:
         return all.groups.front();
     }
 
+    TempDir m_dir;
+    std::unique_ptr<store::Store> m_store = std::move(store::Store::open(m_dir / "tunecap.db")).take();
     std::map<std::string, report::TrackInfo> m_tracks;
     std::vector<std::string> m_phase_order;
 
 private:
-    TempDir m_dir;
-    std::unique_ptr<store::Store> m_store = std::move(store::Store::open(m_dir / "tunecap.db")).take();
     int m_keys = 0;
 };
 
-TEST_F(MetricsTest, AnEmptyStoreHasNoGroups) {
+TEST_F(MetricsTest, ReadInputsReadsEveryStepTrackAndLoadOfTheStore) {
+    put(step("t1", "flamingo", "m", "p", "A warm groove."));
+    put(step("t2", "flamingo", "m", "p", "A warm groove."));
+    analysis::Facts facts;
+    facts.tempo = analysis::Tempo{120, 0.75};
+    put_track({"t1", "/music/t1.flac", "hash", report::track_info_json({{"Dub", "Jazz"}, "tags", facts})});
+    put_load({"run-1", "m", 1.5, std::nullopt, 0, "b1"});
+
+    const auto inputs = read_inputs(*m_store, {"flamingo", "revision"});
+    EXPECT_EQ(inputs.steps, m_store->all_steps());
+    ASSERT_EQ(inputs.tracks.size(), 2U);
+    EXPECT_THAT(inputs.tracks.at("t1").genres, ElementsAre("Dub", "Jazz"));
+    EXPECT_EQ(inputs.tracks.at("t1").facts->tempo->bpm, 120);
+    EXPECT_TRUE(inputs.tracks.at("t2").genres.empty()) << "a step's track without a row";
+    EXPECT_EQ(inputs.loads, m_store->all_loads());
+    EXPECT_THAT(inputs.phase_order, ElementsAre("flamingo", "revision"));
+}
+
+TEST_F(MetricsTest, AnEmptyStoreHasNoGroupsEvenForPhasesInTheOrder) {
+    m_phase_order = {"flamingo"};
     const auto all = metrics();
     EXPECT_EQ(all.tracks, 0U);
     EXPECT_TRUE(all.groups.empty());
