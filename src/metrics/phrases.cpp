@@ -46,10 +46,11 @@ double ratio(std::size_t distinct, std::size_t total) {
     return total == 0 ? 0 : static_cast<double>(distinct) / static_cast<double>(total);
 }
 
-// captions: ordered by track, so that a track's captions are next to each other.
-std::vector<Phrase> common_phrases(const std::vector<CaptionWords>& captions, std::size_t grams,
+// captions: ordered by track, so that a track's captions are next to each other. words: how many
+// they hold, more than their 4-grams.
+std::vector<Phrase> common_phrases(const std::vector<CaptionWords>& captions, std::size_t words,
                                    const Vocabulary& vocabulary) {
-    FlatMap<Gram, Spread, SpreadGram> spread(grams);
+    FlatMap<Gram, Spread, SpreadGram> spread(words);
     std::uint32_t track = 0;
     for (std::size_t c = 0; c < captions.size(); ++c) {
         if (c > 0 && captions[c].track_id != captions[c - 1].track_id) ++track;
