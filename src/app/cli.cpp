@@ -12,7 +12,7 @@ namespace {
 
 const std::vector<std::string_view> kRunCommands = {"run", "plan", "config show"};
 
-const std::vector<std::string> kCommands = {"run", "plan", "config show", "clean", "claims", "models", "analyze", "export", "metrics", "help", "version"};
+const std::vector<std::string> kCommands = {"run", "plan", "config show", "clean", "claims", "models", "analyze", "export", "metrics", "report", "help", "version"};
 
 // A value that names a file or folder is bytes, as file names are; any other value may reach a
 // prompt or a JSON file, so it must be UTF-8.
@@ -52,7 +52,7 @@ void add_value(CommandLine& line, const OptionSpec& spec, const std::string& val
 const std::vector<OptionSpec>& option_table() {
     static const std::vector<OptionSpec> kTable = {
         {"--config", "", OptionKind::value, "FILE", "", "configuration layered over the built-in default", "",
-         {"run", "plan", "config show", "models", "clean", "metrics"}},
+         {"run", "plan", "config show", "models", "clean", "metrics", "report"}},
         {"--genre", "", OptionKind::value, "LIST", "", "genres for every track, comma separated (beats .INFO and tags)",
          "", kRunCommands},
         {"--info", "", OptionKind::value, "FILE", "", ".INFO JSON for every track (beats a co-located .INFO)", "",
@@ -96,7 +96,7 @@ const std::vector<OptionSpec>& option_table() {
         {"--include-flagged", "", OptionKind::flag, "", "",
          "also export captions flagged fallback_used or no_final_channel (never failed or empty ones)", "", {"export"}},
         {"--help", "-h", OptionKind::flag, "", "", "show help", "",
-         {"run", "plan", "config show", "clean", "claims", "models", "analyze", "export", "metrics", "help"}},
+         {"run", "plan", "config show", "clean", "claims", "models", "analyze", "export", "metrics", "report", "help"}},
     };
     return kTable;
 }
@@ -212,13 +212,14 @@ std::string help_text(std::string_view command) {
                "  tunecap analyze FILE_OR_DIR... [--json] loudness, tempo, key and more of each file\n"
                "  tunecap export DIR --phase P --format F stored captions as metadata.jsonl, JSONL, CSV or .INFO keys\n"
                "  tunecap metrics DIR [--json]            the benchmark: each phase and model's captions\n"
+               "  tunecap report DIR [--config FILE]      DIR/report.html: metrics, charts and captions on one page\n"
                "  tunecap --version\n"
                "  tunecap COMMAND --help                  options of one command\n\n"
                "exit codes: 0 all tracks fine, 1 some tracks or steps failed, 2 usage or config error,\n"
                "            130 interrupted (finished steps are stored; run again to resume)\n";
         return out;
     }
-    out += fmt::format("usage: tunecap {}{}\n\noptions:\n", command, command == "run" ? " TRACK_OR_DIR... [options]" : command == "analyze" ? " FILE_OR_DIR... [options]" : command == "export" ? " DIR --phase P --format F [options]" : command == "metrics" ? " DIR [options]" : " [options]");
+    out += fmt::format("usage: tunecap {}{}\n\noptions:\n", command, command == "run" ? " TRACK_OR_DIR... [options]" : command == "analyze" ? " FILE_OR_DIR... [options]" : command == "export" ? " DIR --phase P --format F [options]" : command == "metrics" || command == "report" ? " DIR [options]" : " [options]");
     for (const auto& spec : option_table()) {
         if (!takes(spec, command)) continue;
         std::string left = std::string(spec.name);

@@ -2,6 +2,7 @@
 #pragma once
 // The subcommands. Each returns the process exit code (see kExit*).
 
+#include <filesystem>
 #include <istream>
 #include <memory>
 #include <optional>
@@ -11,6 +12,10 @@
 #include "clean/token_counter.hpp"
 #include "config/config.hpp"
 #include "core/log.hpp"
+
+namespace tunecap::store {
+class Store;
+}
 
 namespace tunecap::app {
 
@@ -55,5 +60,13 @@ int export_command(const CommandLine& line, core::Log& log);
 // `tunecap metrics DIR [--json] [--by-prompt]`: the benchmark's figures from a run's store, a table
 // for people or one JSON object. Exit 0, or 2 when DIR holds no tunecap.db or the config is bad.
 int metrics_command(const CommandLine& line, core::Log& log, std::ostream& out);
+
+// `tunecap report DIR [--config FILE]`: DIR/report.html from DIR/tunecap.db (html/report.hpp), its
+// path printed. Exit 0, 1 when it cannot be written, 2 for usage (no store in DIR: one line naming it).
+int report_command(const CommandLine& line, core::Log& log, std::ostream& out);
+// After a run: OUT/report.html from the whole store. Everything is stored and written by then, so a
+// failure is a warning; the path written, or nullopt.
+std::optional<std::filesystem::path> write_report_after_run(store::Store& store, const config::Config& config,
+                                                            const std::filesystem::path& out_dir, core::Log& log);
 
 }  // namespace tunecap::app

@@ -44,6 +44,7 @@ int main(int argc, char** argv) {
         if (line->command == "clean") return app::clean_command(*line, log, std::cin, std::cout, std::cerr);
         if (line->command == "claims") return app::claims_command(*line, log, std::cin, std::cout);
         if (line->command == "export") return app::export_command(*line, log);
+        if (line->command == "report") return app::report_command(*line, log, std::cout);
         log.error("cli", "'{}' is not available in this build", line->command);
         return app::kExitUsage;
     } catch (const std::exception& e) {

@@ -357,6 +357,9 @@ int run_command(const CommandLine& line, core::Log& log, std::ostream& out) {
                        summary.tracks.size(), summary.failures.size(), outcome.executed, outcome.reused, outcome.failed,
                        outcome.skipped, outcome.loads.size());
     out << fmt::format("results in {} (per track: {})\n", results_path.string(), (settings->out_dir / "tracks").string());
+    if (const auto page = write_report_after_run(**store, settings->config, settings->out_dir, log)) {
+        out << fmt::format("report: {}\n", page->string());
+    }
     if (outcome.interrupted) {
         out << "interrupted: the steps in flight finished and were stored; run the same command again to resume\n";
         return kExitInterrupted;
