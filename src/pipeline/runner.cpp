@@ -144,7 +144,14 @@ private:
         load.peak_gpu_mib = peak.finish();
         session.stop();
         if (m_options.progress) m_options.progress->model_finished(model.name);
+        store_load(load);
         m_outcome.loads.push_back(load);
+    }
+
+    // For metrics and the report across runs: load time, peak GPU memory and restarts per model.
+    void store_load(const ModelLoad& load) {
+        const store::LoadRow row{m_run_id, load.model, load.load_seconds, load.peak_gpu_mib, load.restarts, load.server_build};
+        if (auto stored = m_store.put_load(row); !stored && m_options.log) m_options.log->warn("run", "{}", stored.error().message);
     }
 
     // One slot's steps in order; a track's audio is decoded once for all of them.
@@ -198,6 +205,7 @@ private:
     clean::CleanOptions m_cleaning;
     std::map<std::string, ModelFiles> m_files;
     RunOutcome m_outcome;
+    const std::string m_run_id = core::utc_now_iso();  // groups this run's model loads in the store
     std::mutex m_mutex;  // the graph's records and the outcome counters, written by the slot workers
     SpawnThread m_spawner;
 };

@@ -107,6 +107,12 @@ TEST_F(Runner, EveryModelLoadsOnceAndEveryStepIsCommitted) {
     EXPECT_DOUBLE_EQ(outcome.loads[0].load_seconds, 2.5);
     EXPECT_EQ(outcome.loads[0].steps, 2u * (10 + 1));
     EXPECT_EQ(outcome.loads[0].server_build, "fake-build");
+    // Each load is stored for metrics and the report.
+    const auto stored_loads = m_store->all_loads();
+    ASSERT_EQ(stored_loads.size(), 5u);
+    EXPECT_EQ(stored_loads[0].model, "music_flamingo");
+    EXPECT_DOUBLE_EQ(stored_loads[0].load_seconds, 2.5);
+    EXPECT_EQ(stored_loads[0].server_build, "fake-build");
     EXPECT_EQ(m_store->all_steps().size(), 2 * kAllSteps);
     // Every step of the track is in the store as the track records it (the facts steps of the two
     // tracks send the same text and share a key, each with its own row).
