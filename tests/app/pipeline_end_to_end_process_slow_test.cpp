@@ -29,7 +29,7 @@ using nlohmann::json;
 using ::testing::HasSubstr;
 
 constexpr std::size_t kTracks = 5;
-constexpr std::size_t kStepsPerTrack = 55;  // sent to a model
+constexpr std::size_t kStepsPerTrack = 55 + 2;  // sent to a model: the benchmark's and the wrong-hint probes
 constexpr std::size_t kFactsSteps = 1;      // the facts phase: computed by tunecap, no request
 constexpr std::size_t kAllSteps = kStepsPerTrack + kFactsSteps;
 
@@ -178,12 +178,15 @@ TEST_F(PipelineEndToEnd, OneTrackSpreadsOverTheSlotsButEachAudioPhaseKeepsOne) {
         if (!request["has_audio"].get<bool>()) continue;
         const auto prompt = request["prompt"].get<std::string>();
         const std::string phase = std::string(prompt.find("You are Qwen") != std::string::npos ? "omni" : "flamingo") +
-                                  (prompt.find("tagged with these genres") != std::string::npos ? "_genre" : "") +
+                                  // The tracks are untagged: the probe names the list's first genre instead.
+                                  (prompt.find("tagged with these genres: Techno") != std::string::npos ? "_wrong_hint"
+                                   : prompt.find("tagged with these genres") != std::string::npos    ? "_genre"
+                                                                                                     : "") +
                                   (prompt.find("check this caption") != std::string::npos ? "_revision" : "");
         audio_phase_slots[phase].insert(request["id_slot"].get<int>());
     }
     EXPECT_GE(slots.size(), 2u);  // one track no longer leaves the other slots idle
-    EXPECT_EQ(audio_phase_slots.size(), 5u);
+    EXPECT_EQ(audio_phase_slots.size(), 7u);
     for (const auto& [phase, used] : audio_phase_slots) EXPECT_EQ(used.size(), 1u) << phase;
 }
 
@@ -262,9 +265,10 @@ TEST_F(PipelineEndToEnd, ChangingOnePromptRerunsOnlyWhatDependsOnIt) {
     const auto outcome = run();
     ASSERT_EQ(outcome.exit_code, 0) << outcome.err;
     const auto r = results();
-    // brief: flamingo, flamingo_genre, 3 revisions, omni, omni_genre, omni_revision, 3 ensembles.
-    EXPECT_EQ(r["steps"]["executed"], kTracks * 11);
-    EXPECT_EQ(r["steps"]["reused"], kTracks * (kAllSteps - 11));
+    // brief: flamingo, flamingo_genre, its probe, 3 revisions, omni, omni_genre, its probe,
+    // omni_revision, 3 ensembles.
+    EXPECT_EQ(r["steps"]["executed"], kTracks * 13);
+    EXPECT_EQ(r["steps"]["reused"], kTracks * (kAllSteps - 13));
 }
 
 TEST_F(PipelineEndToEnd, ForceRecomputesAPhaseAndItsDependents) {
@@ -277,7 +281,7 @@ TEST_F(PipelineEndToEnd, ForceRecomputesAPhaseAndItsDependents) {
 
 TEST_F(PipelineEndToEnd, AServerCrashMidPhaseStillRecordsEveryStep) {
     // Each server dies on its 31st request: every model's server crashes at least once mid-phase
-    // (flamingo and the text models run 50 steps, omni 75), and the steps in flight are retried.
+    // (flamingo runs 55 steps, the text models 50, omni 80), and the steps in flight are retried.
     const auto outcome = run({"FAKE_LLAMA_FAULT=die_after:30"});
     ASSERT_EQ(outcome.exit_code, 0) << outcome.err;
     const auto all = captions();
@@ -324,7 +328,7 @@ TEST_F(PipelineEndToEnd, CleanResultsRederivesStoredCaptionsFromRawOutputs) {
     const auto outcome =
         run_tunecap({"clean", "--results", m_out.string(), "--config", m_config.string()}, m_temp.path(), m_env);
     ASSERT_EQ(outcome.exit_code, 0) << outcome.err;
-    EXPECT_THAT(outcome.out, HasSubstr("280 stored caption(s) re-derived, 280 changed"));
+    EXPECT_THAT(outcome.out, HasSubstr("290 stored caption(s) re-derived, 290 changed"));
     auto store = store::Store::open(m_out / "tunecap.db");
     for (const auto& row : (*store)->all_steps()) {
         EXPECT_NE(row.caption, "stale.");
@@ -344,8 +348,8 @@ TEST_F(PipelineEndToEnd, CleanResultsRederivesStoredCaptionsFromRawOutputs) {
 TEST_F(PipelineEndToEnd, PlanPrintsTheLoadOrderWithCounts) {
     const auto outcome = run_tunecap({"plan", m_music.string(), "--config", m_config.string()}, m_temp.path(), m_env);
     ASSERT_EQ(outcome.exit_code, 0) << outcome.err;
-    EXPECT_THAT(outcome.out, HasSubstr("1. music_flamingo: 50 step(s) = 10 per track x 5 track(s) [flamingo x5, flamingo_genre x5]"));
-    EXPECT_THAT(outcome.out, HasSubstr("2. qwen_omni: 75 step(s)"));
+    EXPECT_THAT(outcome.out, HasSubstr("1. music_flamingo: 55 step(s) = 11 per track x 5 track(s) [flamingo x5, flamingo_genre x5, flamingo_wrong_hint x1]"));
+    EXPECT_THAT(outcome.out, HasSubstr("2. qwen_omni: 80 step(s)"));
     EXPECT_THAT(outcome.out, HasSubstr("5. granite_tiny: 50 step(s)"));
     EXPECT_THAT(outcome.out, HasSubstr("5 model load(s) in all"));
     EXPECT_EQ(count_lines(m_temp / "starts.txt"), 0u);
