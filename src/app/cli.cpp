@@ -66,6 +66,10 @@ const std::vector<OptionSpec>& option_table() {
          {"clean"}},
         {"--results", "", OptionKind::value, "DIR", "",
          "re-derive every stored caption in this output folder from its stored raw output", "", {"clean"}},
+        {"--finish-reason", "", OptionKind::value, "REASON", "",
+         "the server's finish reason for the output on stdin; \"length\" (cut by the token limit) drops its "
+         "unfinished last sentence",
+         "", {"clean"}},
         {"--json", "", OptionKind::flag, "", "", "one JSON object per file instead of a table", "", {"analyze"}},
         {"--bpm", "", OptionKind::value, "X", "", "measured tempo to check the caption's tempo claims against", "",
          {"claims"}},

@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Stage::repetition: small models fall into loops ("Andrea Andrea Andrea ...", the same sentence
+// over and over) until the token limit. The loop is collapsed to one copy, so the caption is not
+// thousands of tokens of it, and flagged, so it stays out of training: a model that looped did not
+// describe the music.
+//
+// Thresholds: a word 4 times in a row ("very very very" and "cha cha cha" are language), a phrase of
+// 2 to 16 words 3 times in a row. Words compare by their letters and digits, case-insensitively, so
+// "Andrea, Andrea." repeats too. A long text (40 words or more) with fewer than 30% distinct words
+// loops without repeating in a row; it is flagged, not changed (ordinary prose has well over half).
+
+#include <string>
+#include <string_view>
+#include <unordered_set>
+#include <vector>
+
+#include "clean/scan.hpp"
+#include "clean/stages.hpp"
+
+namespace tunecap::clean {
+namespace {
+
+constexpr std::size_t kMaxPhraseWords = 16;
+constexpr std::size_t kWordRepeats = 4;
+constexpr std::size_t kPhraseRepeats = 3;
+constexpr std::size_t kMinWordsForRatio = 40;
+constexpr double kMinDistinctRatio = 0.3;
+
+struct Word {
+    std::size_t start;
+    std::size_t end;
+    std::string key;  // letters and digits, lower case
+};
+
+std::vector<Word> words_of(std::string_view text) {
+    std::vector<Word> words;
+    std::size_t i = 0;
+    while (i < text.size()) {
+        while (i < text.size() && is_space(text[i])) ++i;
+        const std::size_t start = i;
+        std::string key;
+        while (i < text.size() && !is_space(text[i])) {
+            if (is_alnum(text[i])) key.push_back(to_lower(text[i]));
+            ++i;
+        }
+        if (!key.empty()) words.push_back({start, i, std::move(key)});
+    }
+    return words;
+}
+
+bool same_phrase(const std::vector<Word>& words, std::size_t a, std::size_t b, std::size_t n) {
+    for (std::size_t k = 0; k < n; ++k) {
+        if (words[a + k].key != words[b + k].key) return false;
+    }
+    return true;
+}
+
+// Copies of the n-word phrase at `at` in a row, counting itself.
+std::size_t copies(const std::vector<Word>& words, std::size_t at, std::size_t n) {
+    std::size_t count = 1;
+    while (at + (count + 1) * n <= words.size() && same_phrase(words, at, at + count * n, n)) ++count;
+    return count;
+}
+
+// One sweep: every loop found from left to right collapsed to one copy. Returns whether anything
+// changed.
+bool collapse_once(std::string& text) {
+    const std::vector<Word> words = words_of(text);
+    std::string out;
+    std::size_t copied = 0;  // text before this offset is in `out`
+    bool changed = false;
+    std::size_t i = 0;
+    while (i < words.size()) {
+        std::size_t found = 0;
+        std::size_t count = 0;
+        for (std::size_t n = 1; n <= kMaxPhraseWords && i + 2 * n <= words.size(); ++n) {
+            count = copies(words, i, n);
+            if (count >= (n == 1 ? kWordRepeats : kPhraseRepeats)) {
+                found = n;
+                break;
+            }
+        }
+        if (found == 0) {
+            ++i;
+            continue;
+        }
+        // Keep the last copy: the words before the loop and after it join as they did around it
+        // ("dark, dark, dark, dark techno" -> "dark techno", not "dark, techno").
+        out.append(text, copied, words[i].start - copied);
+        copied = words[i + (count - 1) * found].start;
+        changed = true;
+        i += count * found;
+    }
+    if (!changed) return false;
+    out.append(text, copied, std::string::npos);
+    text = std::move(out);
+    return true;
+}
+
+bool few_distinct_words(std::string_view text) {
+    const std::vector<Word> words = words_of(text);
+    if (words.size() < kMinWordsForRatio) return false;
+    std::unordered_set<std::string_view> distinct;
+    for (const Word& word : words) distinct.insert(word.key);
+    return static_cast<double>(distinct.size()) < kMinDistinctRatio * static_cast<double>(words.size());
+}
+
+}  // namespace
+
+StageOutput repetition_stage(std::string_view text) {
+    StageOutput out;
+    out.text = std::string(text);
+    // A loop of loops ("a a a a b a a a a b a a a a b") collapses one level per sweep; each sweep
+    // shortens the text, so this ends, and the stage is idempotent.
+    while (collapse_once(out.text)) out.flags.add(Flag::repetition);
+    if (few_distinct_words(out.text)) out.flags.add(Flag::repetition);
+    return out;
+}
+
+}  // namespace tunecap::clean
