@@ -7,15 +7,26 @@
 // (is_flagged).
 //
 // The rules read a sentence's opening words, as lead_in does, and are narrow on purpose, because a
-// caption may quote lyrics or use the same words: a sentence inside quotes or starting with one is
-// never judged ("a voice asking 'how can I help'"); an inability counts as a refusal only with a
-// word about the task or the medium ("I can't listen to audio", not "I can't make out the lyrics");
-// a greeting only before punctuation ("Hello!", not "Hey Ya-style funk"). A refusal is removed
-// wherever it stands; a chat reply only before the caption, since after it the notes stage removes
-// offers to the user ("Would you like a shorter version?") as notes, which say nothing against the
-// caption. Politeness before a caption ("Hello!", "I'd be happy to help!") is removed as a wrapper,
-// like lead_in's "Sure!"; a request or a question to the user ("Please upload the file.") is a chat
-// reply, after which the model writes a guess, if anything.
+// caption may quote lyrics, name a song or use the same words:
+// - a sentence inside quotes or starting with one is never judged ("a voice asking 'how can I
+//   help'");
+// - openers match in sentence case only, so a title in title case is not one ("How Can I Be Sure,
+//   a soft rock cover", "I'm Sorry-era Brenda Lee");
+// - an inability is a refusal only with a word about the task or the medium ("I can't listen to
+//   audio", not "I can't make out the lyrics");
+// - a question is put to the user only when it opens with "Would you", "How can I", "Do you"...
+//   ("A track where the singer asks: do you remember?" is a caption);
+// - a greeting or acknowledgement only as a sentence of its own ("Hello!", not "Hello, Dolly-style
+//   swing");
+// - "Let me know", "Feel free" and the like count only after a request ("Feel free to dance: a
+//   house groove" is a caption).
+// A refusal is removed wherever it stands; a chat reply only before the caption, since after it
+// the notes stage removes offers to the user ("Would you like a shorter version?") as notes, which
+// say nothing against the caption. Politeness before a caption ("Hello!", "I'd be happy to help!")
+// is removed as a wrapper, like lead_in's "Sure!"; a request or a question to the user ("Please
+// upload the file.") is a chat reply, after which the model writes a guess, if anything. When
+// only politeness phrases remain, they may be a title ("Thank you for the music, an ABBA-style
+// ballad"): the text is kept and flagged, as lead_in's fallback keeps a lone preamble.
 
 #include <array>
 #include <string>
@@ -31,12 +42,39 @@ namespace {
 constexpr auto npos = std::string_view::npos;
 constexpr std::string_view kClosers = ")]\"'";
 
+// `phrase` opens `text` in sentence case: the first letter in either case, the rest exactly, then
+// the end or a character that ends the word (not a letter, not a hyphen: "I'm sorry-looking").
+bool opens_with(std::string_view text, std::string_view phrase) {
+    if (text.size() < phrase.size() || to_lower(text[0]) != to_lower(phrase[0]) ||
+        text.substr(1, phrase.size() - 1) != phrase.substr(1)) {
+        return false;
+    }
+    if (text.size() == phrase.size() || !is_alpha(phrase.back())) return true;
+    const char next = text[phrase.size()];
+    return !is_alpha(next) && next != '-';
+}
+
 template <std::size_t N>
 std::size_t opener_length(std::string_view text, const std::array<std::string_view, N>& openers) {
     for (std::string_view opener : openers) {
-        if (starts_with_word_ci(text, opener)) return opener.size();
+        if (opens_with(text, opener)) return opener.size();
     }
     return 0;
+}
+
+// The sentence without its final marks and space: "Hello!" -> "Hello".
+std::string_view bare(std::string_view sentence) {
+    std::string_view text = trim_right(sentence);
+    while (!text.empty() && (is_terminal(text.back()) || text.back() == ',')) text.remove_suffix(1);
+    return text;
+}
+
+template <std::size_t N>
+bool is_one_of(std::string_view text, const std::array<std::string_view, N>& words) {
+    for (std::string_view word : words) {
+        if (text.size() == word.size() && starts_with_ci(text, word)) return true;
+    }
+    return false;
 }
 
 // ---- sentences ----
@@ -89,31 +127,31 @@ std::vector<Sentence> split_sentences(std::string_view text) {
 
 // Words that introduce a refusal without being one: "Unfortunately, I cannot ...".
 constexpr std::array<std::string_view, 10> kRefusalIntros{
-    "unfortunately", "however",      "but",    "sadly", "regrettably", "please note that",
-    "note that",     "please note", "honestly", "also"};
+    "Unfortunately", "However",      "But",    "Sadly", "Regrettably", "Please note that",
+    "Note that",     "Please note", "Honestly", "Also"};
 
 // Openers that are a refusal by themselves: an apology, or the model saying what it is.
 constexpr std::array<std::string_view, 24> kRefusalOpeners{
-    "i'm sorry",          "i am sorry",           "im sorry",          "my apologies",
-    "i apologize",        "i apologise",          "apologies,",        "as an ai",
-    "as a language model", "as a large language model", "as an artificial intelligence",
-    "as a text-based",    "as a text based",      "as a virtual assistant", "as an assistant",
-    "i'm an ai",          "i am an ai",           "i'm just an ai",    "i'm only an ai",
-    "i'm a language model", "i am a language model", "i'm a large language model",
-    "i'm a text-based",   "i am a text-based"};
+    "I'm sorry",           "I am sorry",           "Im sorry",             "My apologies",
+    "I apologize",         "I apologise",          "Apologies,",           "As an AI",
+    "As a language model", "As a large language model", "As an artificial intelligence",
+    "As a text-based",     "As a text based",      "As a virtual assistant", "As an assistant",
+    "I'm an AI",           "I am an AI",           "I'm just an AI",       "I'm only an AI",
+    "I'm a language model", "I am a language model", "I'm a large language model",
+    "I'm a text-based",    "I am a text-based"};
 
 // "I" followed by one of these says the model cannot do something...
 constexpr std::array<std::string_view, 22> kInabilities{
-    "i can't",          "i cant",           "i cannot",           "i can not",
-    "i couldn't",       "i could not",      "i'm unable",         "i am unable",
-    "i'm not able",     "i am not able",    "i don't have",       "i do not have",
-    "i'm not capable",  "i am not capable", "i won't be able",    "i will not be able",
-    "i'm not equipped", "i am not equipped", "i lack",            "i have no way",
-    "i have no ability", "i'm afraid i can"};
+    "I can't",          "I cant",            "I cannot",         "I can not",
+    "I couldn't",       "I could not",       "I'm unable",       "I am unable",
+    "I'm not able",     "I am not able",     "I don't have",     "I do not have",
+    "I'm not capable",  "I am not capable",  "I won't be able",  "I will not be able",
+    "I'm not equipped", "I am not equipped", "I lack",           "I have no way",
+    "I have no ability", "I'm afraid I can"};
 
 // ...and it is a refusal when one of these words follows within a few words: the task or the
-// medium, not the music ("I can't make out the lyrics" is a caption).
-// "track", "song" and "sound" are left out: "I can't stop replaying this track" is a caption.
+// medium, not the music ("I can't make out the lyrics" is a caption). "track", "song" and "sound"
+// are left out: "I can't stop replaying this track" is a caption.
 constexpr std::array<std::string_view, 26> kRefusalWords{
     "audio",   "file",     "files",      "attachment", "attachments", "recording", "recordings",
     "media",   "ability",  "capability", "capacity",   "ears",        "music",     "listen",
@@ -146,11 +184,9 @@ bool names_refused_task(std::string_view rest) {
         const std::string_view word = rest.substr(start, i - start);
         if (word.empty()) break;
         ++words;
-        for (std::string_view refusal_word : kRefusalWords) {
-            if (word.size() == refusal_word.size() && starts_with_ci(word, refusal_word)) {
-                // "I can't help but smile" is not a refusal.
-                return !(refusal_word == "help" && starts_with_word_ci(trim_left(rest.substr(i)), "but"));
-            }
+        if (is_one_of(word, kRefusalWords)) {
+            // "I can't help but smile" is not a refusal.
+            return !(starts_with_ci(word, "help") && starts_with_word_ci(trim_left(rest.substr(i)), "but"));
         }
     }
     return false;
@@ -160,8 +196,9 @@ bool is_refusal(std::string_view sentence) {
     const std::string_view text = skip_intros(sentence);
     if (opener_length(text, kRefusalOpeners) > 0) return true;
     // "Sorry, I can't...", "Sorry but...", "Sorry!"; not "Sorry Seems to Be..." as a title.
-    if (starts_with_word_ci(text, "sorry") && text.size() > 5 &&
-        (text[5] == ',' || text[5] == '!' || text[5] == '.' || starts_with_word_ci(text.substr(5), " but"))) {
+    if (opens_with(text, "Sorry") && text.size() > 5 &&
+        (text[5] == ',' || text[5] == '!' || text[5] == '.' || opens_with(text.substr(5), " but") ||
+         opens_with(text.substr(5), " I"))) {
         return true;
     }
     const std::size_t n = opener_length(text, kInabilities);
@@ -170,65 +207,76 @@ bool is_refusal(std::string_view sentence) {
 
 // ---- chat replies ----
 
-// A chat sentence that asks the user for something (the audio, a choice): the model did not answer,
-// and what it writes after is a guess.
-constexpr std::array<std::string_view, 41> kRequests{
-    "how can i",         "how may i",          "what can i",         "what would you like",
-    "what do you want",  "would you like",     "do you want",        "could you",
-    "can you provide",   "can you share",      "can you upload",     "can you send",
-    "can you describe",  "please provide",     "please share",       "please upload",
-    "please send",       "please attach",      "please describe",    "please give",
-    "please let me",     "please paste",       "please specify",     "please tell",
-    "please clarify",    "if you provide",     "if you share",       "if you upload",
-    "if you send",       "if you describe",    "if you could",       "if you can",
-    "once you",          "let me know",        "feel free",          "if you'd like",
-    "if you would like", "if you want",        "if you have",        "hope this helps",
-    "i hope this helps"};
+// A sentence that asks the user for something (the audio, a choice): the model did not answer, and
+// what it writes after is a guess.
+constexpr std::array<std::string_view, 38> kRequests{
+    "How can I",        "How may I",          "What can I",        "What would you like",
+    "What do you want", "Would you like",     "Do you want",       "Could you",
+    "Can you provide",  "Can you share",      "Can you upload",    "Can you send",
+    "Can you describe", "Please provide",     "Please share",      "Please upload",
+    "Please send",      "Please attach",      "Please describe",   "Please give",
+    "Please let me",    "Please paste",       "Please specify",    "Please tell",
+    "Please clarify",   "If you provide",     "If you share",      "If you upload",
+    "If you send",      "If you describe",    "If you could",      "If you can",
+    "Once you provide", "Once you share",     "Once you upload",   "Once you send",
+    "Is there anything", "Is there something"};
 
-// Politeness before a caption ("I'd be happy to help! Here is the caption: ..."): removed like an
-// acknowledgement, without a flag, unless nothing follows it.
-constexpr std::array<std::string_view, 14> kPleasantries{
-    "i'd be happy",       "i would be happy", "i'd be glad",  "i would be glad", "i'm happy to help",
-    "i am happy to help", "thank you for",    "thanks for",   "i'm ready",       "i am ready",
-    "i'm here to",        "i am here to",     "i can help",   "i'd love to"};
+// What follows a request ("Let me know...", "Then I can..."); on its own it may be a caption
+// ("Feel free to dance: a bouncy house groove").
+constexpr std::array<std::string_view, 14> kFollowUps{
+    "Let me know",  "Feel free",      "If you'd like",   "If you would like", "If you want",
+    "If you have",  "Hope this helps", "I hope this helps", "Then I can",      "Then I'll",
+    "I'll be happy", "I will be happy", "I can then",      "In the meantime"};
 
-constexpr std::array<std::string_view, 6> kGreetings{"hello", "hi there", "hi", "hey there", "hey",
-                                                     "greetings"};
+// Politeness before a caption ("I'd be happy to help! Here is the caption: ...").
+constexpr std::array<std::string_view, 16> kPleasantries{
+    "I'd be happy",       "I would be happy", "I'd be glad", "I would be glad", "I'm happy to help",
+    "I am happy to help", "Thank you for",    "Thanks for",  "I'm ready",       "I am ready",
+    "I'm here to",        "I am here to",     "I can help",  "I'd love to",     "Happy to help",
+    "Glad to help"};
 
-// A sentence of only an acknowledgement: what lead_in keeps as a fallback when nothing follows.
-constexpr std::array<std::string_view, 12> kAcknowledgements{
-    "sure", "certainly", "of course", "absolutely", "okay", "ok",
-    "got it", "understood", "no problem", "great", "alright", "yes"};
+// Sentences of one of these alone: a greeting, or what lead_in keeps as a fallback when nothing
+// follows an acknowledgement.
+constexpr std::array<std::string_view, 20> kGreetingsAndAcknowledgements{
+    "hello",  "hi",        "hey",      "hi there",   "hello there", "hey there",  "greetings",
+    "sure",   "certainly", "of course", "absolutely", "okay",       "ok",         "got it",
+    "understood", "no problem", "great", "alright",  "yes",         "sure thing"};
 
-bool has_word_you(std::string_view text) {
-    for (std::size_t i = 0; i + 3 <= text.size(); ++i) {
-        if (i > 0 && is_alpha(text[i - 1])) continue;
-        if (starts_with_word_ci(text.substr(i), "you") || starts_with_word_ci(text.substr(i), "your")) {
-            return true;
-        }
-    }
-    return false;
+constexpr std::array<std::string_view, 12> kAuxiliaries{"would", "could", "can",   "do",  "did",  "will",
+                                                        "shall", "should", "may",  "are", "have", "is"};
+constexpr std::array<std::string_view, 7> kQuestionWords{"what", "how", "which", "where", "when", "why", "who"};
+
+std::string_view next_word(std::string_view text, std::size_t& at) {
+    while (at < text.size() && is_blank(text[at])) ++at;
+    const std::size_t start = at;
+    while (at < text.size() && (is_alpha(text[at]) || text[at] == '\'')) ++at;
+    return text.substr(start, at - start);
 }
 
-enum class Chat { none, pleasantry, request };
-
-Chat chat_kind(std::string_view sentence) {
+// A question put to the user: "Would you like...?", "How can I help?", "What do you want...?".
+bool asks_the_user(std::string_view sentence) {
     const std::string_view text = trim_right(sentence);
-    if (opener_length(text, kRequests) > 0) return Chat::request;
-    // A question put to the user: "What kind of caption do you need?"
-    if (!text.empty() && text.back() == '?' && has_word_you(text)) return Chat::request;
+    if (text.empty() || text.back() != '?') return false;
+    std::size_t at = 0;
+    std::string_view word = next_word(text, at);
+    if (is_one_of(word, kQuestionWords)) word = next_word(text, at);
+    if (!is_one_of(word, kAuxiliaries)) return false;
+    const std::string_view subject = next_word(text, at);
+    return subject == "you" || subject == "I";
+}
+
+enum class Chat { none, polite, pleasantry, request };
+
+Chat chat_kind(std::string_view sentence, bool after_request) {
+    const std::string_view text = trim_right(sentence);
+    if (opener_length(text, kRequests) > 0 || asks_the_user(text)) return Chat::request;
+    if (after_request && opener_length(text, kFollowUps) > 0) return Chat::request;
+    if (is_one_of(bare(text), kGreetingsAndAcknowledgements)) return Chat::polite;
+    // "Hello, please upload the file." is what follows the greeting.
+    for (std::string_view greeting : {"Hello, ", "Hi, ", "Hey, ", "Hi there, ", "Hello there, "}) {
+        if (opens_with(text, greeting)) return chat_kind(text.substr(greeting.size()), after_request);
+    }
     if (opener_length(text, kPleasantries) > 0) return Chat::pleasantry;
-    for (std::string_view greeting : kGreetings) {
-        if (starts_with_word_ci(text, greeting) && text.size() > greeting.size() &&
-            (text[greeting.size()] == '!' || text[greeting.size()] == ',' || text[greeting.size()] == '.')) {
-            return Chat::pleasantry;
-        }
-    }
-    std::string_view bare = text;
-    while (!bare.empty() && (is_terminal(bare.back()) || bare.back() == ',')) bare.remove_suffix(1);
-    for (std::string_view word : kAcknowledgements) {
-        if (bare.size() == word.size() && starts_with_ci(bare, word)) return Chat::pleasantry;
-    }
     return Chat::none;
 }
 
@@ -239,6 +287,7 @@ StageOutput chat_stage(std::string_view text) {
     const std::vector<Sentence> sentences = split_sentences(text);
     bool before_caption = true;
     bool removed = false;
+    bool pleasantry = false;
     for (const Sentence& sentence : sentences) {
         const std::string_view span = text.substr(sentence.start, sentence.next - sentence.start);
         if (!sentence.quoted && is_refusal(span)) {
@@ -246,21 +295,27 @@ StageOutput chat_stage(std::string_view text) {
             removed = true;
             continue;
         }
-        const Chat kind = before_caption && !sentence.quoted ? chat_kind(span) : Chat::none;
+        const bool after_request = out.flags.has(Flag::refusal) || out.flags.has(Flag::chat_reply);
+        const Chat kind = before_caption && !sentence.quoted ? chat_kind(span, after_request) : Chat::none;
         if (kind != Chat::none) {
             out.flags.add(kind == Chat::request ? Flag::chat_reply : Flag::wrapper_removed);
+            pleasantry = pleasantry || kind == Chat::pleasantry;
             removed = true;
             continue;
         }
         before_caption = before_caption && !has_content(span);
         out.text.append(span);
     }
-    if (!removed) {
+    const bool confident = out.flags.has(Flag::refusal) || out.flags.has(Flag::chat_reply) || !pleasantry;
+    if (!removed || (!has_content(out.text) && !confident)) {
+        // Nothing removed; or only politeness phrases, which may be a title: kept, but flagged.
+        out.flags = FlagSet{};
+        if (removed) out.flags.add(Flag::chat_reply);
         out.text = std::string(text);
         return out;
     }
-    // Refusals and chat replies are not content: an output of only those leaves nothing, and says
-    // it was chat even when it was only politeness ("Hello! I'm ready.").
+    // Refusals, requests and lone greetings are not content: an output of only those leaves
+    // nothing.
     if (!has_content(out.text) && !out.flags.has(Flag::refusal)) out.flags.add(Flag::chat_reply);
     out.salvage = std::string();
     return out;

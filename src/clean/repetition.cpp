@@ -4,11 +4,15 @@
 // thousands of tokens of it, and flagged, so it stays out of training: a model that looped did not
 // describe the music.
 //
-// Thresholds: a word 4 times in a row ("very very very" and "cha cha cha" are language), a phrase of
-// 2 to 16 words 3 times in a row. Words compare by their letters and digits, case-insensitively, so
-// "Andrea, Andrea." repeats too. A long text (40 words or more) with fewer than 30% distinct words
-// loops without repeating in a row; it is flagged, not changed (ordinary prose has well over half).
+// Thresholds: a phrase of n words (n up to 16) repeated in a row until the copies hold 12 words, at
+// least 3 copies and at most 8: a word 8 times, two words 6 times, three 4 times, longer phrases 3
+// times. Chants and patterns in real captions stay ("ba ba ba ba", "tick tock tick tock tick tock",
+// "kick, hat, kick, hat, kick, hat"), a loop of a model does not (it runs until the token limit).
+// Words compare by their letters and digits, case-insensitively, so "Andrea, Andrea." repeats too.
+// A long text (40 words or more) with fewer than 30% distinct words loops without repeating in a
+// row; it is flagged, not changed (ordinary prose has well over half).
 
+#include <algorithm>
 #include <string>
 #include <string_view>
 #include <unordered_set>
@@ -21,8 +25,9 @@ namespace tunecap::clean {
 namespace {
 
 constexpr std::size_t kMaxPhraseWords = 16;
-constexpr std::size_t kWordRepeats = 4;
-constexpr std::size_t kPhraseRepeats = 3;
+constexpr std::size_t kLoopWords = 12;
+constexpr std::size_t kMinCopies = 3;
+constexpr std::size_t kMaxCopies = 8;
 constexpr std::size_t kMinWordsForRatio = 40;
 constexpr double kMinDistinctRatio = 0.3;
 
@@ -46,6 +51,11 @@ std::vector<Word> words_of(std::string_view text) {
         if (!key.empty()) words.push_back({start, i, std::move(key)});
     }
     return words;
+}
+
+// Copies of an n-word phrase in a row that make a loop.
+std::size_t loop_copies(std::size_t n) {
+    return std::min(kMaxCopies, std::max(kMinCopies, (kLoopWords + n - 1) / n));
 }
 
 bool same_phrase(const std::vector<Word>& words, std::size_t a, std::size_t b, std::size_t n) {
@@ -75,7 +85,7 @@ bool collapse_once(std::string& text) {
         std::size_t count = 0;
         for (std::size_t n = 1; n <= kMaxPhraseWords && i + 2 * n <= words.size(); ++n) {
             count = copies(words, i, n);
-            if (count >= (n == 1 ? kWordRepeats : kPhraseRepeats)) {
+            if (count >= loop_copies(n)) {
                 found = n;
                 break;
             }

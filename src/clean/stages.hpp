@@ -64,8 +64,9 @@ StageOutput lead_in_stage(std::string_view text);
 // they are not content, so an output of only those leaves nothing (no salvage).
 StageOutput chat_stage(std::string_view text);
 StageOutput notes_stage(std::string_view text);
-// Stage::repetition: a word repeated 4 or more times in a row, or a phrase of 2 to 16 words 3 or
-// more times, collapsed to one copy; a long text with few distinct words is flagged only.
+// Stage::repetition: a loop (a word 8 times in a row, a phrase of up to 16 words repeated until the
+// copies hold 12 words, at least 3 times) collapsed to one copy; a long text with few distinct words
+// is flagged only.
 StageOutput repetition_stage(std::string_view text);
 
 // Stage::normalise: the T5 character set, lines joined into sentences, whitespace collapsed,

@@ -214,6 +214,22 @@ const std::vector<Case> kCases = {
      "\"I can't listen to the music anymore,\" sings the vocalist over sparse piano.", {}},
     {"hey_ya_is_not_a_greeting", F::granite, "Hey Ya-style funk pop with handclaps.",
      "Hey Ya-style funk pop with handclaps.", {}},
+    {"hello_dolly_is_not_a_greeting", F::qwen3, "Hello, Dolly-style swing number with brass.",
+     "Hello, Dolly-style swing number with brass.", {}},
+    {"title_case_is_not_chat", F::chatml, "How Can I Be Sure, a sixties soft rock cover with harmonies.",
+     "How Can I Be Sure, a sixties soft rock cover with harmonies.", {}},
+    {"title_case_is_not_an_apology", F::music_flamingo, "I'm Sorry-era Brenda Lee ballad with strings.",
+     "I'm Sorry-era Brenda Lee ballad with strings.", {}},
+    {"follow_up_alone_is_a_caption", F::qwen2_5_omni, "Feel free to dance: a bouncy house groove with piano stabs.",
+     "Feel free to dance: a bouncy house groove with piano stabs.", {}},
+    {"question_inside_a_caption", F::granite,
+     "A track where the singer asks: do you remember the time? Over a smooth groove.",
+     "A track where the singer asks: do you remember the time? Over a smooth groove.", {}},
+    // Politeness alone may be a title: kept, but flagged (as lead_in keeps a lone preamble).
+    {"politeness_alone_is_kept_flagged", F::harmony, "Thank you for the music, an ABBA-style disco ballad.",
+     "Thank you for the music, an ABBA-style disco ballad.", {chat_reply}},
+    {"politeness_before_a_caption", F::qwen3, "Hello! Thanks for sharing. A warm house groove with piano.",
+     "A warm house groove with piano.", {wrapper_removed}},
     // ---- JSON answers ----
     {"json_caption", F::qwen3, "{\"caption\": \"A warm techno track.\"}", "A warm techno track.",
      {json_unwrapped}},
@@ -242,6 +258,16 @@ const std::vector<Case> kCases = {
      "A warm track with pads.", {repetition}},
     {"cha_cha_cha_is_a_caption", F::music_flamingo, "A cha cha cha with congas and a very very bright piano.",
      "A cha cha cha with congas and a very very bright piano.", {}},
+    {"chants_and_patterns_are_a_caption", F::chatml,
+     "Ba ba ba ba, the vocals chant. Tick tock tick tock tick tock, a kick, hat, kick, hat, kick, hat beat.",
+     "Ba ba ba ba, the vocals chant. Tick tock tick tock tick tock, a kick, hat, kick, hat, kick, hat beat.", {}},
+    // Four words in every order (48 words, no loop in a row): flagged, not changed.
+    {"few_distinct_words_flagged", F::qwen2_5_omni,
+     "dark bass drums pads dark bass pads drums dark drums bass pads dark drums pads bass dark pads bass drums dark pads drums bass "
+     "bass dark drums pads bass dark pads drums bass drums dark pads bass drums pads dark bass pads dark drums bass pads drums dark",
+     "Dark bass drums pads dark bass pads drums dark drums bass pads dark drums pads bass dark pads bass drums dark pads drums bass "
+     "bass dark drums pads bass dark pads drums bass drums dark pads bass drums pads dark bass pads dark drums bass pads drums dark.",
+     {repetition}},
     // ---- noise ----
     {"noise_lines", F::granite, ". . .\nA quiet harp interlude.\n???\n\xE2\x80\xA6",
      "A quiet harp interlude.", {noise_removed}},
