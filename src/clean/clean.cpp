@@ -61,9 +61,12 @@ void apply(Stage stage, StageOutput out, Pass& pass) {
     pass.fallbacks.push_back(stage);
 }
 
-// `cut_off` only on the first pass over the raw output: later passes read a caption that ends
-// with a period, which is complete.
-Pass run_pass(std::string_view input, Family family, bool cut_off) {
+// How the text a pass reads ends: the raw output the token limit cut, or anything else (a later
+// pass reads a caption, which ends with a period and is complete).
+enum class Ending { complete, cut_by_limit };
+
+Pass run_pass(std::string_view input, Family family, Ending ending) {
+    const bool cut_off = ending == Ending::cut_by_limit;
     StageOutput folded = fold_stage(input);
     Pass pass{std::move(folded.text), folded.flags, {}};
     const std::string folded_raw = cut_off ? pass.text : std::string();
@@ -84,9 +87,9 @@ Pass run_pass(std::string_view input, Family family, bool cut_off) {
 }
 
 // Runs passes until the text is a fixed point, so that cleaning a caption again changes nothing.
-void run_to_fixed_point(Pass& total, Family family, bool cut_off) {
+void run_to_fixed_point(Pass& total, Family family, Ending ending) {
     for (int i = 0; i < kMaxPasses; ++i) {
-        Pass pass = run_pass(total.text, family, cut_off && i == 0);
+        Pass pass = run_pass(total.text, family, i == 0 ? ending : Ending::complete);
         total.flags |= pass.flags;
         total.fallbacks.insert(total.fallbacks.end(), pass.fallbacks.begin(), pass.fallbacks.end());
         if (pass.text == total.text) return;
@@ -105,7 +108,7 @@ void fit_budget(Pass& total, int budget, const TokenCounter& counter, Family fam
             return;
         }
         total.text = truncate_to_budget(total.text, budget, counter);
-        run_to_fixed_point(total, family, false);
+        run_to_fixed_point(total, family, Ending::complete);
     }
 }
 
@@ -138,7 +141,7 @@ CleanResult clean_caption(std::string_view raw, const CleanOptions& options) {
     const TokenCounter& counter = options.counter ? *options.counter : estimate;
 
     Pass total{std::string(raw), {}, {}};
-    run_to_fixed_point(total, options.family, options.cut_off);
+    run_to_fixed_point(total, options.family, options.cut_off ? Ending::cut_by_limit : Ending::complete);
     if (options.max_t5_tokens) fit_budget(total, *options.max_t5_tokens, counter, options.family);
     if (total.text.empty()) {
         total.flags.add(Flag::empty);
