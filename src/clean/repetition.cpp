@@ -13,6 +13,7 @@
 // row; it is flagged, not changed (ordinary prose has well over half).
 
 #include <algorithm>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_set>
@@ -31,51 +32,62 @@ constexpr std::size_t kMaxCopies = 8;
 constexpr std::size_t kMinWordsForRatio = 40;
 constexpr double kMinDistinctRatio = 0.3;
 
-struct Word {
-    std::size_t start;
-    std::size_t end;
-    std::string key;  // letters and digits, lower case
-};
-
-std::vector<Word> words_of(std::string_view text) {
-    std::vector<Word> words;
-    std::size_t i = 0;
-    while (i < text.size()) {
-        while (i < text.size() && is_space(text[i])) ++i;
-        const std::size_t start = i;
-        std::string key;
-        while (i < text.size() && !is_space(text[i])) {
-            if (is_alnum(text[i])) key.push_back(to_lower(text[i]));
-            ++i;
+// The words of a text (runs of non-space holding a letter or digit) with their keys: the letters
+// and digits in lower case, kept back to back in one buffer so that reading them allocates once.
+class Words {
+public:
+    explicit Words(std::string_view text) : m_keys(text.size(), '\0') {
+        std::size_t used = 0;
+        std::size_t i = 0;
+        while (i < text.size()) {
+            while (i < text.size() && is_space(text[i])) ++i;
+            const std::size_t start = i;
+            const std::size_t key_start = used;
+            while (i < text.size() && !is_space(text[i])) {
+                if (is_alnum(text[i])) m_keys[used++] = to_lower(text[i]);
+                ++i;
+            }
+            if (used > key_start) m_words.push_back({start, key_start, used - key_start});
         }
-        if (!key.empty()) words.push_back({start, i, std::move(key)});
     }
-    return words;
-}
+
+    std::size_t size() const { return m_words.size(); }
+    std::size_t start(std::size_t i) const { return m_words[i].start; }
+    std::string_view key(std::size_t i) const {
+        return std::string_view(m_keys).substr(m_words[i].key_start, m_words[i].key_size);
+    }
+
+private:
+    struct Word {
+        std::size_t start;
+        std::size_t key_start;
+        std::size_t key_size;
+    };
+    std::string m_keys;
+    std::vector<Word> m_words;
+};
 
 // Copies of an n-word phrase in a row that make a loop.
 std::size_t loop_copies(std::size_t n) {
     return std::min(kMaxCopies, std::max(kMinCopies, (kLoopWords + n - 1) / n));
 }
 
-bool same_phrase(const std::vector<Word>& words, std::size_t a, std::size_t b, std::size_t n) {
+bool same_phrase(const Words& words, std::size_t a, std::size_t b, std::size_t n) {
     for (std::size_t k = 0; k < n; ++k) {
-        if (words[a + k].key != words[b + k].key) return false;
+        if (words.key(a + k) != words.key(b + k)) return false;
     }
     return true;
 }
 
 // Copies of the n-word phrase at `at` in a row, counting itself.
-std::size_t copies(const std::vector<Word>& words, std::size_t at, std::size_t n) {
+std::size_t copies(const Words& words, std::size_t at, std::size_t n) {
     std::size_t count = 1;
     while (at + (count + 1) * n <= words.size() && same_phrase(words, at, at + count * n, n)) ++count;
     return count;
 }
 
-// One sweep: every loop found from left to right collapsed to one copy. Returns whether anything
-// changed.
-bool collapse_once(std::string& text) {
-    const std::vector<Word> words = words_of(text);
+// One sweep: every loop found from left to right collapsed to one copy; nullopt when there is none.
+std::optional<std::string> collapse_once(std::string_view text, const Words& words) {
     std::string out;
     std::size_t copied = 0;  // text before this offset is in `out`
     bool changed = false;
@@ -96,22 +108,20 @@ bool collapse_once(std::string& text) {
         }
         // Keep the last copy: the words before the loop and after it join as they did around it
         // ("dark, dark, dark, dark techno" -> "dark techno", not "dark, techno").
-        out.append(text, copied, words[i].start - copied);
-        copied = words[i + (count - 1) * found].start;
+        out.append(text.substr(copied, words.start(i) - copied));
+        copied = words.start(i + (count - 1) * found);
         changed = true;
         i += count * found;
     }
-    if (!changed) return false;
-    out.append(text, copied, std::string::npos);
-    text = std::move(out);
-    return true;
+    if (!changed) return std::nullopt;
+    out.append(text.substr(copied));
+    return out;
 }
 
-bool few_distinct_words(std::string_view text) {
-    const std::vector<Word> words = words_of(text);
+bool few_distinct_words(const Words& words) {
     if (words.size() < kMinWordsForRatio) return false;
     std::unordered_set<std::string_view> distinct;
-    for (const Word& word : words) distinct.insert(word.key);
+    for (std::size_t i = 0; i < words.size(); ++i) distinct.insert(words.key(i));
     return static_cast<double>(distinct.size()) < kMinDistinctRatio * static_cast<double>(words.size());
 }
 
@@ -122,9 +132,16 @@ StageOutput repetition_stage(std::string_view text) {
     out.text = std::string(text);
     // A loop of loops ("a a a a b a a a a b a a a a b") collapses one level per sweep; each sweep
     // shortens the text, so this ends, and the stage is idempotent.
-    while (collapse_once(out.text)) out.flags.add(Flag::repetition);
-    if (few_distinct_words(out.text)) out.flags.add(Flag::repetition);
-    return out;
+    while (true) {
+        const Words words(out.text);
+        if (auto collapsed = collapse_once(out.text, words)) {
+            out.flags.add(Flag::repetition);
+            out.text = std::move(*collapsed);
+            continue;
+        }
+        if (few_distinct_words(words)) out.flags.add(Flag::repetition);
+        return out;
+    }
 }
 
 }  // namespace tunecap::clean
