@@ -44,7 +44,9 @@ int rederive(const fs::path& dir, const config::Config& config, const clean::Cle
         return it->second;
     };
     for (auto row : (*store)->all_steps()) {
-        if (row.raw_output.empty()) continue;  // the request failed: nothing to derive a caption from
+        // The request failed: nothing to derive a caption from. (An empty answer beside reasoning
+        // is derived: it is the model's.)
+        if (row.raw_output.empty() && row.reasoning.empty()) continue;
         ++total;
         auto options = base;
         const auto* model = config.find_model(row.model);
@@ -103,6 +105,7 @@ int clean_command(const CommandLine& line, core::Log& log, std::istream& in, std
         return kExitUsage;
     }
     options.family = *family;
+    options.cut_off = clean::is_cut_off(line.value_or_default("--finish-reason"));
     return clean::run_clean_command(in, out, err, options);
 }
 

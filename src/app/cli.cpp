@@ -78,6 +78,10 @@ const std::vector<OptionSpec>& option_table() {
          {"clean"}},
         {"--results", "", OptionKind::value, "DIR", "",
          "re-derive every stored caption in this output folder from its stored raw output", "", {"clean"}},
+        {"--finish-reason", "", OptionKind::value, "REASON", "",
+         "the server's finish reason for the output on stdin; \"length\" (cut by the token limit) drops its "
+         "unfinished last sentence",
+         "", {"clean"}},
         {"--json", "", OptionKind::flag, "", "", "JSON instead of a table (analyze: one object per file)", "",
          {"analyze", "metrics"}},
         {"--by-prompt", "", OptionKind::flag, "", "", "one row per phase, model and prompt (default: per phase and model)",

@@ -8,8 +8,13 @@
 //   #, is one line, has no doubled spaces, and ends with a period (or is empty);
 // - it is a fixed point: cleaning a caption again with the same options returns it unchanged;
 // - a rule never blanks a caption that had content: when a stage would leave no letter or digit,
-//   the text from before that stage is kept, `fallback_used` is set and the stage is recorded;
-// - with max_t5_tokens the caption is cut at the last sentence (else word) boundary that fits.
+//   the text from before that stage is kept, `fallback_used` is set and the stage is recorded.
+//   Reasoning, an echo of the prompt, a refusal or chat reply and a sentence the token limit cut
+//   off are not content: an output of only those is empty, with a flag that says why (no_answer,
+//   refusal, chat_reply, cut_off);
+// - with max_t5_tokens the caption never counts more tokens: it is cut at the last sentence (else
+//   word) boundary that fits, inside its first word when not even that fits, and is empty when the
+//   budget is too small for any caption.
 
 #include <array>
 #include <cstdint>
@@ -47,6 +52,12 @@ enum class Flag : std::uint8_t {
     characters_removed,      // emoji, control characters, characters T5 cannot represent
     truncated,               // cut to fit max_t5_tokens
     fallback_used,           // a stage would have blanked the caption; its input was kept
+    no_answer,               // only reasoning or a prompt echo: the model never answered
+    cut_off,                 // the token limit cut the answer; its unfinished sentence is dropped
+    refusal,                 // "I'm sorry, I can't listen to audio", "As an AI, ...": removed
+    chat_reply,              // "How can I help you today?", "Please upload the file.": removed
+    json_unwrapped,          // {"caption": "..."}: the string value was kept
+    repetition,              // a word or phrase repeated in a loop (collapsed), or few distinct words
     empty,                   // nothing usable remains
 };
 inline constexpr std::size_t kFlagCount = static_cast<std::size_t>(Flag::empty) + 1;
@@ -54,7 +65,10 @@ std::string_view to_string(Flag flag);
 
 // A stored step's flag (by name) that keeps its caption out of training data unless the user asks
 // for it (`tunecap export --include-flagged`), and that metrics count as flagged: the cleaner had
-// to fall back, or nothing usable remained. Flags of what was removed cleanly do not.
+// to fall back, nothing usable remained, or what remains is suspect (the model refused or chatted,
+// so the rest is not a description of what it heard; it looped). Flags of what was removed cleanly
+// do not: a caption whose unfinished last sentence was dropped (cut_off) or that was cut to the
+// budget (truncated) is made of complete sentences the model wrote.
 bool is_flagged(std::string_view flag_name);
 
 // The named stages of the pipeline, in order (see src/clean/README.md). A fallback names one.
@@ -63,11 +77,15 @@ enum class Stage : std::uint8_t {
     structure,       // family turn / channel markup: ChatML, Harmony, Granite roles
     reasoning,       // <think> blocks, Granite "Here is my response:"
     special_tokens,  // leaked special tokens of every family, cut at end-of-turn tokens
+    unfinished,      // CleanOptions::cut_off: the sentence the token limit cut
     code_fences,     // ``` lines
+    json,            // {"caption": "..."} -> its string value
     noise,           // lines without letters or digits
     markdown,        // headings, bullets, numbered lists, bold, block quotes, links
     lead_in,         // wrappers and reasoning preambles before the caption, surrounding quotes
+    chat,            // refusals, and chat replies before the caption
     notes,           // trailing notes to the user
+    repetition,      // a word or phrase repeated in a loop, collapsed to one
     normalise,       // T5 character set, sentences, whitespace, final period
 };
 std::string_view to_string(Stage stage);
@@ -79,7 +97,15 @@ struct CleanOptions {
     // Counts tokens for the budget and CleanResult::t5_tokens; nullptr = EstimateCounter.
     // Not owned; must outlive the call.
     const TokenCounter* counter = nullptr;
+    // The generation stopped at its token limit (finish reason "length"): the end of the output is
+    // an unfinished sentence, which is dropped (flag cut_off).
+    bool cut_off = false;
 };
+
+// The finish reason an OpenAI-compatible server reports when generation hit max_tokens (or the
+// context): the output ends mid-sentence. Sets CleanOptions::cut_off.
+inline constexpr std::string_view kFinishReasonLength = "length";
+inline bool is_cut_off(std::string_view finish_reason) { return finish_reason == kFinishReasonLength; }
 
 struct CleanResult {
     std::string caption;

@@ -39,10 +39,10 @@ bool contains_any_ci(std::string_view text, const std::array<std::string_view, N
 }
 
 // Nouns that name the model's output rather than the music ("Here is the revised caption:").
-constexpr std::array<std::string_view, 17> kOutputNouns{
+constexpr std::array<std::string_view, 18> kOutputNouns{
     "caption",  "description", "version", "revision", "rewrite", "text",   "answer",
     "response", "result",      "summary", "attempt",  "output",  "draft",  "suggestion",
-    "option",   "edit",        "sentence"};
+    "option",   "edit",        "sentence", "json"};
 
 bool names_output(std::string_view text) {
     for (std::size_t i = 0; i < text.size(); ++i) {

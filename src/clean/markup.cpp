@@ -40,6 +40,11 @@ bool is_assistant(std::string_view role) {
     return starts_with_ci(trim_view(role), "assistant") && trim_view(role).size() == 9;
 }
 
+bool is_prompt_role(std::string_view role) {
+    const std::string_view word = trim_view(role);
+    return word == "system" || word == "user" || word == "developer" || word == "tool";
+}
+
 // `lead` is the text before the first turn marker: when generation started inside the assistant
 // turn, that is the answer and any turn after it is a run-on. Otherwise the first assistant turn
 // with content is the answer and the turns before it are an echo of the prompt.
@@ -59,9 +64,16 @@ StageOutput choose_turn(std::string_view lead, const std::vector<Turn>& turns) {
         }
         echo = echo || has_content(turn.body);
     }
+    // No assistant turn has content: the turns are an echo of the prompt, which is no answer
+    // (an empty salvage). Only a turn of a role we do not know may be an answer, so it is kept.
     std::vector<std::string_view> bodies;
-    for (const Turn& turn : turns) bodies.push_back(turn.body);
-    out.salvage = join_with_content(bodies);
+    bool unknown_role = false;
+    for (const Turn& turn : turns) {
+        bodies.push_back(turn.body);
+        unknown_role = unknown_role || (has_content(turn.body) && !is_prompt_role(turn.role));
+    }
+    if (echo) out.flags.add(Flag::prompt_echo_removed);
+    out.salvage = unknown_role ? join_with_content(bodies) : std::string();
     out.salvage_flags.add(Flag::prompt_echo_removed);
     return out;
 }
@@ -260,7 +272,9 @@ std::vector<HarmonyMessage> parse_harmony(std::string_view text) {
     return messages;
 }
 
-bool has_harmony_tokens(std::string_view text) {
+bool is_harmony_output(std::string_view text, Family family) {
+    if (text.find("<|channel|>") != npos || text.find("<|message|>") != npos) return true;
+    if (family != Family::harmony) return false;
     for (const HarmonyTokenDef& def : kHarmonyTokens) {
         if (text.find(def.spelling) != npos) return true;
     }
@@ -283,9 +297,10 @@ StageOutput harmony_from_messages(const std::vector<HarmonyMessage>& messages, F
         if (has_content(join_with_content(others))) out.flags.add(Flag::reasoning_removed);
         return out;
     }
+    // The analysis and commentary channels are reasoning, not an answer: nothing is salvaged.
     out.flags.add(Flag::no_final_channel);
-    out.salvage = join_with_content(others);
-    out.salvage_flags.add(Flag::no_final_channel);
+    if (has_content(join_with_content(others))) out.flags.add(Flag::reasoning_removed);
+    out.salvage = std::string();
     return out;
 }
 
@@ -414,12 +429,15 @@ TokenMatch match_token(std::string_view text) {
 }  // namespace
 
 StageOutput structure_stage(std::string_view text, Family family) {
+    // Harmony markup is read whatever the family, so that an output cleaned with the wrong family
+    // never keeps its analysis channel. Its channel tokens are unambiguous; its turn tokens
+    // (`<|start|>`, `<|end|>`, `<|return|>`) are also other families' and count only for Harmony.
+    if (is_harmony_output(text, family)) {
+        return harmony_from_messages(parse_harmony(text), Flag::special_tokens_removed);
+    }
+    if (auto out = stripped_harmony(text)) return std::move(*out);
     switch (family) {
         case Family::harmony:
-            if (has_harmony_tokens(text)) {
-                return harmony_from_messages(parse_harmony(text), Flag::special_tokens_removed);
-            }
-            if (auto out = stripped_harmony(text)) return std::move(*out);
             return unchanged(text);
         case Family::granite:
             if (auto out = token_turns(text, kGranite)) return std::move(*out);
@@ -488,9 +506,9 @@ StageOutput reasoning_stage(std::string_view text, Family family) {
     }
     if (!tags) return out;
     out.flags.add(has_content(reasoning) ? Flag::reasoning_removed : Flag::special_tokens_removed);
-    std::string salvage = out.text;
-    append_line(salvage, reasoning);
-    out.salvage = std::move(salvage);
+    // Reasoning is not content: when nothing is left beside it (an unclosed block the token limit
+    // cut, a closing tag at the very end), the model never answered and nothing is salvaged.
+    out.salvage = std::string();
     return out;
 }
 

@@ -270,6 +270,36 @@ std::optional<std::string> best_cut(std::string_view caption, const std::vector<
     return best;
 }
 
+// Not even the first word fits: a run of brackets or a "word" of megabytes. Its letters and
+// digits are cut to the longest prefix that fits (brackets and other marks go, since they only add
+// tokens); empty when not one character fits (a budget below any caption's size).
+std::string cut_inside_word(std::string_view caption, int budget, const TokenCounter& counter) {
+    // A SentencePiece piece is at most 16 characters (the trainer's default, which T5 kept), so no
+    // prefix longer than 16 characters per token can fit; the bound keeps counting cheap.
+    constexpr std::size_t kMaxPieceLength = 16;
+    const std::size_t limit = kMaxPieceLength * static_cast<std::size_t>(budget);
+    std::string letters;
+    for (char c : caption) {
+        if (c == ' ' && !letters.empty()) break;
+        if (is_alnum(c)) letters.push_back(c);
+        if (letters.size() >= limit) break;
+    }
+    std::string best;
+    std::size_t lo = 1;
+    std::size_t hi = letters.size() + 1;
+    while (lo < hi) {
+        const std::size_t mid = lo + (hi - lo) / 2;
+        std::string cut = finish_sentence_text(std::string_view(letters).substr(0, mid));
+        if (counter.count(cut) <= budget) {
+            best = std::move(cut);
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    return best;
+}
+
 }  // namespace
 
 std::string truncate_to_budget(std::string_view caption, int budget, const TokenCounter& counter) {
@@ -283,8 +313,7 @@ std::string truncate_to_budget(std::string_view caption, int budget, const Token
     }
     if (auto cut = best_cut(caption, sentence_ends, budget, counter)) return std::move(*cut);
     if (auto cut = best_cut(caption, word_ends, budget, counter)) return std::move(*cut);
-    const std::size_t first_word = word_ends.empty() ? caption.size() : word_ends.front();
-    return finish_cut(caption.substr(0, first_word));
+    return cut_inside_word(caption, budget, counter);
 }
 
 }  // namespace tunecap::clean

@@ -45,13 +45,29 @@ StageOutput fold_stage(std::string_view raw);
 StageOutput structure_stage(std::string_view text, Family family);
 StageOutput reasoning_stage(std::string_view text, Family family);
 StageOutput special_tokens_stage(std::string_view text);
+// Stage::unfinished, for an output the token limit cut: when `answer` runs to the end of
+// `folded_raw` (the whole output after fold), its last sentence is unfinished and is dropped; an
+// answer of only that sentence leaves nothing (no salvage). Flag cut_off when the answer reached the
+// cut.
+StageOutput unfinished_stage(std::string_view answer, std::string_view folded_raw);
 StageOutput code_fences_stage(std::string_view text);
+// Stage::json: an answer that is a JSON object (alone, or on the lines that end the text) becomes
+// the string value of its caption/description/text key, or of its only key. An unterminated object
+// (cut by the token limit) is read up to its end.
+StageOutput json_stage(std::string_view text);
 StageOutput noise_stage(std::string_view text);
 StageOutput markdown_stage(std::string_view text);
 // The text of a "- item", "* item", "+ item", "1. item" or "2) item" line, or nullopt.
 std::optional<std::string_view> list_item(std::string_view line);
 StageOutput lead_in_stage(std::string_view text);
+// Stage::chat: refusals (any sentence) and chat replies (sentences before the caption) removed;
+// they are not content, so an output of only those leaves nothing (no salvage).
+StageOutput chat_stage(std::string_view text);
 StageOutput notes_stage(std::string_view text);
+// Stage::repetition: a loop (a word 8 times in a row, a phrase of up to 16 words repeated until the
+// copies hold 12 words, at least 3 times) collapsed to one copy; a long text with few distinct words
+// is flagged only.
+StageOutput repetition_stage(std::string_view text);
 
 // Stage::normalise: the T5 character set, lines joined into sentences, whitespace collapsed,
 // punctuation runs collapsed, a capital first letter and a final period. Idempotent; keeps every
@@ -59,7 +75,8 @@ StageOutput notes_stage(std::string_view text);
 StageOutput normalise_stage(std::string_view text);
 
 // Cuts a normalised caption to `budget` tokens of `counter` at the last sentence boundary that
-// fits, else the last word boundary, and ends it with a period. Keeps at least the first word.
+// fits, else the last word boundary, else inside the first word (its letters and digits only, so a
+// run of brackets goes), and ends it with a period; empty when not even one character fits.
 // Returns the text unchanged when it fits.
 std::string truncate_to_budget(std::string_view caption, int budget, const TokenCounter& counter);
 

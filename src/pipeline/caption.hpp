@@ -18,11 +18,14 @@ namespace tunecap::pipeline {
 inline constexpr std::string_view kAudioCutFlag = "audio_cut";
 
 // Sets row.caption, row.flags (cleaning flags replace the previous ones; request flags such as
-// audio_cut stay), row.outcome and row.error from row.raw_output, and row.claims from the caption
-// and the track's facts (verdicts only when there are facts). A step is failed when no usable
-// caption remains, or when a Harmony output never reached its final channel (what is left is the
-// model's analysis, not an answer to train on); otherwise done with no error.
-void derive_caption(store::StepRow& row, const clean::CleanOptions& options, const std::optional<analysis::Facts>& facts);
+// audio_cut stay), row.outcome and row.error from row.raw_output (and row.reasoning), and row.claims
+// from the caption and the track's facts (verdicts only when there are facts). `options` are
+// completed from the row: row.finish_reason "length" cleans the output as cut off. A step is failed,
+// with an error that says why, when no usable caption remains: the model gave only reasoning or a
+// prompt echo (a Harmony output without a final channel, an unclosed think block, an empty answer
+// beside reasoning_content), refused, chatted, was cut off before its first sentence ended, or left
+// nothing; otherwise it is done with no error, its flags telling whether the caption may train.
+void derive_caption(store::StepRow& row, clean::CleanOptions options, const std::optional<analysis::Facts>& facts);
 
 // What tunecap measured, as the facts claims are checked against (with their confidences).
 claims::Facts claim_facts(const analysis::Facts& facts);

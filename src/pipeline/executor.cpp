@@ -84,6 +84,7 @@ store::StepRow run_model_step(const config::Config& config, const TrackRecord& t
     }
     row.raw_output = result->content;
     row.reasoning = result->reasoning;
+    row.finish_reason = result->finish_reason;
     row.prompt_tokens = result->prompt_tokens;
     row.completion_tokens = result->completion_tokens;
     row.elapsed_ms = result->elapsed_ms;

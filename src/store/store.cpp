@@ -23,7 +23,7 @@ namespace fs = std::filesystem;
 // this build refuses its store instead of misreading it.
 constexpr std::string_view kApplication = "tunecap";
 // 2: a step's row is keyed by (key, track_id), so tracks whose steps send the same request keep a
-// row each. 3: a step keeps its caption's claims and its genre hint. Older stores are migrated when
+// row each. 3: a step keeps its caption's claims, its genre hint and the server's finish reason. Older stores are migrated when
 // they are opened.
 constexpr std::int64_t kSchemaVersion = 3;
 
@@ -87,6 +87,7 @@ std::string steps_table(std::string_view name) {
     claims            TEXT NOT NULL,
     hint_kind         TEXT NOT NULL,
     hint              TEXT NOT NULL,
+    finish_reason     TEXT NOT NULL,
     PRIMARY KEY (key, track_id)
 ) STRICT;
 )sql";
@@ -100,9 +101,9 @@ constexpr std::string_view kGetMeta = "SELECT value FROM meta WHERE name = ?1";
 constexpr std::string_view kStepColumns =
     "key, track_id, phase, model, prompt, status, raw_output, reasoning, caption, flags, error, request, "
     "prompt_tokens, completion_tokens, cached_tokens, elapsed_ms, prompt_ms, predicted_ms, server_build, "
-    "finished_at, claims, hint_kind, hint";
+    "finished_at, claims, hint_kind, hint, finish_reason";
 constexpr std::string_view kStepValues =
-    "?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23";
+    "?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24";
 // Newest output of a (phase, model, prompt) unit first; the key breaks ties so the order never varies.
 constexpr std::string_view kStepOrder = "phase, model, prompt, finished_at DESC, key";
 
@@ -165,6 +166,7 @@ void bind_step(sqlite::Query& query, const StepRow& row) {
     query.bind_text(21, row.claims);
     query.bind_text(22, to_string(row.hint_kind));
     query.bind_text(23, row.hint);
+    query.bind_text(24, row.finish_reason);
 }
 
 StepRow read_step(const sqlite::Query& query, const fs::path& path) {
@@ -198,6 +200,7 @@ StepRow read_step(const sqlite::Query& query, const fs::path& path) {
     if (!hint_kind) throw core::Failure(file_error(path, "step " + row.key + ": unknown hint kind '" + query.text(21) + "'"));
     row.hint_kind = *hint_kind;
     row.hint = query.text(22);
+    row.finish_reason = query.text(23);
     return row;
 }
 
@@ -290,8 +293,8 @@ core::Result<std::int64_t> verify_schema(sqlite3* db, const fs::path& path) {
 }
 
 // Version 1 kept one row per key; version 2 one per key and track; version 3 adds each step's
-// claims, empty in the rows it upgrades (the track files check those afresh), and its genre hint,
-// recorded as none (it was not kept). Every row is kept. Under a write
+// claims, empty in the rows it upgrades (the track files check those afresh), its genre hint,
+// recorded as none (it was not kept), and its finish reason, recorded as unknown (''). Every row is kept. Under a write
 // transaction, with the version read again inside it: another process may have upgraded first.
 core::Status upgrade_schema(sqlite3* db, const fs::path& path) {
     sqlite::Transaction transaction(db);
@@ -301,7 +304,7 @@ core::Status upgrade_schema(sqlite3* db, const fs::path& path) {
     if (*version >= kSchemaVersion) return core::Ok{};
     // Versions 1 and 2 have the same columns, in the same order.
     const auto script = steps_table("steps_v3") +
-                        "INSERT INTO steps_v3 SELECT *, '', '', '' FROM steps;\n"
+                        "INSERT INTO steps_v3 SELECT *, '', '', '', '' FROM steps;\n"
                         "DROP TABLE steps;\n"
                         "ALTER TABLE steps_v3 RENAME TO steps;\n" +
                         std::string(kStepsIndex) + "UPDATE meta SET value = " + std::to_string(kSchemaVersion) +

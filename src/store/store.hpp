@@ -61,6 +61,10 @@ struct StepRow {
     // contrasting genres; `hint` is the genres as the prompt named them ("" without a hint).
     HintKind hint_kind = HintKind::none;
     std::string hint;
+    // Why generation stopped, as the server said: "stop", "length" (the token limit cut the output,
+    // which the cleaner then reads as unfinished), ...; "" when unknown (no request, or stored
+    // before the column existed).
+    std::string finish_reason;
 
     friend bool operator==(const StepRow&, const StepRow&) = default;
 };

@@ -4,9 +4,12 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <fstream>
+#include <utility>
 
 #include "run_binary.hpp"
+#include "store/store.hpp"
 #include "temp_dir.hpp"
 
 namespace tunecap::testing {
@@ -56,6 +59,70 @@ TEST(CleanCommand, BudgetAndBadArguments) {
     EXPECT_THAT(outcome.err, HasSubstr("--family qwen4: unknown"));
     outcome = clean_text(temp, "x", {"--max-t5-tokens", "zero"});
     EXPECT_EQ(outcome.exit_code, 2);
+}
+
+TEST(CleanCommand, OnlyReasoningExitsThree) {
+    // Before: exit 0 with the reasoning as the caption ("Okay, the user wants me to say.").
+    TempDir temp;
+    const auto outcome = clean_text(temp, "<think>\nOkay, the user wants me to say.", {"--family", "qwen3"});
+    EXPECT_EQ(outcome.exit_code, 3);
+    EXPECT_EQ(outcome.out, "");
+    EXPECT_THAT(outcome.err, HasSubstr("no_answer"));
+}
+
+TEST(CleanCommand, FinishReasonLengthDropsTheUnfinishedSentence) {
+    TempDir temp;
+    const std::string raw = "A slow ambient piece with long pads. The duration of the";
+    auto outcome = clean_text(temp, raw, {"--family", "qwen3", "--finish-reason", "length"});
+    EXPECT_EQ(outcome.exit_code, 0) << outcome.err;
+    EXPECT_EQ(outcome.out, "A slow ambient piece with long pads.\n");
+    EXPECT_THAT(outcome.err, HasSubstr("cut_off"));
+    outcome = clean_text(temp, raw, {"--family", "qwen3", "--finish-reason", "stop"});
+    EXPECT_EQ(outcome.out, "A slow ambient piece with long pads. The duration of the.\n");
+}
+
+TEST(CleanCommand, ResultsJudgesEachStoredOutputByItsStoredFinishReason) {
+    TempDir temp;
+    const auto out = temp / "out";
+    std::filesystem::create_directories(out);
+    {
+        auto store = store::Store::open(out / "tunecap.db");
+        ASSERT_TRUE(store.ok()) << store.error().message;
+        store::StepRow row;
+        row.track_id = "t1";
+        row.phase = "revision";
+        row.model = "qwen3_14b";
+        row.prompt = "brief";
+        row.outcome = store::StepOutcome::done;
+        row.claims = "[]";
+        for (const auto& [key, reason] : {std::pair{"cut", "length"}, std::pair{"whole", "stop"}}) {
+            row.key = key;
+            row.finish_reason = reason;
+            row.raw_output = "A slow ambient piece with long pads. The duration of the";
+            row.caption = "stale.";
+            ASSERT_TRUE((*store)->put_step(row).ok());
+        }
+        row.key = "reasoning";
+        row.finish_reason = "length";
+        row.raw_output = "<think>\nOkay, the user wants me to say";
+        ASSERT_TRUE((*store)->put_step(row).ok());
+    }
+    const auto outcome = run_tunecap({"clean", "--results", out.string()}, temp.path());
+    ASSERT_EQ(outcome.exit_code, 0) << outcome.err;
+    auto store = store::Store::open(out / "tunecap.db");
+    ASSERT_TRUE(store.ok());
+    const auto cut = (*store)->find_step("cut");
+    const auto whole = (*store)->find_step("whole");
+    const auto reasoning = (*store)->find_step("reasoning");
+    ASSERT_TRUE(cut && whole && reasoning);
+    EXPECT_EQ(cut->caption, "A slow ambient piece with long pads.");
+    EXPECT_THAT(cut->flags, ::testing::Contains("cut_off"));
+    EXPECT_EQ(cut->finish_reason, "length");
+    EXPECT_EQ(whole->caption, "A slow ambient piece with long pads. The duration of the.");
+    EXPECT_EQ(reasoning->outcome, store::StepOutcome::failed);
+    EXPECT_EQ(reasoning->caption, "");
+    EXPECT_THAT(reasoning->error, HasSubstr("no answer, only reasoning"));
+    EXPECT_EQ(reasoning->raw_output, "<think>\nOkay, the user wants me to say");
 }
 
 }  // namespace

@@ -38,22 +38,50 @@ TEST(Flag, NamesAreSnakeCaseAndDistinct) {
     EXPECT_EQ(to_string(Flag::no_final_channel), "no_final_channel");
     EXPECT_EQ(to_string(Flag::fallback_used), "fallback_used");
     EXPECT_EQ(to_string(Flag::truncated), "truncated");
+    EXPECT_EQ(to_string(Flag::no_answer), "no_answer");
+    EXPECT_EQ(to_string(Flag::cut_off), "cut_off");
+    EXPECT_EQ(to_string(Flag::refusal), "refusal");
+    EXPECT_EQ(to_string(Flag::chat_reply), "chat_reply");
+    EXPECT_EQ(to_string(Flag::json_unwrapped), "json_unwrapped");
+    EXPECT_EQ(to_string(Flag::repetition), "repetition");
     EXPECT_EQ(to_string(Flag::empty), "empty");
 }
 
-TEST(Flag, OnlyFallbacksAndFailuresKeepACaptionOutOfTraining) {
+TEST(Flag, FallbacksFailuresAndSuspectOutputsKeepACaptionOutOfTraining) {
     EXPECT_TRUE(is_flagged("fallback_used"));
     EXPECT_TRUE(is_flagged("empty"));
     EXPECT_TRUE(is_flagged("no_final_channel"));
+    EXPECT_TRUE(is_flagged("no_answer"));
+    // What is left beside a refusal or a chat reply was guessed, not heard; a loop is no description.
+    EXPECT_TRUE(is_flagged("refusal"));
+    EXPECT_TRUE(is_flagged("chat_reply"));
+    EXPECT_TRUE(is_flagged("repetition"));
     EXPECT_FALSE(is_flagged("wrapper_removed"));
+    EXPECT_FALSE(is_flagged("json_unwrapped"));
     EXPECT_FALSE(is_flagged("truncated"));  // cut at a sentence boundary to fit: still a caption
+    EXPECT_FALSE(is_flagged("cut_off"));    // the complete sentences before the cut: still a caption
     EXPECT_FALSE(is_flagged("audio_cut"));
 }
 
 TEST(Stage, Names) {
     EXPECT_EQ(to_string(Stage::fold), "fold");
+    EXPECT_EQ(to_string(Stage::unfinished), "unfinished");
+    EXPECT_EQ(to_string(Stage::json), "json");
     EXPECT_EQ(to_string(Stage::lead_in), "lead_in");
+    EXPECT_EQ(to_string(Stage::chat), "chat");
+    EXPECT_EQ(to_string(Stage::repetition), "repetition");
     EXPECT_EQ(to_string(Stage::normalise), "normalise");
+}
+
+TEST(NeverBlank, ReasoningIsNotContent) {
+    // Before: the never-blank fallback kept the reasoning of an unclosed think block as the caption
+    // ("Okay, the user wants me to say."). Reasoning is not content: nothing is kept.
+    for (Family family : kAllFamilies) {
+        const CleanResult result = clean_caption("<think>\nOkay, the user wants me to say.", {family, std::nullopt, nullptr});
+        EXPECT_EQ(result.caption, "") << to_string(family);
+        EXPECT_TRUE(result.has(Flag::no_answer)) << to_string(family);
+        EXPECT_FALSE(result.has(Flag::fallback_used)) << to_string(family);
+    }
 }
 
 TEST(Result, FlagsAreSortedAndUnique) {

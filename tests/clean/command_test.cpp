@@ -49,6 +49,26 @@ TEST(CleanCommand, OnlyMarkupExitsThree) {
     EXPECT_NE(r.err.find("no_final_channel"), std::string::npos) << r.err;
 }
 
+TEST(CleanCommand, OnlyReasoningExitsThree) {
+    // Before: exit 0 with the reasoning as the caption.
+    const CommandRun r = run("<think>\nOkay, the user wants me to say.", {Family::qwen3, std::nullopt, nullptr});
+    EXPECT_EQ(r.code, kExitNothingUsable);
+    EXPECT_EQ(r.out, "");
+    EXPECT_NE(r.err.find("flags: reasoning_removed no_answer empty\n"), std::string::npos) << r.err;
+}
+
+TEST(CleanCommand, ACutOffOutputLosesItsUnfinishedSentence) {
+    CleanOptions options{Family::chatml, std::nullopt, nullptr};
+    options.cut_off = true;
+    CommandRun r = run("A slow ambient piece. The duration of the", options);
+    EXPECT_EQ(r.code, kExitCaption);
+    EXPECT_EQ(r.out, "A slow ambient piece.\n");
+    EXPECT_NE(r.err.find("cut_off"), std::string::npos) << r.err;
+    r = run("The duration of the", options);
+    EXPECT_EQ(r.code, kExitNothingUsable);
+    EXPECT_EQ(r.out, "");
+}
+
 TEST(CleanCommand, ReportsTheFallbackStage) {
     const CommandRun r = run("We need to describe a slow blues shuffle.", {Family::harmony, std::nullopt, nullptr});
     EXPECT_EQ(r.code, kExitCaption);

@@ -17,7 +17,8 @@ inline bool is_t5_char(char c) {
            c == ' ' || kPunctuation.find(c) != std::string_view::npos;
 }
 
-// Only T5 characters, one line, collapsed spaces, a final period; a fixed point of clean_caption.
+// Only T5 characters, one line, collapsed spaces, a final period, within the budget; no_answer only
+// without a caption; a fixed point of clean_caption.
 inline void expect_contract(const CleanResult& result, const CleanOptions& options,
                             std::string_view context) {
     SCOPED_TRACE(std::string(context));
@@ -27,6 +28,12 @@ inline void expect_contract(const CleanResult& result, const CleanOptions& optio
     }
     EXPECT_EQ(result.usable(), !caption.empty());
     EXPECT_EQ(result.has(Flag::empty), caption.empty());
+    if (result.has(Flag::no_answer)) {
+        EXPECT_TRUE(caption.empty()) << "no_answer with a caption: " << caption;
+    }
+    if (options.max_t5_tokens) {
+        EXPECT_LE(result.t5_tokens, *options.max_t5_tokens) << caption;
+    }
     if (!caption.empty()) {
         EXPECT_EQ(caption.back(), '.') << caption;
         EXPECT_EQ(caption.find("  "), std::string::npos) << caption;

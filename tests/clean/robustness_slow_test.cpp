@@ -29,5 +29,17 @@ TEST(Robustness, LongRepetitiveInputsAreFixedPoints) {
     }
 }
 
+TEST(Robustness, TheBudgetHoldsForAFiveMegabyteWord) {
+    // Before: a single word was kept whole whatever the budget.
+    const std::string raw = "A " + std::string(5 * 1024 * 1024, 'x') + " track.";
+    for (const int budget : {3, 16, 64}) {
+        const CleanOptions options{Family::qwen3, budget, nullptr};
+        const CleanResult result = clean_caption(raw, options);
+        EXPECT_LE(result.t5_tokens, budget);
+        EXPECT_TRUE(result.usable());
+        testing::expect_contract(result, options, "budget " + std::to_string(budget));
+    }
+}
+
 }  // namespace
 }  // namespace tunecap::clean

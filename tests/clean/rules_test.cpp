@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <ostream>
 #include <string>
 #include <string_view>
@@ -38,9 +39,16 @@ const std::vector<Case> kCases = {
     {"think_unclosed_after_caption", F::chatml,
      "A warm soul ballad with a Hammond organ.\n<think>\nNow I should double-check the tempo",
      "A warm soul ballad with a Hammond organ.", {reasoning_removed}},
-    {"think_unclosed_only_falls_back", F::qwen3,
+    // An unclosed block is reasoning the token limit cut: whatever it says, it is not an answer.
+    {"think_unclosed_only_is_no_answer", F::qwen3,
      "<think>\nOkay, the user wants a caption. A dark ambient drone piece with field recordings.",
-     "A dark ambient drone piece with field recordings.", {fallback_used, preamble_removed}},
+     "", {reasoning_removed, no_answer, empty}},
+    {"think_unclosed_in_assistant_turn_is_no_answer", F::qwen3,
+     "<|im_start|>assistant\n<think>\nOkay, the user wants me to say.", "", {reasoning_removed, no_answer, empty}},
+    {"think_close_tag_at_the_end_is_no_answer", F::music_flamingo,
+     "Okay, the user wants me to say what I hear.</think>", "", {reasoning_removed, no_answer, empty}},
+    {"granite_thought_process_only_is_no_answer", F::granite,
+     "Here is my thought process: the clip is slow and sad, so I will", "", {reasoning_removed, no_answer, empty}},
     {"think_leading_close_tag", F::music_flamingo,
      "The audio has a sitar and tabla.</think>A meditative raga over a tanpura drone.",
      "A meditative raga over a tanpura drone.", {reasoning_removed}},
@@ -62,13 +70,27 @@ const std::vector<Case> kCases = {
      "<|channel|>final<|message|>Draft.<|end|><|start|>assistant<|channel|>final<|message|>A lush shoegaze wall of guitars.<|end|>",
      "A lush shoegaze wall of guitars.", {special_tokens_removed}},
     {"harmony_empty_analysis_only_is_empty", F::harmony,
-     "<|channel|>analysis<|message|><|end|>", "", {no_final_channel, empty}},
+     "<|channel|>analysis<|message|><|end|>", "", {no_final_channel, no_answer, empty}},
     {"harmony_stripped_final_only", F::harmony,
      "assistantfinalA dusty boom bap beat with a jazz sample.",
      "A dusty boom bap beat with a jazz sample.", {special_tokens_removed}},
     {"harmony_stripped_analysis_only", F::harmony,
      "analysisWe need to be brief. A twangy surf rock instrumental with spring reverb.",
-     "A twangy surf rock instrumental with spring reverb.", {no_final_channel, fallback_used}},
+     "", {no_final_channel, reasoning_removed, no_answer, empty}},
+    {"harmony_analysis_cut_by_the_limit", F::harmony,
+     "<|channel|>analysis<|message|>We need to describe the track. The user wants me to say",
+     "", {no_final_channel, reasoning_removed, no_answer, empty}},
+    // Harmony markup is read whatever the family: a wrong family never keeps the analysis channel.
+    {"harmony_as_chatml", F::chatml,
+     "<|channel|>analysis<|message|>We need to write a caption.<|end|><|start|>assistant<|channel|>final"
+     "<|message|>A dusty dub reggae groove.<|return|>",
+     "A dusty dub reggae groove.", {reasoning_removed, special_tokens_removed}},
+    {"harmony_analysis_only_as_granite", F::granite,
+     "<|channel|>analysis<|message|>We need to describe the track.<|end|>", "",
+     {no_final_channel, no_answer, empty}},
+    {"harmony_stripped_as_qwen3", F::qwen3,
+     "analysisWe need to be brief.assistantfinalA brisk bluegrass breakdown.",
+     "A brisk bluegrass breakdown.", {reasoning_removed}},
     // ---- turns and leaked special tokens ----
     {"chatml_full_prompt_echo", F::chatml,
      "<|im_start|>system\nYou are a music captioner.<|im_end|>\n<|im_start|>user\nDescribe it.<|im_end|>\n"
@@ -89,9 +111,13 @@ const std::vector<Case> kCases = {
     {"granite_bare_role_lines", F::granite,
      "system\nKnowledge Cutoff Date: April 2024.\nuser\nCaption this.\nassistant\nA raw garage punk song.",
      "A raw garage punk song.", {prompt_echo_removed}},
-    {"prompt_echo_only_falls_back", F::chatml,
+    // An echo of the prompt with no assistant turn after it: the model never answered.
+    {"prompt_echo_only_is_no_answer", F::chatml,
      "<|im_start|>user\nDescribe the music.<|im_end|>",
-     "Describe the music.", {fallback_used}},
+     "", {prompt_echo_removed, no_answer, empty}},
+    {"role_echo_with_nothing_after_is_no_answer", F::qwen2_5_omni,
+     "system\nYou are a helpful assistant.\nuser\nDescribe the music.\nassistant\n",
+     "", {prompt_echo_removed, no_answer, empty}},
     {"tokens_only_is_empty", F::qwen3, "<|im_end|>\n<|endoftext|>", "", {special_tokens_removed, empty}},
     {"llama_style_tokens", F::chatml,
      "[INST] A funky<0x0A>disco cut with strings</s>[/INST] ignored",
@@ -159,6 +185,89 @@ const std::vector<Case> kCases = {
      "A woozy vaporwave loop.", {note_removed}},
     {"descriptive_parenthesis_kept", F::music_flamingo,
      "A pulsing trance anthem (approx. 138 BPM).", "A pulsing trance anthem (approx. 138 BPM).", {}},
+    // ---- refusals and chat replies ----
+    {"refusal_only", F::qwen2_5_omni, "I'm sorry, but I can't listen to audio files.", "", {refusal, empty}},
+    {"refusal_as_an_ai", F::music_flamingo, "As an AI, I cannot hear the audio you shared.", "",
+     {refusal, empty}},
+    {"refusal_then_request", F::granite,
+     "Unfortunately, I don't have the ability to play audio. Could you describe the track for me?", "",
+     {refusal, chat_reply, empty}},
+    {"refusal_then_guess", F::chatml,
+     "I'm sorry, I can't listen to audio. Based on the title, it is likely an upbeat disco track.",
+     "Based on the title, it is likely an upbeat disco track.", {refusal}},
+    {"chat_reply_only", F::qwen3, "How can I help you today?", "", {chat_reply, empty}},
+    {"sure_then_question", F::granite, "Sure! What would you like me to describe?", "", {chat_reply, empty}},
+    {"greeting_and_request", F::chatml, "Hello! Please upload the audio file and I will describe it.", "",
+     {chat_reply, empty}},
+    {"request_then_let_me_know", F::harmony,
+     "Please share the audio. Let me know if you have any questions.", "", {chat_reply, empty}},
+    {"cant_sit_still_is_a_caption", F::qwen3, "A restless breakbeat track that can't sit still.",
+     "A restless breakbeat track that can't sit still.", {}},
+    {"cant_make_out_lyrics_is_a_caption", F::qwen2_5_omni,
+     "A soulful R&B track. I can't make out the lyrics, but the vocals are warm.",
+     "A soulful R&B track. I can't make out the lyrics, but the vocals are warm.", {}},
+    {"quoted_question_is_a_caption", F::music_flamingo,
+     "A gospel ballad where a voice asks \"How can I help you?\" over an organ.",
+     "A gospel ballad where a voice asks \"How can I help you?\" over an organ.", {}},
+    {"quoted_lyric_is_a_caption", F::chatml,
+     "\"I can't listen to the music anymore,\" sings the vocalist over sparse piano.",
+     "\"I can't listen to the music anymore,\" sings the vocalist over sparse piano.", {}},
+    {"hey_ya_is_not_a_greeting", F::granite, "Hey Ya-style funk pop with handclaps.",
+     "Hey Ya-style funk pop with handclaps.", {}},
+    {"hello_dolly_is_not_a_greeting", F::qwen3, "Hello, Dolly-style swing number with brass.",
+     "Hello, Dolly-style swing number with brass.", {}},
+    {"title_case_is_not_chat", F::chatml, "How Can I Be Sure, a sixties soft rock cover with harmonies.",
+     "How Can I Be Sure, a sixties soft rock cover with harmonies.", {}},
+    {"title_case_is_not_an_apology", F::music_flamingo, "I'm Sorry-era Brenda Lee ballad with strings.",
+     "I'm Sorry-era Brenda Lee ballad with strings.", {}},
+    {"follow_up_alone_is_a_caption", F::qwen2_5_omni, "Feel free to dance: a bouncy house groove with piano stabs.",
+     "Feel free to dance: a bouncy house groove with piano stabs.", {}},
+    {"question_inside_a_caption", F::granite,
+     "A track where the singer asks: do you remember the time? Over a smooth groove.",
+     "A track where the singer asks: do you remember the time? Over a smooth groove.", {}},
+    // Politeness alone may be a title: kept, but flagged (as lead_in keeps a lone preamble).
+    {"politeness_alone_is_kept_flagged", F::harmony, "Thank you for the music, an ABBA-style disco ballad.",
+     "Thank you for the music, an ABBA-style disco ballad.", {chat_reply}},
+    {"politeness_before_a_caption", F::qwen3, "Hello! Thanks for sharing. A warm house groove with piano.",
+     "A warm house groove with piano.", {wrapper_removed}},
+    // ---- JSON answers ----
+    {"json_caption", F::qwen3, "{\"caption\": \"A warm techno track.\"}", "A warm techno track.",
+     {json_unwrapped}},
+    {"json_in_fence", F::granite,
+     "```json\n{\n  \"description\": \"A dusty lo-fi beat with vinyl crackle.\"\n}\n```",
+     "A dusty lo-fi beat with vinyl crackle.", {json_unwrapped, wrapper_removed}},
+    {"json_single_key_with_escapes", F::harmony, "{\"revised\": \"A bright caf\\u00e9 jazz trio\\nwith brushes.\"}",
+     "A bright cafe jazz trio with brushes.", {json_unwrapped, characters_folded}},
+    {"json_caption_among_keys", F::chatml,
+     "{\"genre\": \"house\", \"caption\": \"A deep house groove.\", \"bpm\": 122, \"tags\": [\"warm\", {\"a\": 1}]}",
+     "A deep house groove.", {json_unwrapped}},
+    {"json_after_lead_in", F::music_flamingo,
+     "Here is the caption as JSON:\n{\"caption\": \"A slow doom metal dirge.\"}", "A slow doom metal dirge.",
+     {json_unwrapped, wrapper_removed}},
+    {"json_nested", F::granite, "{\"caption\": \"{\\\"caption\\\": \\\"A nested trip-hop track.\\\"}\"}",
+     "A nested trip-hop track.", {json_unwrapped}},
+    {"json_without_a_caption_member_stays", F::chatml, "{\"genre\": \"house\", \"bpm\": 122}",
+     "\"genre\": \"house\", \"bpm\": 122.", {characters_removed}},
+    {"json_empty_caption_is_empty", F::qwen2_5_omni, "{\"caption\": \"\"}", "", {json_unwrapped, empty}},
+    // ---- loops ----
+    {"word_loop_collapsed", F::qwen3,
+     "A cheerful pop song sung by Andrea Andrea Andrea Andrea Andrea Andrea Andrea Andrea",
+     "A cheerful pop song sung by Andrea.", {repetition}},
+    {"sentence_loop_collapsed", F::granite,
+     "A warm track with pads. A warm track with pads. A warm track with pads. A warm track with pads.",
+     "A warm track with pads.", {repetition}},
+    {"cha_cha_cha_is_a_caption", F::music_flamingo, "A cha cha cha with congas and a very very bright piano.",
+     "A cha cha cha with congas and a very very bright piano.", {}},
+    {"chants_and_patterns_are_a_caption", F::chatml,
+     "Ba ba ba ba, the vocals chant. Tick tock tick tock tick tock, a kick, hat, kick, hat, kick, hat beat.",
+     "Ba ba ba ba, the vocals chant. Tick tock tick tock tick tock, a kick, hat, kick, hat, kick, hat beat.", {}},
+    // Four words in every order (48 words, no loop in a row): flagged, not changed.
+    {"few_distinct_words_flagged", F::qwen2_5_omni,
+     "dark bass drums pads dark bass pads drums dark drums bass pads dark drums pads bass dark pads bass drums dark pads drums bass "
+     "bass dark drums pads bass dark pads drums bass drums dark pads bass drums pads dark bass pads dark drums bass pads drums dark",
+     "Dark bass drums pads dark bass pads drums dark drums bass pads dark drums pads bass dark pads bass drums dark pads drums bass "
+     "bass dark drums pads bass dark pads drums bass drums dark pads bass drums pads dark bass pads dark drums bass pads drums dark.",
+     {repetition}},
     // ---- noise ----
     {"noise_lines", F::granite, ". . .\nA quiet harp interlude.\n???\n\xE2\x80\xA6",
      "A quiet harp interlude.", {noise_removed}},
@@ -228,6 +337,11 @@ TEST_P(CleanCase, ProducesCaptionAndFlags) {
     const CleanResult result = clean_caption(c.raw, options);
     EXPECT_EQ(result.caption, c.expected);
     for (Flag flag : c.flags) EXPECT_TRUE(result.has(flag)) << "missing flag " << to_string(flag);
+    // A flag that keeps a caption out of training is there only when the case names it.
+    for (Flag flag : result.flags) {
+        if (!is_flagged(to_string(flag))) continue;
+        EXPECT_NE(std::find(c.flags.begin(), c.flags.end(), flag), c.flags.end()) << "unexpected flag " << to_string(flag);
+    }
     testing::expect_contract(result, options, c.name);
 }
 

@@ -46,6 +46,77 @@ TEST(DeriveCaption, HarmonyWithoutAFinalChannelIsAFailure) {
     EXPECT_THAT(row.error, ::testing::HasSubstr("without a final channel"));
 }
 
+TEST(DeriveCaption, OnlyReasoningIsAFailureWithNoAnswer) {
+    // Before: the reasoning of the unclosed block became the caption ("Okay, the user wants me to
+    // say.") and the step was done.
+    auto row = with_raw("<think>\nOkay, the user wants me to say.");
+    derive_caption(row, family(core::Family::qwen3), std::nullopt);
+    EXPECT_EQ(row.outcome, store::StepOutcome::failed);
+    EXPECT_EQ(row.caption, "");
+    EXPECT_EQ(row.raw_output, "<think>\nOkay, the user wants me to say.");  // kept for the record
+    EXPECT_THAT(row.flags, ::testing::Contains("no_answer"));
+    EXPECT_EQ(row.error, "the model gave no answer, only reasoning");
+}
+
+TEST(DeriveCaption, AnEmptyAnswerBesideServerSplitReasoningIsNoAnswer) {
+    auto row = with_raw("");
+    row.reasoning = "Okay, the user wants a caption. Let me think about the";
+    row.finish_reason = "length";
+    derive_caption(row, family(core::Family::qwen3), std::nullopt);
+    EXPECT_EQ(row.outcome, store::StepOutcome::failed);
+    EXPECT_THAT(row.flags, ::testing::Contains("no_answer"));
+    EXPECT_EQ(row.error, "the model gave no answer, only reasoning; the token limit cut it off");
+}
+
+TEST(DeriveCaption, APromptEchoIsNoAnswer) {
+    auto row = with_raw("<|im_start|>user\nDescribe the music.<|im_end|>\n<|im_start|>assistant\n");
+    derive_caption(row, family(core::Family::chatml), std::nullopt);
+    EXPECT_EQ(row.outcome, store::StepOutcome::failed);
+    EXPECT_EQ(row.error, "the model gave no answer, only an echo of the prompt");
+}
+
+TEST(DeriveCaption, TheStoredFinishReasonDecidesWhetherTheLastSentenceIsUnfinished) {
+    // Before: "The duration of the" got a period and stayed in the caption.
+    auto row = with_raw("A slow ambient piece with long pads. The duration of the");
+    row.finish_reason = "length";
+    derive_caption(row, family(core::Family::chatml), std::nullopt);
+    EXPECT_EQ(row.outcome, store::StepOutcome::done);
+    EXPECT_EQ(row.caption, "A slow ambient piece with long pads.");
+    EXPECT_THAT(row.flags, ::testing::Contains("cut_off"));
+    row.finish_reason = "stop";
+    derive_caption(row, family(core::Family::chatml), std::nullopt);
+    EXPECT_EQ(row.caption, "A slow ambient piece with long pads. The duration of the.");
+    EXPECT_THAT(row.flags, ::testing::Not(::testing::Contains("cut_off")));
+}
+
+TEST(DeriveCaption, CutOffBeforeTheFirstSentenceEndedIsAFailure) {
+    auto row = with_raw("The duration of the");
+    row.finish_reason = "length";
+    derive_caption(row, family(core::Family::chatml), std::nullopt);
+    EXPECT_EQ(row.outcome, store::StepOutcome::failed);
+    EXPECT_EQ(row.error, "the token limit cut the output off before its first sentence ended");
+}
+
+TEST(DeriveCaption, RefusalsAndChatRepliesFailWithTheirReason) {
+    auto row = with_raw("I'm sorry, but I can't listen to audio files.");
+    derive_caption(row, family(core::Family::qwen2_5_omni), std::nullopt);
+    EXPECT_EQ(row.outcome, store::StepOutcome::failed);
+    EXPECT_THAT(row.error, ::testing::HasSubstr("refused"));
+    row = with_raw("How can I help you today?");
+    derive_caption(row, family(core::Family::qwen3), std::nullopt);
+    EXPECT_EQ(row.outcome, store::StepOutcome::failed);
+    EXPECT_THAT(row.error, ::testing::HasSubstr("chat assistant"));
+}
+
+TEST(DeriveCaption, AGuessAfterARefusalIsDoneButFlagged) {
+    auto row = with_raw("I can't listen to audio. Based on the title, it is likely an upbeat disco track.");
+    derive_caption(row, family(core::Family::chatml), std::nullopt);
+    EXPECT_EQ(row.outcome, store::StepOutcome::done);
+    EXPECT_EQ(row.caption, "Based on the title, it is likely an upbeat disco track.");
+    EXPECT_THAT(row.flags, ::testing::Contains("refusal"));
+    EXPECT_TRUE(clean::is_flagged("refusal"));
+}
+
 TEST(DeriveCaption, DerivingAgainReplacesCleaningFlagsKeepsRequestFlagsAndCanTurnAFailureIntoACaption) {
     auto row = with_raw("A slow ambient piece.");
     row.flags = {"audio_cut", "empty"};

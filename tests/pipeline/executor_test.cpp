@@ -127,6 +127,22 @@ TEST(Executor, AContextOverflowShrinksTheInputsAndTheRecordShowsWhatWasSent) {
     EXPECT_THAT(row.request, HasSubstr(seen[1].user));
 }
 
+TEST(Executor, TheFinishReasonIsStoredAndACutOffAnswerLosesItsUnfinishedSentence) {
+    Fixture f;
+    f.model.answer = [](const llm::GenerationRequest&) -> llm::LlmResult<llm::GenerationResult> {
+        return llm::GenerationResult{"A slow dub track with tape echo. The duration of the", "", "length", 1, 60, {}, 1, ""};
+    };
+    const auto& node = f.node("flamingo", "brief");
+    auto session = f.session(8192);
+    const auto audio = load_track_audio(f.tracks[0], audio_budget(f.config, *node.model, 8192));
+    ASSERT_TRUE(audio.ok());
+    const auto row = run_model_step(f.config, f.tracks[0], node, &audio.value(), session, 0, f.cleaning);
+    EXPECT_EQ(row.finish_reason, "length");
+    EXPECT_EQ(row.outcome, store::StepOutcome::done);
+    EXPECT_EQ(row.caption, "A slow dub track with tape echo.");
+    EXPECT_THAT(row.flags, ::testing::Contains("cut_off"));
+}
+
 TEST(Executor, AFailedRequestIsAFailedRowWithTheReasonAndItsKind) {
     Fixture f;
     f.model.answer = [](const llm::GenerationRequest&) -> llm::LlmResult<llm::GenerationResult> {

@@ -118,6 +118,7 @@ TEST_P(OldStore, IsUpgradedKeepingEveryRow) {
     EXPECT_DOUBLE_EQ(old->elapsed_ms, 1.5);
     EXPECT_EQ(old->claims, "");  // not checked when it was stored: the track files check it afresh
     EXPECT_EQ(old->hint_kind, HintKind::none);
+    EXPECT_EQ(old->finish_reason, "");  // not kept then: unknown
     // Rows are now one per key and track.
     auto copy = *old;
     copy.track_id = "t2";

@@ -36,7 +36,7 @@ inline void PrintTo(const StepRow& row, std::ostream* out) {
          << ", ms=" << row.elapsed_ms << "/" << row.prompt_ms << "/" << row.predicted_ms
          << ", server_build=" << abbreviated(row.server_build) << ", finished_at=" << abbreviated(row.finished_at)
          << ", claims=" << abbreviated(row.claims) << ", hint_kind=" << to_string(row.hint_kind)
-         << ", hint=" << abbreviated(row.hint) << "}";
+         << ", hint=" << abbreviated(row.hint) << ", finish_reason=" << abbreviated(row.finish_reason) << "}";
 }
 
 // A step with every field set to a value of its own, so a swapped or dropped column shows.
@@ -65,6 +65,7 @@ inline StepRow full_row(const std::string& key, const std::string& track_id = "t
     row.claims = R"([{"kind":"tempo","value":128.0,"text":"128 BPM","verdict":"agrees"}])";
     row.hint_kind = HintKind::wrong;
     row.hint = "Folk, Bluegrass";
+    row.finish_reason = "length";
     return row;
 }
 
