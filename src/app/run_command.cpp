@@ -254,7 +254,7 @@ int plan_command(const CommandLine& line, core::Log& log, std::ostream& out) {
         log.error("config", "{}", settings.error().message);
         return kExitUsage;
     }
-    const auto inputs = line.positionals.empty() ? Inputs{} : collect_inputs(line.positionals);
+    const auto inputs = line.positionals.empty() ? Inputs{} : collect_inputs(line.positionals, input_filter(line));
     for (const auto& failure : inputs.failures) log.error("run", "{}", failure.error);
     tags::InfoIndex infos;
     for (const auto& file : inputs.tracks) {
@@ -281,7 +281,7 @@ int run_command(const CommandLine& line, core::Log& log, std::ostream& out) {
         log.error("config", "{}", settings.error().message);
         return kExitUsage;
     }
-    const auto inputs = collect_inputs(line.positionals);
+    const auto inputs = collect_inputs(line.positionals, input_filter(line));
     const StopSignals signals;
     g_stop_requested = false;
 
