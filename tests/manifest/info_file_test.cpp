@@ -206,5 +206,21 @@ TEST(InfoFileOf, IsTheSideCarTheGenreChainReads) {
               temp / "my_music/Artist - Album - Track.INFO");
 }
 
+// Many tracks at once (an export of a whole run) get what each would alone, in their order.
+TEST(InfoFilesOf, AnswersAsInfoFileOfForEachTrackInOrder) {
+    TempDir temp;
+    write_bytes(temp / "m/One/full_mix.flac", "");
+    write_bytes(temp / "m/One/drums.mp3", "");
+    write_bytes(temp / "m/One.INFO", "{}");
+    write_bytes(temp / "m/loose.flac", "");
+    write_bytes(temp / "m/loose.INFO", "{}");
+    write_bytes(temp / "n/alone.flac", "");
+    const std::vector<fs::path> tracks = {temp / "m/One/drums.mp3", temp / "n/alone.flac", temp / "m/loose.flac",
+                                          temp / "m/One/full_mix.flac"};
+    EXPECT_EQ(info_files_of(tracks), (std::vector<std::optional<fs::path>>{temp / "m/One.INFO", std::nullopt,
+                                                                           temp / "m/loose.INFO", temp / "m/One.INFO"}));
+    for (const auto& track : tracks) EXPECT_EQ(info_file_of(track), info_files_of({track}).front()) << track;
+}
+
 }  // namespace
 }  // namespace tunecap::manifest
