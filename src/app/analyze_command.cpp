@@ -27,7 +27,7 @@ int analyze_command(const CommandLine& line, core::Log& log, std::ostream& out) 
         return kExitUsage;
     }
     const bool json = line.has("--json");
-    const auto inputs = collect_inputs(line.positionals);
+    const auto inputs = collect_inputs(line.positionals, input_filter(line));
     bool all_ok = inputs.failures.empty();
     for (const auto& failure : inputs.failures) log.error("analyze", "{}", failure.error);
     if (!json && !inputs.tracks.empty()) {

@@ -14,10 +14,11 @@ const std::vector<std::string_view> kRunCommands = {"run", "plan", "config show"
 
 const std::vector<std::string> kCommands = {"run", "plan", "config show", "clean", "claims", "models", "analyze", "export", "metrics", "report", "help", "version"};
 
-// A value that names a file or folder is bytes, as file names are; any other value may reach a
-// prompt or a JSON file, so it must be UTF-8.
+// A value that names a file or folder, or a glob matched against file names, is bytes, as file
+// names are; any other value may reach a prompt or a JSON file, so it must be UTF-8.
 std::optional<core::Error> text_value_error(const OptionSpec& spec, const std::string& value) {
-    const bool path = spec.metavar == "FILE" || spec.metavar == "DIR" || spec.metavar == "PATH";
+    const bool path =
+        spec.metavar == "FILE" || spec.metavar == "DIR" || spec.metavar == "PATH" || spec.metavar == "GLOB";
     if (path) return std::nullopt;
     if (const auto bad = core::invalid_utf8_at(value)) {
         return core::Error{std::string(spec.name) + ": the value is not valid UTF-8 (byte " + std::to_string(*bad + 1) + ")"};
@@ -57,6 +58,12 @@ const std::vector<OptionSpec>& option_table() {
          "", kRunCommands},
         {"--info", "", OptionKind::value, "FILE", "", ".INFO JSON for every track (beats a co-located .INFO)", "",
          kRunCommands},
+        {"--include", "", OptionKind::repeated, "GLOB", "",
+         "in folders, take only audio files whose name matches (repeatable; with / the path below the folder)", "",
+         {"run", "plan", "config show", "analyze"}},
+        {"--exclude", "", OptionKind::repeated, "GLOB", "",
+         "in folders, leave out audio files whose name matches (repeatable; with / the path below the folder)", "",
+         {"run", "plan", "config show", "analyze"}},
         {"--skip", "", OptionKind::repeated, "PHASE", "", "do not run this phase (repeatable)", "", kRunCommands},
         {"--only", "", OptionKind::repeated, "PHASE", "", "run only these phases (repeatable)", "", kRunCommands},
         {"--force", "", OptionKind::repeated, "PHASE", "",

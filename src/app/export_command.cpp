@@ -157,12 +157,18 @@ std::vector<std::pair<manifest::Entry, fs::path>> side_cars(const std::vector<ma
                                                             core::Log& log) {
     std::vector<std::pair<manifest::Entry, fs::path>> found;
     std::map<fs::path, std::vector<fs::path>> files_of_info;
-    for (const auto& entry : entries) {
-        auto info = manifest::info_file_of(entry.file);
+    std::vector<fs::path> files;
+    for (const auto& entry : entries) files.push_back(entry.file);
+    const auto infos = manifest::info_files_of(files);
+    for (std::size_t i = 0; i < entries.size(); ++i) {
+        const auto& entry = entries[i];
+        const auto& info = infos[i];
         if (!info) {
             const auto& file = entry.file;
-            const auto error = fmt::format("{}: no .INFO side-car to write into (looked for {}.INFO, then a single *.INFO in {})",
-                                           file.string(), file.stem().string(), file.parent_path().string());
+            const auto folder = file.parent_path();
+            const auto error = fmt::format("{}: no .INFO side-car to write into (looked for {}.INFO, then {}.INFO beside "
+                                           "its folder, then a single *.INFO in {})",
+                                           file.string(), file.stem().string(), folder.filename().string(), folder.string());
             report_errors({error}, outcome, log);
             continue;
         }

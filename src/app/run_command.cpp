@@ -121,12 +121,13 @@ std::optional<analysis::Facts> track_facts(const pipeline::TrackRecord& track, s
     return report::read_track_info(updated.info_json).facts;
 }
 
-pipeline::TrackRecord read_track(const fs::path& file, const RunSettings& settings, store::Store& store, core::Log& log) {
+pipeline::TrackRecord read_track(const fs::path& file, const RunSettings& settings, tags::InfoIndex& infos,
+                                 store::Store& store, core::Log& log) {
     pipeline::TrackRecord track;
     track.file = file;
     track.content_hash = core::sha256_file(file).take();
     track.id = pipeline::make_track_id(file, track.content_hash);
-    auto genres = tags::resolve_genres(file, settings.genre_options);
+    auto genres = tags::resolve_genres(file, settings.genre_options, infos);
     for (const auto& warning : genres.warnings) log.warn("tags", "{}", warning);
     track.genres = std::move(genres.genres);
     track.warnings = std::move(genres.warnings);
@@ -254,10 +255,11 @@ int plan_command(const CommandLine& line, core::Log& log, std::ostream& out) {
         log.error("config", "{}", settings.error().message);
         return kExitUsage;
     }
-    const auto inputs = line.positionals.empty() ? Inputs{} : collect_inputs(line.positionals);
+    const auto inputs = line.positionals.empty() ? Inputs{} : collect_inputs(line.positionals, input_filter(line));
     for (const auto& failure : inputs.failures) log.error("run", "{}", failure.error);
+    tags::InfoIndex infos;
     for (const auto& file : inputs.tracks) {
-        const auto genres = tags::resolve_genres(file, settings->genre_options);
+        const auto genres = tags::resolve_genres(file, settings->genre_options, infos);
         out << fmt::format("track {}: genres {}\n", file.string(), describe_genres(genres.genres));
     }
     print_plan(settings->config, settings->selection, line.positionals.empty() ? 1 : inputs.tracks.size(), out);
@@ -280,7 +282,7 @@ int run_command(const CommandLine& line, core::Log& log, std::ostream& out) {
         log.error("config", "{}", settings.error().message);
         return kExitUsage;
     }
-    const auto inputs = collect_inputs(line.positionals);
+    const auto inputs = collect_inputs(line.positionals, input_filter(line));
     const StopSignals signals;
     g_stop_requested = false;
 
@@ -304,10 +306,11 @@ int run_command(const CommandLine& line, core::Log& log, std::ostream& out) {
         return kExitSomeFailed;
     }
 
+    tags::InfoIndex infos;
     for (const auto& file : inputs.tracks) {
         if (g_stop_requested) break;
         try {
-            auto track = read_track(file, *settings, **store, log);
+            auto track = read_track(file, *settings, infos, **store, log);
             log.info("run", "{}: {:.1f} s {} {} Hz {} ch; genres {}", file.string(), track.audio.duration_seconds,
                      track.audio.codec, track.audio.sample_rate, track.audio.channels, describe_genres(track.genres));
             summary.tracks.push_back(std::move(track));

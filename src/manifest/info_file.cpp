@@ -130,6 +130,14 @@ std::string info_key(const store::StepRow& row) { return fmt::format("tunecap_{}
 
 std::optional<fs::path> info_file_of(const fs::path& track) { return tags::find_info_file(track); }
 
+std::vector<std::optional<fs::path>> info_files_of(const std::vector<fs::path>& tracks) {
+    tags::InfoIndex index;
+    std::vector<std::optional<fs::path>> found;
+    found.reserve(tracks.size());
+    for (const auto& track : tracks) found.push_back(index.find(track));
+    return found;
+}
+
 core::Result<std::optional<std::string>> with_caption(std::string_view text, std::string_view key,
                                                       std::string_view caption) {
     ordered_json document;

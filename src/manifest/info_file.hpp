@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/result.hpp"
 #include "store/store.hpp"
@@ -17,8 +18,11 @@ namespace tunecap::manifest {
 std::string info_key(const store::StepRow& row);
 
 // The side-car of a track is the .INFO the genre chain reads (tags::find_info_file): "<stem>.INFO"
-// beside the track, else the only *.INFO in its folder. nullopt when there is none.
+// beside the track, else "<folder>.INFO" beside its folder, else the only *.INFO in its folder.
+// nullopt when there is none.
 std::optional<std::filesystem::path> info_file_of(const std::filesystem::path& track);
+// The side-cars of many tracks, in their order, each folder listed once.
+std::vector<std::optional<std::filesystem::path>> info_files_of(const std::vector<std::filesystem::path>& tracks);
 
 // The side-car text with `key` set to `caption`: every other key keeps its place and value, a new
 // key comes last, and the layout (one line or indented, ASCII-only or not, a final newline) is the

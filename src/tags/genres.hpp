@@ -2,7 +2,7 @@
 #pragma once
 // The genre chain of DESIGN.md section 1 item 1: the first source that yields any genre wins.
 //   1. --genre (comma separated)
-//   2. --info FILE, else a co-located .INFO file (same stem first, then a single *.INFO in the folder)
+//   2. --info FILE, else the track's .INFO side-car (find_info_file)
 //   3. tags through TagLib
 //   4. fallback ["Unknown"]
 
@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/result.hpp"
+#include "tags/info_index.hpp"
 
 namespace tunecap::tags {
 
@@ -30,6 +31,10 @@ struct GenreOptions {
     std::optional<std::filesystem::path> info;     // --info
 };
 
+// The most genres a track keeps, from whichever source wins: a caption's genre hint needs a few,
+// and a source with thousands is broken (the rest are dropped with a warning naming the source).
+constexpr std::size_t kMaxGenres = 64;
+
 struct GenreResult {
     Genres genres;
     std::vector<std::string> warnings;  // one line each, naming the file and the reason
@@ -43,7 +48,10 @@ std::vector<std::string> normalise_genres(const std::vector<std::string>& values
 // .INFO side-car: JSON object with "genres" and/or "musicbrainz_genres", each a string or a list of
 // strings; both keys merge. Error when unreadable, not JSON, or of the wrong shape.
 core::Result<std::vector<std::string>> read_info_file(const std::filesystem::path& path);
-// The co-located .INFO for a track: "<stem>.INFO" (also .info), else the only *.INFO in the folder.
+// The .INFO side-car of a track, the first of: "<stem>.INFO" beside it (any letter case);
+// "<folder>.INFO" beside its folder; the only *.INFO in its folder, unless named after an audio file
+// or a subfolder there (info_index.cpp has the details). Lists the folders for this call alone:
+// for many tracks, share an InfoIndex.
 std::optional<std::filesystem::path> find_info_file(const std::filesystem::path& track);
 
 // Genre tags through TagLib's property map (FLAC/Vorbis/Opus/MP3/M4A...): GENRE (multi-valued),
@@ -53,7 +61,10 @@ core::Result<std::vector<std::string>> read_tag_genres(const std::filesystem::pa
 // ID3v1 genre number -> name (0..191 as TagLib knows them); nullopt when out of range.
 std::optional<std::string> id3_genre_name(int number);
 
-// The whole chain for one track.
+// The whole chain for one track; `index` is shared by the tracks of a run, so that each folder is
+// listed and each .INFO parsed once.
+GenreResult resolve_genres(const std::filesystem::path& track, const GenreOptions& options, InfoIndex& index);
+// The same with an index of its own, for a single track.
 GenreResult resolve_genres(const std::filesystem::path& track, const GenreOptions& options);
 
 }  // namespace tunecap::tags

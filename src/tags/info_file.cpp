@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// .INFO side-cars: finding the one that belongs to a track, and reading its genres.
+// .INFO side-cars: reading their genres. Which one belongs to a track is info_index.cpp's.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -8,9 +8,7 @@
 #include <iterator>
 #include <nlohmann/json.hpp>
 #include <system_error>
-#include <utility>
 
-#include "core/text.hpp"
 #include "tags/genres.hpp"
 
 namespace tunecap::tags {
@@ -21,9 +19,6 @@ using nlohmann::json;
 
 constexpr std::string_view kGenresKey = "genres";
 constexpr std::string_view kMusicBrainzGenresKey = "musicbrainz_genres";
-constexpr std::string_view kInfoExtension = ".INFO";
-
-bool is_info_name(const fs::path& name) { return core::iequals_ascii(name.extension().string(), kInfoExtension); }
 
 // Warnings are one line each: bytes quoted back from a broken file must not break that.
 std::string one_line(std::string_view text) {
@@ -93,39 +88,6 @@ core::Result<std::vector<std::string>> read_info_file(const fs::path& path) {
         if (!collected.ok()) return fail(collected.error().message);
     }
     return normalise_genres(values);
-}
-
-// "<stem>.INFO" in any letter case comes first (".INFO" before ".info" before other spellings, so
-// the choice is stable when several exist). Otherwise exactly one *.INFO (any letter case) in the
-// folder is the folder's; several are ambiguous, so none is used. Only regular files (or links to
-// them) count. An unreadable folder yields none; read errors are reported by read_info_file.
-std::optional<fs::path> find_info_file(const fs::path& track) {
-    // Results are spelled relative to the track as given ("song.INFO" for "song.flac").
-    const fs::path folder = track.parent_path();
-    const fs::path stem = track.stem();
-
-    std::vector<fs::path> infos;
-    std::error_code error;
-    for (fs::directory_iterator it(folder.empty() ? fs::path(".") : folder, error), end; !error && it != end; it.increment(error)) {
-        const fs::path name = it->path().filename();
-        std::error_code type_error;
-        if (it->is_regular_file(type_error) && is_info_name(name)) infos.push_back(name);
-    }
-    if (error) return std::nullopt;
-
-    const auto rank = [](const fs::path& name) {
-        const std::string extension = name.extension().string();
-        return extension == kInfoExtension ? 0 : extension == core::to_lower_ascii(kInfoExtension) ? 1 : 2;
-    };
-    std::optional<fs::path> same_stem;
-    for (const fs::path& name : infos) {
-        if (name.stem() != stem) continue;
-        if (!same_stem || std::pair(rank(name), name) < std::pair(rank(*same_stem), *same_stem)) same_stem = name;
-    }
-    if (same_stem) return folder / *same_stem;
-
-    if (infos.size() == 1) return folder / infos.front();
-    return std::nullopt;
 }
 
 }  // namespace tunecap::tags

@@ -49,6 +49,19 @@ TEST(CommandLine, ErrorsNameTheOption) {
     EXPECT_THAT(parse_command_line({"run", "--dry-run=yes"}).error().message, HasSubstr("--dry-run takes no value"));
 }
 
+// The globs that leave the stems beside a full_mix out; they match file names, which are bytes.
+TEST(CommandLine, IncludeAndExcludeRepeatForRunPlanAndAnalyze) {
+    for (const char* command : {"run", "plan", "analyze"}) {
+        auto line = parse_command_line({command, "x", "--include", "full_mix.*", "--exclude=drums.*", "--exclude",
+                                        "vocals.*", "--include", "Caf\xe9*"});
+        ASSERT_TRUE(line.ok()) << command << ": " << line.error().message;
+        EXPECT_EQ(line->all("--include"), (std::vector<std::string>{"full_mix.*", "Caf\xe9*"})) << command;
+        EXPECT_EQ(line->all("--exclude"), (std::vector<std::string>{"drums.*", "vocals.*"})) << command;
+    }
+    EXPECT_THAT(parse_command_line({"export", "x", "--include", "*"}).error().message,
+                HasSubstr("unknown option --include for 'export'"));
+}
+
 TEST(CommandLine, DoubleDashEndsOptions) {
     auto line = parse_command_line({"run", "--", "-weird.flac"});
     ASSERT_TRUE(line.ok());

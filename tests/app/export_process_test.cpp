@@ -21,6 +21,7 @@ namespace {
 namespace fs = std::filesystem;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using ::testing::Not;
 using ::testing::SizeIs;
 using nlohmann::json;
 using nlohmann::ordered_json;
@@ -271,6 +272,21 @@ TEST_F(ExportTest, ASideCarTwoTracksShareIsWrittenForNeither) {
     EXPECT_EQ(read_text(album), R"({"genres": "Jazz"})");
     EXPECT_FALSE(fs::exists(album.string() + ".bak"));
     EXPECT_THAT(outcome.err, HasSubstr("wrote 2 captions into .INFO side-cars"));
+}
+
+// The prototype's layout: music/Artist - Seven/full_mix.wav with music/Artist - Seven.INFO beside
+// the folder, the side-car the genre chain reads.
+TEST_F(ExportTest, InfoWritesIntoTheInfoNamedAfterTheTracksFolder) {
+    {
+        auto store = open_store();
+        put_track(*store, "seven", (root() / "music/Artist - Seven/full_mix.wav").string(), {"Dub"});
+        put_step(*store, "seven", "brief", "Deep dub.");
+    }
+    const auto side_car = root() / "music/Artist - Seven.INFO";
+    write_info(side_car, R"({"bpm": 70})");
+    const auto outcome = run_export({"--phase", "flamingo", "--prompt", "brief", "--format", "info"});
+    EXPECT_THAT(outcome.err, Not(HasSubstr("full_mix.wav: no .INFO side-car"))) << outcome.err;
+    EXPECT_EQ(ordered_json::parse(read_text(side_car))["tunecap_flamingo_music_flamingo_brief"], "Deep dub.");
 }
 
 TEST_F(ExportTest, UsageErrorsNameWhatTheStoreHolds) {

@@ -63,5 +63,65 @@ TEST(CollectInputs, AnUnreadableSubfolderIsOneLineAndTheRestIsFound) {
     EXPECT_THAT(inputs.failures[0].error, HasSubstr((dir / "locked").string() + ": cannot list folder"));
 }
 
+// my_music/Artist - Album - Track/ holds full_mix.flac and its stems; files named on the command
+// line are taken whatever the filter.
+class FilteredInputs : public ::testing::Test {
+protected:
+    void SetUp() override {
+        for (const char* name : {"full_mix.flac", "drums.mp3", "bass.mp3", "other.mp3", "vocals.mp3"}) {
+            fs::create_directories(track_dir());
+            std::ofstream(track_dir() / name) << "x";
+        }
+        std::ofstream(m_dir / "loose.flac") << "x";
+    }
+    fs::path track_dir() const { return m_dir / "Artist - Album - Track"; }
+    std::vector<fs::path> tracks(const InputFilter& filter, std::vector<std::string> args = {}) const {
+        if (args.empty()) args = {m_dir.path().string()};
+        return collect_inputs(args, filter).tracks;
+    }
+    tunecap::testing::TempDir m_dir;
+};
+
+TEST_F(FilteredInputs, IncludeTakesOnlyMatchingFileNames) {
+    EXPECT_THAT(tracks({{"full_mix.*"}, {}}), ElementsAre(track_dir() / "full_mix.flac"));
+    EXPECT_THAT(tracks({{"full_mix.*", "*.flac"}, {}}), ElementsAre(track_dir() / "full_mix.flac", m_dir / "loose.flac"));
+}
+
+TEST_F(FilteredInputs, ExcludeLeavesMatchingFileNamesOut) {
+    EXPECT_THAT(tracks({{}, {"drums.*", "vocals.*", "bass.*", "other.*"}}),
+                ElementsAre(track_dir() / "full_mix.flac", m_dir / "loose.flac"));
+    EXPECT_THAT(tracks({{"*.mp3"}, {"drums.*", "vocals.*"}}),
+                ElementsAre(track_dir() / "bass.mp3", track_dir() / "other.mp3"));
+}
+
+// A glob with '/' is matched against the path below the folder given, and its '*' crosses folders.
+TEST_F(FilteredInputs, AGlobWithASlashMatchesThePathBelowTheFolderGiven) {
+    EXPECT_THAT(tracks({{"*/full_mix.*"}, {}}), ElementsAre(track_dir() / "full_mix.flac"));
+    EXPECT_THAT(tracks({{"Artist - Album - Track/full_mix.flac"}, {}}), ElementsAre(track_dir() / "full_mix.flac"));
+    EXPECT_THAT(tracks({{"*/full_mix.*"}, {}}, {(m_dir / "Artist - Album - Track").string()}), ElementsAre())
+        << "below this folder the path is just the file name";
+    EXPECT_THAT(tracks({{"loose.flac"}, {"*/*"}}), ElementsAre(m_dir / "loose.flac"));
+}
+
+TEST_F(FilteredInputs, AFileNamedOnTheCommandLineIsAlwaysTaken) {
+    const auto drums = track_dir() / "drums.mp3";
+    EXPECT_THAT(tracks({{"full_mix.*"}, {"drums.*"}}, {drums.string(), m_dir.path().string()}),
+                ElementsAre(drums, track_dir() / "full_mix.flac"));
+}
+
+// File names are bytes: a name that is not UTF-8 is matched like any other.
+TEST_F(FilteredInputs, NamesThatAreNotUtf8Match) {
+    std::ofstream(track_dir() / "Caf\xe9.flac") << "x";
+    EXPECT_THAT(tracks({{"Caf\xe9*"}, {}}), ElementsAre(track_dir() / "Caf\xe9.flac"));
+    EXPECT_THAT(tracks({{"Caf?.flac"}, {}}), ElementsAre(track_dir() / "Caf\xe9.flac"));
+}
+
+TEST_F(FilteredInputs, AFolderWhereTheFilterTakesNothingIsOneLine) {
+    const auto inputs = collect_inputs({track_dir().string()}, {{"*.wav"}, {}});
+    EXPECT_TRUE(inputs.tracks.empty());
+    EXPECT_THAT(messages(inputs),
+                ElementsAre(track_dir().string() + ": no audio file in this folder passes --include/--exclude (5 left out)"));
+}
+
 }  // namespace
 }  // namespace tunecap::app

@@ -6,6 +6,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <fstream>
+
 #include "run_binary.hpp"
 #include "temp_dir.hpp"
 
@@ -230,6 +232,26 @@ TEST_F(RunEndToEnd, DryRunPrintsThePlanAndWritesNothing) {
     EXPECT_THAT(outcome.out, HasSubstr("genres Dub (cli)"));
     EXPECT_THAT(outcome.out, HasSubstr("phase revision (revise)"));
     EXPECT_FALSE(fs::exists(m_out));
+}
+
+// The prototype's layout: music/Artist - Track/full_mix.flac with its stems, and music/Artist -
+// Track.INFO beside the folder. Planning reads no audio, so the files may be empty.
+TEST_F(RunEndToEnd, PlanTakesFullMixOnlyWithItsFolderNamedInfo) {
+    const auto folder = m_music / "Artist - Track";
+    fs::create_directories(folder);
+    for (const char* name : {"full_mix.flac", "drums.mp3", "bass.mp3", "other.mp3", "vocals.mp3"}) {
+        std::ofstream(folder / name) << "";
+    }
+    std::ofstream(m_music / "Artist - Track.INFO") << R"({"genres": ["Dub"], "musicbrainz_genres": ["reggae"], "bpm": 70})";
+    auto outcome = run_tunecap({"plan", m_music.string(), "--include", "full_mix.*"}, m_temp.path());
+    EXPECT_EQ(outcome.exit_code, 0) << outcome.err;
+    EXPECT_THAT(outcome.out, HasSubstr("track " + (folder / "full_mix.flac").string() + ": genres Dub, reggae (info)"));
+    EXPECT_THAT(outcome.out, HasSubstr("1 track(s)"));
+
+    outcome = run_tunecap({"plan", m_music.string(), "--exclude", "drums.*", "--exclude=vocals.*"}, m_temp.path());
+    EXPECT_EQ(outcome.exit_code, 0) << outcome.err;
+    EXPECT_THAT(outcome.out, HasSubstr("3 track(s)"));
+    EXPECT_THAT(outcome.out, ::testing::Not(HasSubstr("drums.mp3")));
 }
 
 TEST_F(RunEndToEnd, MissingPathIsAnErrorAndOtherTracksGoOn) {

@@ -188,9 +188,9 @@ TEST(WriteCaption, ALinkedSideCarIsUpdatedAtItsTarget) {
     EXPECT_TRUE(fs::exists(temp / "store/song.INFO.bak"));
 }
 
-// The side-car written is the one the genre chain reads: "<stem>.INFO", else the only *.INFO in
-// the track's folder. A .INFO named after the track's folder and kept beside that folder is not
-// one the chain reads, so it is not written either.
+// The side-car written is the one the genre chain reads: "<stem>.INFO", else the .INFO named
+// after the track's folder and kept beside that folder (the prototype's layout), else the only
+// *.INFO in the track's folder.
 TEST(InfoFileOf, IsTheSideCarTheGenreChainReads) {
     TempDir temp;
     write_bytes(temp / "x/song.flac", "");
@@ -202,7 +202,24 @@ TEST(InfoFileOf, IsTheSideCarTheGenreChainReads) {
     EXPECT_EQ(info_file_of(temp / "y/full_mix.flac"), temp / "y/album.INFO");
     write_bytes(temp / "my_music/Artist - Album - Track/full_mix.flac", "");
     write_bytes(temp / "my_music/Artist - Album - Track.INFO", "{}");
-    EXPECT_EQ(info_file_of(temp / "my_music/Artist - Album - Track/full_mix.flac"), std::nullopt);
+    EXPECT_EQ(info_file_of(temp / "my_music/Artist - Album - Track/full_mix.flac"),
+              temp / "my_music/Artist - Album - Track.INFO");
+}
+
+// Many tracks at once (an export of a whole run) get what each would alone, in their order.
+TEST(InfoFilesOf, AnswersAsInfoFileOfForEachTrackInOrder) {
+    TempDir temp;
+    write_bytes(temp / "m/One/full_mix.flac", "");
+    write_bytes(temp / "m/One/drums.mp3", "");
+    write_bytes(temp / "m/One.INFO", "{}");
+    write_bytes(temp / "m/loose.flac", "");
+    write_bytes(temp / "m/loose.INFO", "{}");
+    write_bytes(temp / "n/alone.flac", "");
+    const std::vector<fs::path> tracks = {temp / "m/One/drums.mp3", temp / "n/alone.flac", temp / "m/loose.flac",
+                                          temp / "m/One/full_mix.flac"};
+    EXPECT_EQ(info_files_of(tracks), (std::vector<std::optional<fs::path>>{temp / "m/One.INFO", std::nullopt,
+                                                                           temp / "m/loose.INFO", temp / "m/One.INFO"}));
+    for (const auto& track : tracks) EXPECT_EQ(info_file_of(track), info_files_of({track}).front()) << track;
 }
 
 }  // namespace

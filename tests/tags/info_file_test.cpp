@@ -137,6 +137,25 @@ TEST(FindInfoFile, SeveralInfoFilesAreAmbiguous) {
     EXPECT_EQ(find_info_file(dir / "track.mp3"), std::nullopt);
 }
 
+// A .INFO named after an audio file is that file's own: it is not the folder's side-car for the
+// other tracks beside it, whatever the audio extension.
+TEST(FindInfoFile, AnInfoNamedAfterAnotherAudioFileIsNotTheFolders) {
+    TempDir dir;
+    for (const char* name : {"a.flac", "b.mp3", "d.flac"}) write_file(dir / name, "");
+    write_file(dir / "d.INFO", "{}");
+    EXPECT_EQ(find_info_file(dir / "d.flac"), dir / "d.INFO");
+    EXPECT_EQ(find_info_file(dir / "a.flac"), std::nullopt);
+    EXPECT_EQ(find_info_file(dir / "b.mp3"), std::nullopt);
+}
+
+TEST(FindInfoFile, AnInfoNamedAfterATextFileStillServesTheFolder) {
+    TempDir dir;
+    write_file(dir / "a.flac", "");
+    write_file(dir / "notes.txt", "");
+    write_file(dir / "notes.INFO", "{}");
+    EXPECT_EQ(find_info_file(dir / "a.flac"), dir / "notes.INFO");
+}
+
 TEST(FindInfoFile, NoneWhenAbsentOrNotAFile) {
     TempDir dir;
     EXPECT_EQ(find_info_file(dir / "track.mp3"), std::nullopt);
@@ -160,6 +179,73 @@ TEST(FindInfoFile, StemKeepsInnerDots) {
     write_file(dir / "01. Intro.INFO", "{}");
     write_file(dir / "01.INFO", "{}");
     EXPECT_EQ(find_info_file(dir / "01. Intro.opus"), dir / "01. Intro.INFO");
+}
+
+// The prototype's layout: my_music/Artist - Track/full_mix.flac (and its stems), with
+// my_music/Artist - Track.INFO beside the folder.
+TEST(FindInfoFile, TheInfoNamedAfterTheFolderBesideItServesItsTracks) {
+    TempDir dir;
+    const auto folder = dir / "Artist - Album - Track";
+    std::filesystem::create_directory(folder);
+    for (const char* name : {"full_mix.flac", "drums.mp3"}) write_file(folder / name, "");
+    write_file(dir / "Artist - Album - Track.INFO", "{}");
+    EXPECT_EQ(find_info_file(folder / "full_mix.flac"), dir / "Artist - Album - Track.INFO");
+    EXPECT_EQ(find_info_file(folder / "drums.mp3"), dir / "Artist - Album - Track.INFO");
+}
+
+TEST(FindInfoFile, TheFolderNamedInfoKeepsTheDotsOfTheFolderName) {
+    TempDir dir;
+    std::filesystem::create_directory(dir / "Vol. 2");
+    write_file(dir / "Vol. 2.info", "{}");
+    write_file(dir / "Vol.INFO", "{}");
+    EXPECT_EQ(find_info_file(dir / "Vol. 2" / "full_mix.flac"), dir / "Vol. 2.info");
+}
+
+// Own "<stem>.INFO" first, then the folder-named one, then the folder's only one.
+TEST(FindInfoFile, OwnInfoThenFolderNamedThenFolderWide) {
+    TempDir dir;
+    const auto folder = dir / "Artist - Track";
+    std::filesystem::create_directory(folder);
+    write_file(folder / "full_mix.flac", "");
+    write_file(folder / "features.INFO", "{}");
+    EXPECT_EQ(find_info_file(folder / "full_mix.flac"), folder / "features.INFO");
+    write_file(dir / "Artist - Track.INFO", "{}");
+    EXPECT_EQ(find_info_file(folder / "full_mix.flac"), dir / "Artist - Track.INFO");
+    write_file(folder / "full_mix.INFO", "{}");
+    EXPECT_EQ(find_info_file(folder / "full_mix.flac"), folder / "full_mix.INFO");
+}
+
+// my_music/Artist - Track.INFO is that folder's: a loose track in my_music does not take it as the
+// folder-wide one, and an audio file of that name in my_music keeps it as its own.
+TEST(FindInfoFile, AFolderNamedInfoIsNotTheParentFoldersAndAnAudioFileOfThatNameOwnsIt) {
+    TempDir dir;
+    std::filesystem::create_directory(dir / "Artist - Track");
+    write_file(dir / "Artist - Track.INFO", "{}");
+    write_file(dir / "loose.flac", "");
+    EXPECT_EQ(find_info_file(dir / "loose.flac"), std::nullopt);
+    write_file(dir / "Artist - Track.wav", "");
+    EXPECT_EQ(find_info_file(dir / "Artist - Track.wav"), dir / "Artist - Track.INFO");
+    EXPECT_EQ(find_info_file(dir / "Artist - Track" / "full_mix.flac"), std::nullopt);
+}
+
+// Run from inside the track's folder, the path names no folder; the folder-named .INFO is still
+// found, spelled from the absolute folder.
+TEST(FindInfoFile, TheFolderNamedInfoIsFoundFromInsideTheFolder) {
+    TempDir dir;
+    const auto folder = dir / "Artist - Track";
+    std::filesystem::create_directory(folder);
+    write_file(folder / "full_mix.flac", "");
+    write_file(dir / "Artist - Track.INFO", "{}");
+    const std::filesystem::path previous = std::filesystem::current_path();
+    std::filesystem::current_path(folder);
+    const std::optional<std::filesystem::path> bare = find_info_file("full_mix.flac");
+    const std::optional<std::filesystem::path> dotted = find_info_file("./full_mix.flac");
+    std::filesystem::current_path(dir.path());
+    const std::optional<std::filesystem::path> relative = find_info_file("Artist - Track/full_mix.flac");
+    std::filesystem::current_path(previous);
+    EXPECT_EQ(bare, dir / "Artist - Track.INFO");
+    EXPECT_EQ(dotted, dir / "Artist - Track.INFO");
+    EXPECT_EQ(relative, std::filesystem::path("Artist - Track.INFO"));
 }
 
 }  // namespace

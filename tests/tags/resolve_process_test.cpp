@@ -15,6 +15,7 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using testing::make_audio;
+using testing::make_mp3;
 using testing::quote;
 using testing::run_tool;
 using testing::TempDir;
@@ -67,6 +68,19 @@ TEST(ResolveGenres, SingleFolderInfoIsUsed) {
     const GenreResult result = resolve_genres(track, {});
     EXPECT_EQ(result.genres.names, (Names{"ambient"}));
     EXPECT_EQ(result.genres.origin, (dir / "album.info").string());
+}
+
+// d.INFO is d.flac's: a.flac and b.mp3 beside it keep their own tags.
+TEST(ResolveGenres, AnotherTracksInfoIsNotUsed) {
+    TempDir dir;
+    const auto a = tagged_flac(dir, "a.flac", "Tagged A");
+    const auto b = make_mp3(dir, "b.mp3");
+    run_tool("id3v2 --TCON " + quote(std::string("Tagged B")) + " " + quote(b));
+    const auto d = tagged_flac(dir, "d.flac", "Tagged D");
+    write_file(dir / "d.INFO", R"({"genres": "Info D"})");
+    EXPECT_EQ(resolve_genres(a, {}).genres.names, (Names{"Tagged A"}));
+    EXPECT_EQ(resolve_genres(b, {}).genres.names, (Names{"Tagged B"}));
+    EXPECT_EQ(resolve_genres(d, {}).genres.names, (Names{"Info D"}));
 }
 
 TEST(ResolveGenres, TwoFolderInfosAreIgnored) {
