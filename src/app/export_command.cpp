@@ -85,6 +85,19 @@ fs::path out_path(const std::string& out, std::string_view name) {
     return fs::is_directory(given, ec) || !given.has_filename() ? given / name : given;
 }
 
+// Writes one export file and says what it holds and what was left out; false (with the error
+// logged) when it could not be written.
+bool write_document(const fs::path& path, const manifest::Document& document, const manifest::Selection& selection,
+                    const Outcome& outcome, core::Log& log) {
+    if (auto written = core::write_file_atomically(path, document.text); !written) {
+        log.error(kTag, "{}", written.error().message);
+        return false;
+    }
+    log.info(kTag, "wrote {} to {}{}{}", count(document.rows, "row"), path.string(), skipped(selection),
+             not_written(outcome));
+    return true;
+}
+
 // jsonl and csv: one file holding every selected row.
 int export_table(const Request& request, const manifest::Selection& selection, const manifest::Gathered& gathered,
                  core::Log& log) {
@@ -95,12 +108,7 @@ int export_table(const Request& request, const manifest::Selection& selection, c
     Outcome outcome;
     report_errors(gathered.errors, outcome, log);
     report_errors(document.errors, outcome, log);
-    if (auto written = core::write_file_atomically(path, document.text); !written) {
-        log.error(kTag, "{}", written.error().message);
-        return kExitSomeFailed;
-    }
-    log.info(kTag, "wrote {} to {}{}{}", count(document.rows, "row"), path.string(), skipped(selection),
-             not_written(outcome));
+    if (!write_document(path, document, selection, outcome, log)) return kExitSomeFailed;
     return exit_code(outcome);
 }
 
@@ -141,12 +149,7 @@ int export_audiofolder(const manifest::Selection& selection, manifest::Gathered 
     const auto path = metadata_path(out, entries, base);
     const auto document = manifest::audiofolder_document(entries, path.parent_path());
     report_errors(document.errors, outcome, log);
-    if (auto written = core::write_file_atomically(path, document.text); !written) {
-        log.error(kTag, "{}", written.error().message);
-        return kExitSomeFailed;
-    }
-    log.info(kTag, "wrote {} to {}{}{}", count(document.rows, "row"), path.string(), skipped(selection),
-             not_written(outcome));
+    if (!write_document(path, document, selection, outcome, log)) return kExitSomeFailed;
     log.info(kTag, "load it with datasets.load_dataset(\"audiofolder\", data_dir=\"{}\")", path.parent_path().string());
     return exit_code(outcome);
 }
