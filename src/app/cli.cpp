@@ -226,7 +226,8 @@ std::string help_text(std::string_view command) {
                "  tunecap report DIR [--config FILE]      DIR/report.html: metrics, charts and captions on one page\n"
                "  tunecap --version\n"
                "  tunecap COMMAND --help                  options of one command\n\n"
-               "exit codes: 0 all tracks fine, 1 some tracks or steps failed, 2 usage or config error,\n"
+               "exit codes: 0 all tracks fine, 1 some tracks or steps failed (or a finished step could not be\n"
+               "            stored: the run stops there), 2 usage or config error,\n"
                "            130 interrupted (finished steps are stored; run again to resume)\n";
         return out;
     }

@@ -342,6 +342,7 @@ int run_command(const CommandLine& line, core::Log& log, std::ostream& out) {
     summary.steps_failed = outcome.failed;
     summary.steps_skipped = outcome.skipped;
     summary.interrupted = outcome.interrupted;
+    if (!outcome.store_error.empty()) log.error("store", "{}", outcome.store_error);
 
     for (const auto& track : summary.tracks) {
         if (auto written = core::write_file_atomically(report::track_json_path(settings->out_dir, track), report::track_json(track), {}, core::Sync::no);
@@ -351,23 +352,28 @@ int run_command(const CommandLine& line, core::Log& log, std::ostream& out) {
     }
     summary.finished_at = core::utc_now_iso();
     const auto results_path = settings->out_dir / "results.json";
-    if (auto written = core::write_file_atomically(results_path, report::results_json(summary, settings->config), {}, core::Sync::no); !written) {
-        log.error("report", "{}", written.error().message);
-        return kExitSomeFailed;
-    }
+    const auto written = core::write_file_atomically(results_path, report::results_json(summary, settings->config), {}, core::Sync::no);
+    if (!written) log.error("report", "{}", written.error().message);
     out << fmt::format("{} track(s) read, {} failed; steps: {} run, {} reused from the store, {} failed, {} skipped; "
                        "{} model load(s)\n",
                        summary.tracks.size(), summary.failures.size(), outcome.executed, outcome.reused, outcome.failed,
                        outcome.skipped, outcome.loads.size());
-    out << fmt::format("results in {} (per track: {})\n", results_path.string(), (settings->out_dir / "tracks").string());
+    if (written) out << fmt::format("results in {} (per track: {})\n", results_path.string(), (settings->out_dir / "tracks").string());
     if (const auto page = write_report_after_run(**store, settings->config, settings->out_dir, log)) {
         out << fmt::format("report: {}\n", page->string());
+    }
+    if (!outcome.store_error.empty()) {
+        out << fmt::format("stopped: a finished step could not be stored, so the run stopped there; the {} step(s) "
+                           "this run finished before it are stored. Free space (or fix the store) and run the same command again "
+                           "to resume\n",
+                           outcome.executed);
+        return kExitSomeFailed;
     }
     if (outcome.interrupted) {
         out << "interrupted: the steps in flight finished and were stored; run the same command again to resume\n";
         return kExitInterrupted;
     }
-    return summary.failures.empty() && outcome.failed == 0 ? kExitOk : kExitSomeFailed;
+    return written && summary.failures.empty() && outcome.failed == 0 ? kExitOk : kExitSomeFailed;
 }
 
 int config_show_command(const CommandLine& line, core::Log& log, std::ostream& out) {

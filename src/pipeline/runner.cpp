@@ -37,14 +37,22 @@ public:
             if (!next) break;
             run_model(*m_config.find_model(*next));
         }
-        settle();
-        m_outcome.interrupted = stopping();
-        m_graph.close(m_outcome.interrupted);
+        if (!m_store_failed) settle();
+        m_outcome.interrupted = stop_requested();
+        m_graph.close(stopping());
         return m_outcome;
     }
 
 private:
-    bool stopping() const { return m_options.stop_requested && m_options.stop_requested->load(); }
+    bool stop_requested() const { return m_options.stop_requested && m_options.stop_requested->load(); }
+    bool stopping() const { return m_store_failed || stop_requested(); }
+
+    // A row that cannot be stored stops the run: going on would spend hours on work that is lost.
+    void store_failed(const core::Error& error) {
+        const std::lock_guard lock(m_mutex);
+        if (m_outcome.store_error.empty()) m_outcome.store_error = error.message;
+        m_store_failed = true;
+    }
 
     void settle() {
         SettleContext context;
@@ -74,29 +82,32 @@ private:
         row->phase = node.phase->id;
         row->model = model;
         row->prompt = node.prompt->id;
-        if (auto stored = m_store.put_step(*row); !stored && m_options.log) {
-            m_options.log->warn("run", "{}: {}", track.file.string(), stored.error().message);
-        }
+        if (auto stored = m_store.put_step(*row); !stored) store_failed(stored.error());
         return row;
     }
 
     // Steps of kinds without a model, computed here; true when there were any.
     bool run_local_steps() {
         const auto ready = m_graph.ready("");
-        for (auto i : ready) commit(i, run_local_step(m_tracks[m_graph.node(i).track], m_graph.node(i), m_cleaning));
-        m_outcome.executed += ready.size();
+        for (auto i : ready) {
+            if (stopping() || !commit(i, run_local_step(m_tracks[m_graph.node(i).track], m_graph.node(i), m_cleaning))) break;
+            ++m_outcome.executed;
+        }
         return !ready.empty();
     }
 
-    // Commits a finished step to the store at once and records it.
-    void commit(std::size_t index, store::StepRow row) {
+    // Commits a finished step to the store at once and records it. A step is done only once its row
+    // is committed: false when it could not be, and the run stops.
+    bool commit(std::size_t index, store::StepRow row) {
         row.finished_at = core::utc_now_iso();
-        if (auto stored = m_store.put_step(row); !stored && m_options.log) {
-            m_options.log->warn("run", "{}: {}", m_tracks[m_graph.node(index).track].file.string(), stored.error().message);
+        if (auto stored = m_store.put_step(row); !stored) {
+            store_failed(stored.error());
+            return false;
         }
         const std::lock_guard lock(m_mutex);
         if (row.outcome == store::StepOutcome::failed) ++m_outcome.failed;
         m_graph.finish(index, std::move(row));
+        return true;
     }
 
     void run_model(const config::Model& model) {
@@ -118,6 +129,7 @@ private:
             load.error = backend.error().message;
             if (m_options.log) m_options.log->warn("run", "{}", load.error);
             for (auto i : ready) {
+                if (stopping()) break;
                 commit(i, failed_step(m_tracks[m_graph.node(i).track], m_graph.node(i),
                                       "model " + model.name + " could not start: " + backend.error().message));
             }
@@ -151,7 +163,7 @@ private:
     // For metrics and the report across runs: load time, peak GPU memory and restarts per model.
     void store_load(const ModelLoad& load) {
         const store::LoadRow row{m_run_id, load.model, load.load_seconds, load.peak_gpu_mib, load.restarts, load.server_build};
-        if (auto stored = m_store.put_load(row); !stored && m_options.log) m_options.log->warn("run", "{}", stored.error().message);
+        if (auto stored = m_store.put_load(row); !stored) store_failed(stored.error());
     }
 
     // One slot's steps in order; a track's audio is decoded once for all of them.
@@ -176,7 +188,7 @@ private:
                 m_options.progress->step_finished(model.name, row.outcome == store::StepOutcome::done, row.completion_tokens,
                                                   row.elapsed_ms);
             }
-            commit(i, row);
+            if (!commit(i, row)) return;
             const std::lock_guard lock(m_mutex);
             ++m_outcome.executed;
         }
@@ -207,6 +219,7 @@ private:
     RunOutcome m_outcome;
     const std::string m_run_id = core::utc_now_iso();  // groups this run's model loads in the store
     std::mutex m_mutex;  // the graph's records and the outcome counters, written by the slot workers
+    std::atomic<bool> m_store_failed{false};
     SpawnThread m_spawner;
 };
 

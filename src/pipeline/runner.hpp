@@ -68,6 +68,9 @@ struct RunOutcome {
     std::size_t failed = 0;
     std::size_t skipped = 0;
     bool interrupted = false;
+    // A finished step could not be committed (a full disk, say): that step is not done and the run
+    // stopped there. Every step committed before it is kept.
+    std::string store_error;
 };
 
 // Fills every track's phases with the outcome of each step (from this run or the store).

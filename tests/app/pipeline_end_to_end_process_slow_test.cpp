@@ -1,14 +1,18 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The whole default graph through the built tunecap and the fake llama-server: step counts, model
-// loads, resume after SIGKILL, re-running only what a changed prompt touches, and a server crash.
+// loads, resume after SIGKILL, re-running only what a changed prompt touches, a server crash, a full
+// disk and two runs on one output folder.
 
 #include <signal.h>
+#include <sys/mount.h>
 #include <unistd.h>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <cerrno>
 #include <cmath>
+#include <cstring>
 #include <fstream>
 #include <map>
 #include <set>
@@ -220,6 +224,89 @@ TEST_F(PipelineEndToEnd, KilledRunsResumeToTheSameResultsWithoutRepeatingFinishe
     const auto requests = count_lines(m_temp / "requests.jsonl");
     EXPECT_GE(requests, kTracks * kStepsPerTrack);
     EXPECT_LE(requests, kTracks * kStepsPerTrack + kills * 4);
+}
+
+// A small tmpfs mounted for the test: a disk that fills up for real. Needs the right to mount
+// (root, as in CI); elsewhere the drill is skipped, saying why.
+class SmallDisk {
+public:
+    SmallDisk(const fs::path& at, const std::string& size) : m_at(at) {
+        fs::create_directories(at);
+        m_mounted = ::mount("tunecap-drill", at.c_str(), "tmpfs", 0, ("size=" + size).c_str()) == 0;
+    }
+    ~SmallDisk() {
+        if (m_mounted) ::umount2(m_at.c_str(), MNT_DETACH);
+    }
+    SmallDisk(const SmallDisk&) = delete;
+    SmallDisk& operator=(const SmallDisk&) = delete;
+    bool mounted() const { return m_mounted; }
+    bool grow(const std::string& size) {
+        return ::mount("tunecap-drill", m_at.c_str(), "tmpfs", MS_REMOUNT, ("size=" + size).c_str()) == 0;
+    }
+
+private:
+    fs::path m_at;
+    bool m_mounted = false;
+};
+
+std::size_t stored_steps(const fs::path& db) {
+    auto store = store::Store::open(db);
+    if (!store) throw std::runtime_error(store.error().message);
+    return (*store)->all_steps().size();
+}
+
+TEST_F(PipelineEndToEnd, AFullDiskStopsTheRunWithFinishedStepsKeptAndTheNextRunResumes) {
+    SmallDisk disk(m_temp / "disk", "320k");
+    if (!disk.mounted()) GTEST_SKIP() << "cannot mount a tmpfs here (needs root): " << std::strerror(errno);
+    m_out = m_temp / "disk" / "out";
+
+    const auto full = run();
+    EXPECT_EQ(full.exit_code, 1) << full.err;
+    EXPECT_THAT(full.err, HasSubstr("tunecap.db"));
+    EXPECT_THAT(full.out, HasSubstr("stopped: a finished step could not be stored"));
+    // Failed writes leave no temporary files behind.
+    for (const auto& entry : fs::recursive_directory_iterator(m_out)) {
+        EXPECT_EQ(entry.path().filename().string().find(".tmp."), std::string::npos) << entry.path();
+    }
+
+    ASSERT_TRUE(disk.grow("64m"));
+    const auto stored = stored_steps(m_out / "tunecap.db");
+    EXPECT_GT(stored, 0u);
+    EXPECT_LT(stored, kTracks * kAllSteps);
+    const auto resumed = run();
+    ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+    const auto r = results();
+    EXPECT_EQ(r["steps"]["reused"].get<std::size_t>(), stored);
+    EXPECT_EQ(r["steps"]["reused"].get<std::size_t>() + r["steps"]["executed"].get<std::size_t>(), kTracks * kAllSteps);
+    EXPECT_EQ(captions().size(), kTracks * kAllSteps);
+}
+
+TEST_F(PipelineEndToEnd, ASecondRunOnTheSameOutputFolderIsRefusedAndTheFirstDoesEveryStepOnce) {
+    auto first = spawn_run("slow_reply:20", m_temp / "first.log");
+    ASSERT_TRUE(first.ok());
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (count_lines(m_temp / "requests.jsonl") < 5 && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    const auto second = run();
+    EXPECT_EQ(second.exit_code, 1);
+    const auto errors = error_lines(second.err);
+    ASSERT_EQ(errors.size(), 1u) << second.err;
+    EXPECT_THAT(errors[0], HasSubstr("another tunecap run (pid " + std::to_string(first->pid()) + ")"));
+    EXPECT_THAT(errors[0], HasSubstr(m_out.string()));
+
+    int status = -1;
+    const auto finish_by = std::chrono::steady_clock::now() + std::chrono::seconds(240);
+    while (std::chrono::steady_clock::now() < finish_by) {
+        if (auto done = first->poll()) {
+            status = *done;
+            break;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    ASSERT_EQ(status, 0) << read_text(m_temp / "first.log");
+    EXPECT_EQ(count_lines(m_temp / "requests.jsonl"), kTracks * kStepsPerTrack);
+    EXPECT_EQ(results()["steps"]["executed"].get<std::size_t>(), kTracks * kAllSteps);
 }
 
 TEST_F(PipelineEndToEnd, CtrlCStopsServersKeepsTheStoreAndPrintsTheSummary) {

@@ -9,6 +9,7 @@
 #include "audio/audio.hpp"
 #include "fake_backend.hpp"
 #include "fake_clock.hpp"
+#include "file_size_limit.hpp"
 #include "pipeline_fixtures.hpp"
 #include "temp_dir.hpp"
 
@@ -201,6 +202,47 @@ TEST_F(Runner, AStopRequestFinishesNothingMoreAndSaysWhy) {
     EXPECT_EQ(outcome.executed, 0u);
     EXPECT_TRUE(m_started.empty());
     EXPECT_EQ(records[0].phases[0].models[0].steps[0].reason, "interrupted before it ran");
+}
+
+// A full disk mid-run: a step whose row cannot be committed is not done, the run stops there with
+// the store's error, and every step committed before it is kept and reused by the next run.
+TEST_F(Runner, AStepThatCannotBeStoredStopsTheRunAndKeepsWhatWasStored) {
+    std::mutex mutex;
+    std::optional<tunecap::testing::FileSizeLimit> disk_full;
+    int answered = 0;
+    m_model.answer = [&](const llm::GenerationRequest&) -> llm::LlmResult<llm::GenerationResult> {
+        const std::lock_guard lock(mutex);
+        if (++answered == 6) disk_full.emplace(4096);  // no file may grow past 4 KiB from now on
+        return llm::GenerationResult{"A quiet track.", "", "stop", 1, 1, {}, 1, ""};
+    };
+    const auto config = load_config();
+    auto records = tracks(config);
+    const auto outcome = run(config, records);
+    disk_full.reset();
+
+    EXPECT_THAT(outcome.store_error, HasSubstr("tunecap.db"));
+    EXPECT_FALSE(outcome.interrupted);
+    EXPECT_EQ(m_started, std::vector<std::string>{"music_flamingo"});  // no model loads after it
+    const auto stored = m_store->all_steps().size();
+    EXPECT_EQ(outcome.executed, stored);  // only committed steps count as run
+    EXPECT_GE(stored, 5u);
+    EXPECT_LT(stored, 2 * kAllSteps);
+    std::size_t done = 0;
+    for (const auto& track : records) {
+        for (const auto& phase : track.phases) {
+            for (const auto& model : phase.models) {
+                for (const auto& step : model.steps) done += step.status == StepStatus::done ? 1 : 0;
+            }
+        }
+    }
+    EXPECT_EQ(done, stored);
+
+    m_model.answer = nullptr;
+    auto again = tracks(config);
+    const auto resumed = run(config, again);
+    EXPECT_TRUE(resumed.store_error.empty());
+    EXPECT_EQ(resumed.reused, stored);
+    EXPECT_EQ(resumed.executed + resumed.reused, 2 * kAllSteps);
 }
 
 TEST_F(Runner, AStepWhoseOutputCleansToNothingFailsAndItsDependentsAreSkipped) {
