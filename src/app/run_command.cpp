@@ -28,6 +28,7 @@
 #include "report/facts_json.hpp"
 #include "report/json_output.hpp"
 #include "server/backend.hpp"
+#include "server/environment.hpp"
 #include "store/run_lock.hpp"
 #include "store/store.hpp"
 #include "tags/genres.hpp"
@@ -159,6 +160,15 @@ std::function<std::optional<double>()> nvidia_smi_probe() {
     };
 }
 
+// Variables that hold a key for some endpoint: a managed server never sees them.
+std::vector<std::string> api_key_names(const config::Config& config) {
+    std::vector<std::string> names = {"OPENAI_API_KEY"};
+    for (const auto& model : config.models) {
+        if (model.endpoint && !model.endpoint->api_key_env.empty()) names.push_back(model.endpoint->api_key_env);
+    }
+    return names;
+}
+
 pipeline::BackendFactory backend_factory(const config::Config& config, const fs::path& out_dir) {
     return [&config, out_dir](const config::Model& model, bool needs_audio)
                -> core::Result<std::unique_ptr<server::Backend>> {
@@ -174,6 +184,8 @@ pipeline::BackendFactory backend_factory(const config::Config& config, const fs:
         std::error_code ec;
         const auto self = fs::read_symlink("/proc/self/exe", ec);
         if (!ec) settings.guard = self;
+        settings.environment =
+            server::server_environment(server::process_environment_entries(), config.runtime.server_env, api_key_names(config));
         auto started = server::ManagedServer::start(model, needs_audio, *binary, settings);
         if (!started) return started.error();
         return std::unique_ptr<server::Backend>(std::move(started).take());

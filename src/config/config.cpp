@@ -4,6 +4,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
@@ -253,6 +254,21 @@ public:
             out.push_back(non_empty_string(v.items[i], path + "[" + std::to_string(i) + "]"));
         }
         return out;
+    }
+
+    // Names of environment variables, or globs of them: letters, digits, _ and *.
+    std::vector<std::string> environment_names(const Value& v, const std::string& path) const {
+        auto names = string_list(v, path);
+        for (std::size_t i = 0; i < names.size(); ++i) {
+            const bool ok = std::all_of(names[i].begin(), names[i].end(), [](char c) {
+                return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '*';
+            });
+            if (!ok) {
+                fail(v.items[i], path + "[" + std::to_string(i) + "]",
+                     "'" + names[i] + "' is not a variable name (letters, digits and _; * matches any run of them)");
+            }
+        }
+        return names;
     }
 
     // ~ at the start, ${VAR} anywhere, then relative paths against the folder of the file that set it.
@@ -575,12 +591,13 @@ Config read_config(const Value& root, const Reader& r) {
     Config c;
     r.only_keys(root, "", {"runtime", "models", "prompts", "templates", "cleaning", "genre_contrasts", "phases"});
     if (auto* v = root.find("runtime")) {
-        r.only_keys(*v, "runtime", {"llama_server", "vram_budget_gb", "max_audio_seconds"});
+        r.only_keys(*v, "runtime", {"llama_server", "vram_budget_gb", "max_audio_seconds", "server_env"});
         if (auto* x = v->find("llama_server")) c.runtime.llama_server = r.non_empty_string(*x, "runtime.llama_server");
         if (auto* x = v->find("vram_budget_gb")) c.runtime.vram_budget_gb = r.number(*x, "runtime.vram_budget_gb", 0.5, 4096);
         if (auto* x = v->find("max_audio_seconds")) {
             c.runtime.max_audio_seconds = r.number(*x, "runtime.max_audio_seconds", 1, 24 * 3600);
         }
+        if (auto* x = v->find("server_env")) c.runtime.server_env = r.environment_names(*x, "runtime.server_env");
     }
     if (auto* v = root.find("cleaning")) {
         r.only_keys(*v, "cleaning", {"max_t5_tokens", "sentencepiece_model"});

@@ -29,6 +29,9 @@ struct Runtime {
     double vram_budget_gb = 16;
     // Audio longer than this is cut before it is sent (Music Flamingo was trained on at most 10 minutes).
     double max_audio_seconds = 600;
+    // Environment variables (names, or globs with *) passed to managed servers beyond those they
+    // need (server/environment.hpp); everything else of tunecap's environment is withheld.
+    std::vector<std::string> server_env;
 };
 
 struct Cleaning {

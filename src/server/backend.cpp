@@ -208,7 +208,8 @@ core::Status ManagedServer::launch_once(int port, bool& port_taken) {
     }
     ::close(fd);
 
-    auto child = m_seams.launcher->spawn({m_binary, server_arguments(m_model, port, key_file), m_log_file, m_settings.guard});
+    auto child = m_seams.launcher->spawn(
+        {m_binary, server_arguments(m_model, port, key_file), m_log_file, m_settings.guard, m_settings.environment});
     if (!child) return child.error();
     m_child = std::move(child).take();
 

@@ -49,6 +49,8 @@ struct SupervisorSettings {
     // /health answers in microseconds on loopback; 50 ms keeps start-up latency low at no cost.
     std::chrono::milliseconds poll_interval = std::chrono::milliseconds(50);
     int port_attempts = 5;  // a random free-looking port can still be taken by the time the child binds
+    // The child's whole environment ("NAME=value", server_environment()); nullopt: tunecap's own.
+    std::optional<std::vector<std::string>> environment;
 };
 
 // A port for the next llama-server: random in 20000-32000, skipping ports something already

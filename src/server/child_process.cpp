@@ -77,9 +77,15 @@ core::Result<ChildProcess> ChildProcess::spawn(const SpawnRequest& request) {
     posix_spawnattr_setsigmask(attributes.get(), &none);
     posix_spawnattr_setflags(attributes.get(), POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
 
+    std::vector<std::string> environment_text = request.environment.value_or(std::vector<std::string>{});
+    std::vector<char*> environment;
+    for (auto& entry : environment_text) environment.push_back(entry.data());
+    environment.push_back(nullptr);
+
     pid_t pid = -1;
     const char* program = argv_text.front().c_str();
-    const int rc = posix_spawn(&pid, program, actions.get(), attributes.get(), argv.data(), environ);
+    const int rc = posix_spawn(&pid, program, actions.get(), attributes.get(), argv.data(),
+                               request.environment ? environment.data() : environ);
     if (rc != 0) return core::Error{std::string(program) + ": cannot start: " + std::strerror(rc)};
     return ChildProcess(pid);
 }

@@ -23,6 +23,8 @@ struct SpawnRequest {
     std::vector<std::string> args;         // without argv[0]
     std::filesystem::path output;          // stdout and stderr go here (truncated); stdin is /dev/null
     std::optional<std::filesystem::path> guard;  // tunecap binary for guard mode; nullopt: exec directly
+    // The child's whole environment ("NAME=value"); nullopt: tunecap's own.
+    std::optional<std::vector<std::string>> environment = std::nullopt;
 };
 
 // A started child. Destroying one that still runs kills it.

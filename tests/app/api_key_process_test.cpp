@@ -45,6 +45,9 @@ std::vector<std::string> keys_in(const std::string& text, const std::vector<std:
     return found;
 }
 
+constexpr const char* kUserKey = "sk-users-own-openai-key-0123456789";
+constexpr const char* kUserToken = "users-own-service-token-9876543210";
+
 TEST(ApiKey, AppearsInNoOutputStoreLogOrCommandLine) {
     TempDir temp;
     const auto music = temp / "music";
@@ -56,7 +59,7 @@ TEST(ApiKey, AppearsInNoOutputStoreLogOrCommandLine) {
     const auto models = write_tiny_models(temp / "models");
     const std::string text = models.model.string();
     const std::string audio = "{gguf: " + text + ", mmproj: " + models.projector.string() + "}";
-    std::ofstream(temp / "config.yaml") << "models:\n  music_flamingo: " << audio << "\n  qwen_omni: " << audio
+    std::ofstream(temp / "config.yaml") << "runtime:\n  server_env: [FAKE_LLAMA_*]\nmodels:\n  music_flamingo: " << audio << "\n  qwen_omni: " << audio
                                         << "\n  qwen3_14b: {gguf: " << text << "}\n  gpt_oss_20b: {gguf: " << text
                                         << "}\n  granite_tiny: {gguf: " << text << "}\n";
 
@@ -70,7 +73,10 @@ TEST(ApiKey, AppearsInNoOutputStoreLogOrCommandLine) {
         "FAKE_LLAMA_KEYS_FILE=" + (temp / "keys.txt").string(),
         "FAKE_LLAMA_COUNTER_FILE=" + (temp / "starts.txt").string(),
         "FAKE_LLAMA_FAULT=slow_reply:50",
-        "FAKE_LLAMA_IDLE_EXIT_S=60"};
+        "FAKE_LLAMA_IDLE_EXIT_S=60",
+        // The user's own keys: for other tools, never for the servers tunecap starts.
+        "OPENAI_API_KEY=" + std::string(kUserKey),
+        "SOME_SERVICE_TOKEN=" + std::string(kUserToken)};
     std::string command = "exec env";
     for (const auto& e : env) command += " " + shell_quote(e);
     command += " " + shell_quote(TUNECAP_BINARY) + " run " + shell_quote(music.string()) + " --config " +
@@ -106,10 +112,14 @@ TEST(ApiKey, AppearsInNoOutputStoreLogOrCommandLine) {
     EXPECT_EQ(std::set<std::string>(keys.begin(), keys.end()).size(), keys.size()) << "a new key for each start";
     EXPECT_THAT(leaks, ::testing::IsEmpty());
 
-    // tunecap itself and each of the five servers were seen running.
+    // tunecap itself and each of the five servers were seen running; the servers were given only
+    // what they need, and the variables the config names for them.
     ASSERT_GE(process_text.size(), 6u);
     for (const auto& [pid, text] : process_text) {
         EXPECT_THAT(keys_in(text, keys), ::testing::IsEmpty()) << "/proc/" << pid << ": " << text.substr(0, 300);
+        if (pid == run->pid()) continue;
+        EXPECT_THAT(keys_in(text, {kUserKey, kUserToken}), ::testing::IsEmpty()) << "/proc/" << pid;
+        EXPECT_THAT(text, ::testing::HasSubstr("FAKE_LLAMA_KEYS_FILE=")) << "/proc/" << pid;
     }
     // What it printed.
     EXPECT_THAT(keys_in(read_bytes(temp / "stdout.txt"), keys), ::testing::IsEmpty()) << "stdout";

@@ -66,7 +66,10 @@ protected:
         const std::string text = m_models.model.string();
         const std::string audio = "{gguf: " + text + ", mmproj: " + m_models.projector.string() + "}";
         std::ofstream out(m_config);
-        out << "models:\n"
+        // The fake reads its settings and faults from FAKE_LLAMA_* variables, which a managed server
+        // gets only when the config names them.
+        out << "runtime:\n  server_env: [FAKE_LLAMA_*]\n"
+            << "models:\n"
             << "  music_flamingo: " << audio << "\n"
             << "  qwen_omni: " << audio << "\n"
             << "  qwen3_14b: {gguf: " << text << "}\n"

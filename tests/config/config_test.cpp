@@ -122,6 +122,15 @@ TEST(Config, ModelNamesAndPromptIdsBecomeFileNamesSoTheyArePlain) {
     EXPECT_THAT(load_user("prompts:\n  a b: \"Describe it.\"\n").error().message, HasSubstr("prompts.a b: use letters"));
 }
 
+TEST(Config, ServersGetOnlyTheExtraVariablesTheConfigNames) {
+    const auto defaults = load_layers({default_layer()}, kHomeOnly);
+    ASSERT_TRUE(defaults.ok()) << defaults.error().message;
+    EXPECT_TRUE(defaults->runtime.server_env.empty());
+    const auto config = load_user("runtime:\n  server_env: [LLAMA_ARG_*, MY_VAR]\n");
+    ASSERT_TRUE(config.ok()) << config.error().message;
+    EXPECT_EQ(config->runtime.server_env, (std::vector<std::string>{"LLAMA_ARG_*", "MY_VAR"}));
+}
+
 TEST(Config, UserLayerOverridesOneValueAndRemembersWhere) {
     auto config = load_user("models:\n  qwen3_14b:\n    ctx: 8192\n", kHomeOnly);
     ASSERT_TRUE(config.ok()) << config.error().message;
@@ -236,6 +245,8 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"missing template", "models:\n  e: {gguf: a, mmproj: b, family: chatml}\nprompts: {p: x}\n"
                                     "phases:\n  - {id: a, kind: audio_caption, models: [e], genre_hint: true}\n",
                 "templates.genre_hint: phase 'a' needs this template"},
+        BadCase{"server env", "runtime:\n  server_env: [CUDA_*, 'A=B']\n",
+                "user.yaml:2: runtime.server_env[1]: 'A=B' is not a variable name"},
         BadCase{"top level", "- a\n- b\n", "the top level must be a mapping"}),
     [](const auto& info) {
         std::string name = info.param.name;

@@ -73,7 +73,7 @@ protected:
                  shell_quote((m_music / "03 tone.flac").string()));
         const auto models = write_tiny_models(m_temp / "models");
         const std::string audio = "{gguf: " + models.model.string() + ", mmproj: " + models.projector.string() + "}";
-        std::ofstream(m_config) << "models:\n  music_flamingo: " << audio << "\n  qwen_omni: " << audio
+        std::ofstream(m_config) << "runtime:\n  server_env: [FAKE_LLAMA_*]\nmodels:\n  music_flamingo: " << audio << "\n  qwen_omni: " << audio
                                 << "\n  qwen3_14b: {gguf: " << models.model.string() << "}\n  gpt_oss_20b: {gguf: "
                                 << models.model.string() << "}\n  granite_tiny: {gguf: " << models.model.string() << "}\n";
     }

@@ -91,6 +91,7 @@ TEST_F(Lifecycle, ReadyOnceHealthTurns200AndThePropsAreRead) {
     const auto& child = *children()[0];
     EXPECT_EQ(child.request().program, kBinary);
     EXPECT_EQ(child.request().output, m_settings.log_dir / "qwen3-1.log");
+    EXPECT_EQ(child.request().environment, std::nullopt);  // none given: tunecap's own
     EXPECT_EQ(child.arg_after("--port"), "21000");
     EXPECT_EQ((*server)->address().base_url, "http://127.0.0.1:21000");
     EXPECT_EQ((*server)->pid(), child.pid());
