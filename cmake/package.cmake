@@ -9,10 +9,11 @@ set(CPACK_PACKAGE_NAME tunecap)
 set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
 set(CPACK_PACKAGE_CONTACT ${TUNECAP_PACKAGE_MAINTAINER})
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "caption music with local models and benchmark the captions")
-set(CPACK_PACKAGE_DESCRIPTION "tunecap captions music with several local models, through llama.cpp's \
-llama-server (not part of this package) or any OpenAI-compatible endpoint, and benchmarks the \
-captions. It stores every step in a resumable SQLite store, cleans each output for a T5 text \
-encoder, and exports training sets.")
+# One paragraph in lines under 80 characters, as Debian's Description wants.
+set(CPACK_PACKAGE_DESCRIPTION "tunecap captions music with several local models, through llama.cpp's\n\
+llama-server (not part of this package) or any OpenAI-compatible endpoint,\n\
+and benchmarks the captions. It stores every step in a resumable SQLite\n\
+store, cleans each output for a T5 text encoder, and exports training sets.")
 set(CPACK_RESOURCE_FILE_LICENSE ${CMAKE_SOURCE_DIR}/LICENSE)
 set(CPACK_STRIP_FILES ON)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)  # tunecap_VERSION_ARCH.deb
