@@ -12,7 +12,16 @@ namespace {
 
 const std::vector<std::string_view> kRunCommands = {"run", "plan", "config show"};
 
-const std::vector<std::string> kCommands = {"run", "plan", "config show", "clean", "claims", "models", "analyze", "export", "metrics", "report", "help", "version"};
+bool is_command(std::string_view name) {
+    const auto& commands = command_table();
+    return std::any_of(commands.begin(), commands.end(), [&](const CommandSpec& c) { return c.name == name; });
+}
+
+std::string command_names() {
+    std::string out;
+    for (const auto& c : command_table()) out += (out.empty() ? "" : ", ") + std::string(c.name);
+    return out;
+}
 
 // A value that names a file or folder, or a glob matched against file names, is bytes, as file
 // names are; any other value may reach a prompt or a JSON file, so it must be UTF-8.
@@ -112,6 +121,29 @@ const std::vector<OptionSpec>& option_table() {
     return kTable;
 }
 
+const std::vector<CommandSpec>& command_table() {
+    static const std::vector<CommandSpec> kTable = {
+        {"run", "TRACK_OR_DIR... [options]",
+         {{"run TRACK_OR_DIR... [options]", "caption tracks (folders are searched recursively)"}}},
+        {"plan", "[TRACK_OR_DIR...] [options]", {{"plan [TRACK_OR_DIR...]", "the model load order and the steps of each load"}}},
+        {"config show", "[options]", {{"config show [--config FILE]", "every effective setting and where it came from"}}},
+        {"models", "[options]", {{"models [--config FILE]", "each model's GGUF facts and GPU memory estimate"}}},
+        {"clean", "[options]",
+         {{"clean --family F < raw.txt", "clean one raw model output into a caption"},
+          {"clean --results DIR", "re-derive stored captions after a rule change"}}},
+        {"claims", "[options]", {{"claims [--bpm X] [--key K]", "tempo and key claims of a caption on stdin, as JSON"}}},
+        {"analyze", "FILE_OR_DIR... [options]",
+         {{"analyze FILE_OR_DIR... [--json]", "loudness, tempo, key and more of each file"}}},
+        {"export", "DIR --phase P --format F [options]",
+         {{"export DIR --phase P --format F", "stored captions as metadata.jsonl, JSONL, CSV or .INFO keys"}}},
+        {"metrics", "DIR [options]", {{"metrics DIR [--json]", "the benchmark: each phase and model's captions"}}},
+        {"report", "DIR [options]", {{"report DIR [--config FILE]", "DIR/report.html: metrics, charts and captions on one page"}}},
+        {"version", "[options]", {{"--version", "print the version"}}},
+        {"help", "[options]", {{"COMMAND --help", "options of one command"}}},
+    };
+    return kTable;
+}
+
 bool CommandLine::has(std::string_view name) const { return values.contains(std::string(name)); }
 
 std::optional<std::string> CommandLine::value(std::string_view name) const {
@@ -151,11 +183,11 @@ core::Result<CommandLine> parse_command_line(const std::vector<std::string>& arg
         if (args.size() < 2 || args[1] != "show") return core::Error{"config: expected 'tunecap config show'"};
         line.command = "config show";
         i = 2;
-    } else if (std::find(kCommands.begin(), kCommands.end(), args[0]) != kCommands.end()) {
+    } else if (is_command(args[0])) {
         line.command = args[0];
         i = 1;
     } else {
-        return core::Error{"unknown command '" + args[0] + "' (commands: " + core::join(kCommands, ", ") + "; see 'tunecap --help')"};
+        return core::Error{"unknown command '" + args[0] + "' (commands: " + command_names() + "; see 'tunecap --help')"};
     }
     bool options_done = false;
     for (; i < args.size(); ++i) {
@@ -211,27 +243,22 @@ core::Result<CommandLine> parse_command_line(const std::vector<std::string>& arg
 std::string help_text(std::string_view command) {
     std::string out;
     if (command.empty() || command == "help") {
-        out += "tunecap - caption music with local models and benchmark the captions\n\n"
-               "usage:\n"
-               "  tunecap run TRACK_OR_DIR... [options]   caption tracks (folders are searched recursively)\n"
-               "  tunecap plan [TRACK_OR_DIR...]          the model load order and the steps of each load\n"
-               "  tunecap config show [--config FILE]     every effective setting and where it came from\n"
-               "  tunecap models [--config FILE]          each model's GGUF facts and GPU memory estimate\n"
-               "  tunecap clean --family F < raw.txt      clean one raw model output into a caption\n"
-               "  tunecap clean --results DIR             re-derive stored captions after a rule change\n"
-               "  tunecap claims [--bpm X] [--key K]      tempo and key claims of a caption on stdin, as JSON\n"
-               "  tunecap analyze FILE_OR_DIR... [--json] loudness, tempo, key and more of each file\n"
-               "  tunecap export DIR --phase P --format F stored captions as metadata.jsonl, JSONL, CSV or .INFO keys\n"
-               "  tunecap metrics DIR [--json]            the benchmark: each phase and model's captions\n"
-               "  tunecap report DIR [--config FILE]      DIR/report.html: metrics, charts and captions on one page\n"
-               "  tunecap --version\n"
-               "  tunecap COMMAND --help                  options of one command\n\n"
+        out += fmt::format("tunecap - {}\n\nusage:\n", kProgramSummary);
+        for (const auto& command : command_table()) {
+            for (const auto& [synopsis, summary] : command.overview) {
+                const std::string line = "tunecap " + std::string(synopsis);
+                out += fmt::format("  {:<39} {}\n", line, summary);
+            }
+        }
+        out += "\n"
                "exit codes: 0 all tracks fine, 1 some tracks or steps failed (or a finished step could not be\n"
                "            stored: the run stops there), 2 usage or config error,\n"
                "            130 interrupted (finished steps are stored; run again to resume)\n";
         return out;
     }
-    out += fmt::format("usage: tunecap {}{}\n\noptions:\n", command, command == "run" ? " TRACK_OR_DIR... [options]" : command == "analyze" ? " FILE_OR_DIR... [options]" : command == "export" ? " DIR --phase P --format F [options]" : command == "metrics" || command == "report" ? " DIR [options]" : " [options]");
+    const auto& commands = command_table();
+    const auto found = std::find_if(commands.begin(), commands.end(), [&](const CommandSpec& c) { return c.name == command; });
+    out += fmt::format("usage: tunecap {} {}\n\noptions:\n", command, found == commands.end() ? "[options]" : found->operands);
     for (const auto& spec : option_table()) {
         if (!takes(spec, command)) continue;
         std::string left = std::string(spec.name);

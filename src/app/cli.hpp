@@ -6,11 +6,15 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/result.hpp"
 
 namespace tunecap::app {
+
+// What `tunecap --help` and the man page's NAME say tunecap does.
+inline constexpr std::string_view kProgramSummary = "caption music with local models and benchmark the captions";
 
 enum class OptionKind { flag, value, repeated };
 
@@ -26,6 +30,18 @@ struct OptionSpec {
 };
 
 const std::vector<OptionSpec>& option_table();
+
+// One command: what `tunecap --help` says of it and what `tunecap NAME --help` shows after the name.
+struct CommandSpec {
+    std::string_view name;      // "config show"
+    std::string_view operands;  // "TRACK_OR_DIR... [options]"
+    // Its lines in `tunecap --help`: what follows "tunecap ", and what it does (may be empty).
+    std::vector<std::pair<std::string_view, std::string_view>> overview;
+};
+
+// The commands in the order `tunecap --help` lists them. The man page and the bash completion are
+// generated from this and option_table() (app/docs.hpp).
+const std::vector<CommandSpec>& command_table();
 
 struct CommandLine {
     std::string command;                  // "run", "config show", "clean", "help", "version"

@@ -40,7 +40,7 @@ TEST(CommandLine, ErrorsNameTheOption) {
     EXPECT_THAT(parse_command_line({"run", "--out"}).error().message, HasSubstr("--out needs a value (DIR)"));
     EXPECT_THAT(parse_command_line({"run", "--family", "x"}).error().message, HasSubstr("unknown option --family for 'run'"));
     EXPECT_THAT(parse_command_line({"launch"}).error().message, HasSubstr("unknown command 'launch'"));
-    EXPECT_THAT(parse_command_line({"launch"}).error().message, HasSubstr("claims, models, analyze"));
+    EXPECT_THAT(parse_command_line({"launch"}).error().message, HasSubstr("models, clean, claims, analyze"));
     EXPECT_THAT(parse_command_line({"config", "edit"}).error().message, HasSubstr("config show"));
     EXPECT_THAT(parse_command_line({"run", "x", "--genre", "Tech\xffno"}).error().message,
                 HasSubstr("--genre: the value is not valid UTF-8 (byte 5)"));

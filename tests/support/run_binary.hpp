@@ -46,13 +46,11 @@ inline std::vector<std::string> pinned_environment(const std::filesystem::path& 
 // the test then fails with what the run printed instead of being killed by ctest without a word.
 inline constexpr const char* kRunDeadline = "timeout --kill-after=10 240";
 
-// env: extra "NAME=value" assignments for the child only, after pinned_environment(scratch).
-inline Outcome run_tunecap(const std::vector<std::string>& args, const std::filesystem::path& scratch,
-                           const std::vector<std::string>& env = {}) {
-    std::string command = std::string(kRunDeadline) + " env";
-    for (const auto& assignment : pinned_environment(scratch)) command += " " + shell_quote(assignment);
-    for (const auto& assignment : env) command += " " + shell_quote(assignment);
-    command += " " + shell_quote(TUNECAP_BINARY);
+// Runs a program (a path, or a name on PATH) with args in the test's own environment, what it
+// prints captured in scratch, ended after kRunDeadline.
+inline Outcome run_program(const std::string& program, const std::vector<std::string>& args,
+                           const std::filesystem::path& scratch) {
+    std::string command = std::string(kRunDeadline) + " " + shell_quote(program);
     for (const auto& arg : args) command += " " + shell_quote(arg);
     const auto out_file = scratch / "stdout.txt";
     const auto err_file = scratch / "stderr.txt";
@@ -63,6 +61,16 @@ inline Outcome run_tunecap(const std::vector<std::string>& args, const std::file
     outcome.out = read_text(out_file);
     outcome.err = read_text(err_file);
     return outcome;
+}
+
+// env: extra "NAME=value" assignments for the child only, after pinned_environment(scratch).
+inline Outcome run_tunecap(const std::vector<std::string>& args, const std::filesystem::path& scratch,
+                           const std::vector<std::string>& env = {}) {
+    std::vector<std::string> env_args = pinned_environment(scratch);
+    env_args.insert(env_args.end(), env.begin(), env.end());
+    env_args.push_back(TUNECAP_BINARY);
+    env_args.insert(env_args.end(), args.begin(), args.end());
+    return run_program("env", env_args, scratch);
 }
 
 // The lines of a command's stderr that report an error ("error: ...").
