@@ -4,6 +4,7 @@
 #include "analysis/facts.hpp"
 #include "app/commands.hpp"
 #include "app/inputs.hpp"
+#include "core/text.hpp"
 #include "report/facts_json.hpp"
 
 namespace tunecap::app {
@@ -40,7 +41,7 @@ int analyze_command(const CommandLine& line, core::Log& log, std::ostream& out) 
             all_ok = false;
             continue;
         }
-        out << (json ? report::facts_json_line(file, *facts) + "\n" : table_row(file.string(), *facts));
+        out << (json ? report::facts_json_line(file, *facts) + "\n" : table_row(core::escape_for_terminal(file.string()), *facts));
         out.flush();
     }
     return all_ok ? kExitOk : kExitSomeFailed;

@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include "core/text.hpp"
+
 namespace tunecap::app {
 namespace {
 
@@ -106,8 +108,10 @@ void Progress::draw() {
     m_last_draw = now;
     constexpr std::size_t kWidth = 20;
     const std::size_t filled = m_state.total ? kWidth * std::min(m_state.done, m_state.total) / m_state.total : kWidth;
+    // The status quotes a model name: escaped like every message (core::Log), so only our own
+    // \r and erase-line sequence reach the terminal.
     fmt::print(m_terminal, "\r\033[K[{}{}] {}", std::string(filled, '#'), std::string(kWidth - filled, '.'),
-               status_line(snapshot()));
+               core::escape_for_terminal(status_line(snapshot())));
     std::fflush(m_terminal);
 }
 

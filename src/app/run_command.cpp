@@ -272,7 +272,8 @@ int plan_command(const CommandLine& line, core::Log& log, std::ostream& out) {
     tags::InfoIndex infos;
     for (const auto& file : inputs.tracks) {
         const auto genres = tags::resolve_genres(file, settings->genre_options, infos);
-        out << fmt::format("track {}: genres {}\n", file.string(), describe_genres(genres.genres));
+        // A human line, escaped like a message: a file name or genre must not drive the terminal.
+        out << core::escape_for_terminal(fmt::format("track {}: genres {}", file.string(), describe_genres(genres.genres))) << "\n";
     }
     print_plan(settings->config, settings->selection, line.positionals.empty() ? 1 : inputs.tracks.size(), out);
     return inputs.failures.empty() ? kExitOk : kExitSomeFailed;
@@ -401,6 +402,7 @@ int config_show_command(const CommandLine& line, core::Log& log, std::ostream& o
     for (const auto& [key, value] : settings->config.effective) {
         auto text = value.first;
         std::replace(text.begin(), text.end(), '\n', ' ');
+        text = core::escape_for_terminal(text);
         if (text.size() > 70) text = text.substr(0, 67) + "...";
         out << fmt::format("{:<{}} = {:<40}  # {}\n", key, width, text, value.second);
     }

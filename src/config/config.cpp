@@ -18,23 +18,34 @@ namespace {
 
 namespace fs = std::filesystem;
 
+struct Entry;
+
 // A parsed YAML value with the origin of each node; the only place YAML shapes are seen.
 struct Value {
     enum class Kind { null, scalar, sequence, map };
     Kind kind = Kind::null;
     std::string scalar;
     std::vector<Value> items;
-    std::vector<std::pair<std::string, Value>> entries;  // declaration order
+    std::vector<Entry> entries;  // declaration order
     Origin origin;
     std::size_t layer = 0;  // index into the layer list, for relative-path resolution
 
-    const Value* find(std::string_view key) const {
-        for (const auto& [k, v] : entries) {
-            if (k == key) return &v;
-        }
-        return nullptr;
-    }
+    const Value* find(std::string_view key) const;
 };
+
+// A key and its value. A struct of its own, not std::pair: clang with libstdc++ rejects a pair
+// holding the type being defined (std::pair<std::string, Value> inside Value).
+struct Entry {
+    std::string key;
+    Value value;
+};
+
+const Value* Value::find(std::string_view key) const {
+    for (const auto& [k, v] : entries) {
+        if (k == key) return &v;
+    }
+    return nullptr;
+}
 
 // Thrown inside this file only; load() turns it into an Error.
 struct ConfigError {
@@ -51,6 +62,10 @@ struct ConfigError {
 // here, so nine levels of ten aliases would be a billion values from a few hundred bytes; the
 // default config is a few hundred.
 constexpr std::size_t kMaxValues = 20000;
+// A config nests at most this deep. An alias inside its own anchor is a cycle in yaml-cpp's node
+// graph, and reading it recursed until the stack overflowed, long before kMaxValues; the default
+// config nests five levels.
+constexpr std::size_t kMaxDepth = 32;
 
 struct YamlReading {
     std::string label;
@@ -65,12 +80,15 @@ void check_utf8(const std::string& text, const Value& at, std::string_view what)
     }
 }
 
-Value from_yaml(const YAML::Node& node, YamlReading& reading) {
+Value from_yaml(const YAML::Node& node, YamlReading& reading, std::size_t depth = 0) {
     Value value;
     value.layer = reading.layer;
     value.origin = reading.label + ":" + std::to_string(node.Mark().line + 1);
     if (++reading.values > kMaxValues) {
         fail(value, "", "more than " + std::to_string(kMaxValues) + " values once aliases are expanded; is an alias nested in itself?");
+    }
+    if (depth > kMaxDepth) {
+        fail(value, "", "more than " + std::to_string(kMaxDepth) + " levels deep; is an alias nested in itself?");
     }
     switch (node.Type()) {
     case YAML::NodeType::Scalar:
@@ -80,14 +98,14 @@ Value from_yaml(const YAML::Node& node, YamlReading& reading) {
         break;
     case YAML::NodeType::Sequence:
         value.kind = Value::Kind::sequence;
-        for (const auto& item : node) value.items.push_back(from_yaml(item, reading));
+        for (const auto& item : node) value.items.push_back(from_yaml(item, reading, depth + 1));
         break;
     case YAML::NodeType::Map:
         value.kind = Value::Kind::map;
         for (const auto& entry : node) {
             const auto& key = entry.first.Scalar();
             check_utf8(key, value, "a key");
-            value.entries.emplace_back(key, from_yaml(entry.second, reading));
+            value.entries.push_back({key, from_yaml(entry.second, reading, depth + 1)});
         }
         break;
     default:
@@ -103,12 +121,12 @@ void merge_into(Value& base, const Value& overlay) {
         base = overlay;
         return;
     }
-    for (const auto& [key, value] : overlay.entries) {
-        auto it = std::find_if(base.entries.begin(), base.entries.end(), [&](const auto& e) { return e.first == key; });
+    for (const auto& entry : overlay.entries) {
+        auto it = std::find_if(base.entries.begin(), base.entries.end(), [&](const Entry& e) { return e.key == entry.key; });
         if (it == base.entries.end()) {
-            base.entries.emplace_back(key, value);
+            base.entries.push_back(entry);
         } else {
-            merge_into(it->second, value);
+            merge_into(it->value, entry.value);
         }
     }
 }
@@ -720,10 +738,10 @@ core::Result<Config> load_layers(const std::vector<Layer>& layers, const Environ
         binary.kind = Value::Kind::scalar;
         binary.scalar = *server;
         binary.origin = "env TUNECAP_LLAMA_SERVER";
-        runtime.entries.emplace_back("llama_server", binary);
+        runtime.entries.push_back({"llama_server", binary});
         Value overlay;
         overlay.kind = Value::Kind::map;
-        overlay.entries.emplace_back("runtime", runtime);
+        overlay.entries.push_back({"runtime", runtime});
         merge_into(merged, overlay);
     }
     try {

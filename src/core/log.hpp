@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Logging for orchestration code. Leaf modules return errors instead of logging; the owner of a
-// Log (main) passes it down. Every line carries a component tag: "[tags] file.flac: ...".
+// Log (main) passes it down. Every line carries a component tag: "[tags] file.flac: ...". A message
+// is one line whatever it quotes: control characters and broken UTF-8 in it are escaped
+// (core::escape_for_terminal).
 
 #include <fmt/core.h>
 

@@ -55,36 +55,77 @@ std::string join(const std::vector<std::string>& parts, std::string_view separat
 
 namespace tunecap::core {
 
+namespace {
+
+// The length of the well-formed UTF-8 sequence at text[i] (overlong forms, surrogates and code
+// points above U+10FFFF are not), or 0 when the byte there does not start one.
+std::size_t utf8_length_at(std::string_view text, std::size_t i) {
+    const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
+    const unsigned char lead = byte(i);
+    std::size_t length = 0;
+    unsigned char low = 0x80, high = 0xBF;  // the range of the second byte
+    if (lead < 0x80) {
+        return 1;
+    } else if (lead >= 0xC2 && lead <= 0xDF) {
+        length = 2;
+    } else if (lead >= 0xE0 && lead <= 0xEF) {
+        length = 3;
+        if (lead == 0xE0) low = 0xA0;   // overlong
+        if (lead == 0xED) high = 0x9F;  // surrogates
+    } else if (lead >= 0xF0 && lead <= 0xF4) {
+        length = 4;
+        if (lead == 0xF0) low = 0x90;   // overlong
+        if (lead == 0xF4) high = 0x8F;  // above U+10FFFF
+    } else {
+        return 0;
+    }
+    if (i + length > text.size() || byte(i + 1) < low || byte(i + 1) > high) return 0;
+    for (std::size_t k = 2; k < length; ++k) {
+        if (byte(i + k) < 0x80 || byte(i + k) > 0xBF) return 0;
+    }
+    return length;
+}
+
+}  // namespace
+
 std::optional<std::size_t> invalid_utf8_at(std::string_view text) {
-    const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
-    std::size_t i = 0;
-    while (i < text.size()) {
-        const unsigned char lead = byte(i);
-        std::size_t length = 0;
-        unsigned char low = 0x80, high = 0xBF;  // the range of the second byte
-        if (lead < 0x80) {
-            ++i;
-            continue;
-        } else if (lead >= 0xC2 && lead <= 0xDF) {
-            length = 2;
-        } else if (lead >= 0xE0 && lead <= 0xEF) {
-            length = 3;
-            if (lead == 0xE0) low = 0xA0;   // overlong
-            if (lead == 0xED) high = 0x9F;  // surrogates
-        } else if (lead >= 0xF0 && lead <= 0xF4) {
-            length = 4;
-            if (lead == 0xF0) low = 0x90;   // overlong
-            if (lead == 0xF4) high = 0x8F;  // above U+10FFFF
-        } else {
-            return i;
-        }
-        if (i + length > text.size() || byte(i + 1) < low || byte(i + 1) > high) return i;
-        for (std::size_t k = 2; k < length; ++k) {
-            if (byte(i + k) < 0x80 || byte(i + k) > 0xBF) return i;
-        }
+    for (std::size_t i = 0; i < text.size();) {
+        const std::size_t length = utf8_length_at(text, i);
+        if (length == 0) return i;
         i += length;
     }
     return std::nullopt;
+}
+
+std::string escape_for_terminal(std::string_view text) {
+    constexpr std::string_view kHex = "0123456789abcdef";
+    const auto hex = [&](std::string& out, const char* prefix, unsigned value, int digits) {
+        out += prefix;
+        for (int shift = 4 * (digits - 1); shift >= 0; shift -= 4) out.push_back(kHex[(value >> shift) & 0xF]);
+    };
+    std::string out;
+    out.reserve(text.size());
+    for (std::size_t i = 0; i < text.size();) {
+        const auto byte = static_cast<unsigned char>(text[i]);
+        const std::size_t length = utf8_length_at(text, i);
+        if (length == 0) {
+            hex(out, "\\x", byte, 2);
+        } else if (byte == '\n') {
+            out += "\\n";
+        } else if (byte == '\r') {
+            out += "\\r";
+        } else if (byte == '\t') {
+            out += "\\t";
+        } else if (byte < 0x20 || byte == 0x7F) {
+            hex(out, "\\x", byte, 2);
+        } else if (byte == 0xC2 && static_cast<unsigned char>(text[i + 1]) <= 0x9F) {
+            hex(out, "\\u", static_cast<unsigned char>(text[i + 1]), 4);  // C1: U+0080..U+009F
+        } else {
+            out.append(text.substr(i, length));
+        }
+        i += length == 0 ? 1 : length;
+    }
+    return out;
 }
 
 }  // namespace tunecap::core

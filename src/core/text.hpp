@@ -22,4 +22,11 @@ std::string join(const std::vector<std::string>& parts, std::string_view separat
 // reaches a prompt or a JSON file must be; file names need not be.
 std::optional<std::size_t> invalid_utf8_at(std::string_view text);
 
+// Text made safe for a terminal and kept on one line: C0 controls (newlines included), DEL and C1
+// controls (U+0080..U+009F) become visible escapes (\n, \r, \t, \x1b, \x7f, \u009b), and each
+// byte of ill-formed UTF-8 becomes \xHH; everything else, non-ASCII UTF-8 included, is kept. A
+// backslash is kept as is: the result is for people to read, not to be parsed back. Every message
+// tunecap writes to a terminal goes through this (core::Log does it for its lines).
+std::string escape_for_terminal(std::string_view text);
+
 }  // namespace tunecap::core

@@ -11,19 +11,36 @@
 namespace tunecap::tags {
 namespace {
 
-constexpr std::string_view kSeparators{",;/|\0", 5};
+constexpr std::string_view kSeparators = ",;/|";
 constexpr std::string_view kFallbackGenre = "Unknown";
+
+// The length of the separator at text[i], 0 when there is none: one of kSeparators, or a control
+// character (C0 with NUL and newlines, DEL, or C1 U+0080..U+009F, C2 80..C2 9F in UTF-8). A .INFO
+// can spell any control as a \u escape and a tag can hold it raw; cut out, it cannot reach a
+// prompt, a JSON file or a terminal.
+std::size_t separator_at(std::string_view text, std::size_t i) {
+    const auto byte = static_cast<unsigned char>(text[i]);
+    if (byte < 0x20 || byte == 0x7F || kSeparators.find(text[i]) != std::string_view::npos) return 1;
+    // 0xC2 only ever leads a sequence, so this never splits a character.
+    if (byte == 0xC2 && i + 1 < text.size() && static_cast<unsigned char>(text[i + 1]) <= 0x9F) return 2;
+    return 0;
+}
 
 // Appends each non-empty, trimmed piece of text unless an ASCII-case-insensitive equal is already
 // present, so the first spelling seen wins. `folded` holds the lower-cased spellings kept so far:
 // one hash lookup per piece, where comparing with every kept name made 100,000 genres quadratic.
 void append_split(std::string_view text, std::vector<std::string>& out, std::unordered_set<std::string>& folded) {
-    while (true) {
-        const std::size_t end = text.find_first_of(kSeparators);
-        const std::string_view piece = core::trim(text.substr(0, end));
+    std::size_t start = 0;
+    for (std::size_t i = 0; i <= text.size();) {
+        const std::size_t separator = i == text.size() ? 1 : separator_at(text, i);
+        if (separator == 0) {
+            ++i;
+            continue;
+        }
+        const std::string_view piece = core::trim(text.substr(start, i - start));
         if (!piece.empty() && folded.insert(core::to_lower_ascii(piece)).second) out.emplace_back(piece);
-        if (end == std::string_view::npos) break;
-        text.remove_prefix(end + 1);
+        i += separator;
+        start = i;
     }
 }
 

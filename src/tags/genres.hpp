@@ -40,7 +40,8 @@ struct GenreResult {
     std::vector<std::string> warnings;  // one line each, naming the file and the reason
 };
 
-// Splits on , ; / | and NUL, trims, drops empties, dedupes case-insensitively keeping the first spelling.
+// Splits on , ; / | and on control characters (NUL, newlines, ESC, DEL, C1), trims, drops empties,
+// dedupes case-insensitively keeping the first spelling.
 std::vector<std::string> split_genres(std::string_view text);
 // Applies split_genres to each value and merges in order with the same dedupe.
 std::vector<std::string> normalise_genres(const std::vector<std::string>& values);

@@ -36,6 +36,15 @@ std::string parse_reason(const json::parse_error& error) {
     return one_line(what);
 }
 
+// Any other nlohmann error: "[json.exception.out_of_range.406] number overflow parsing '1e400'"
+// keeps what follows the bracket.
+std::string other_reason(const json::exception& error) {
+    std::string_view what = error.what();
+    const std::size_t bracket = what.find("] ");
+    if (bracket != std::string_view::npos) what.remove_prefix(bracket + 2);
+    return one_line(what);
+}
+
 // Appends the genres under key. A missing key or null means "no genres"; any other shape is an
 // error naming the key, so the user can fix the file.
 core::Status collect(const json& object, std::string_view key, std::vector<std::string>& out) {
@@ -77,6 +86,9 @@ core::Result<std::vector<std::string>> read_info_file(const fs::path& path) {
         document = json::parse(text);
     } catch (const json::parse_error& error) {
         return fail(fmt::format("invalid JSON at byte {}: {}", error.byte, parse_reason(error)));
+    } catch (const json::exception& error) {
+        // A number beyond a double is out_of_range (406), thrown by the same parse.
+        return fail(fmt::format("invalid JSON: {}", other_reason(error)));
     }
     if (!document.is_object()) {
         return fail(fmt::format("the top level must be a JSON object (found {})", document.type_name()));

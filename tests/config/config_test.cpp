@@ -104,6 +104,24 @@ TEST(Config, AnAliasBombIsAnErrorNotAnExplosion) {
     EXPECT_THAT(config.error().message, AllOf(HasSubstr("/cfg/user.yaml:"), HasSubstr("more than 20000 values")));
 }
 
+// An alias inside its own anchor makes a cycle in yaml-cpp's node graph: copying it recursed until
+// the stack overflowed, before the count of values stopped it (found by config_fuzz).
+TEST(Config, AnAliasInsideItsOwnAnchorIsAnErrorNotAStackOverflow) {
+    for (const std::string yaml : {"models: &m {x: *m}\n", "a: &a [1, [2, *a]]\n",
+                                   "base: &b {family: chatml, gguf<: *b, ctx: 4096}\nphases: []\n"}) {
+        const auto config = load_user(yaml);
+        ASSERT_FALSE(config.ok()) << yaml;
+        EXPECT_THAT(config.error().message, AllOf(HasSubstr("/cfg/user.yaml:"), HasSubstr("levels deep"))) << yaml;
+    }
+}
+
+// Deep nesting without aliases is bounded the same way.
+TEST(Config, NestingDeeperThanAConfigNeedsIsAnError) {
+    const auto config = load_user("runtime: " + std::string(200, '[') + std::string(200, ']') + "\n");
+    ASSERT_FALSE(config.ok());
+    EXPECT_THAT(config.error().message, AllOf(HasSubstr("/cfg/user.yaml:1: "), HasSubstr("more than 32 levels deep")));
+}
+
 TEST(Config, TextThatIsNotUtf8IsAnErrorNamingTheLine) {
     const auto prompt = load_user("prompts:\n  brief: \"Describe it \xff\"\n");
     ASSERT_FALSE(prompt.ok());

@@ -27,5 +27,45 @@ TEST(InvalidUtf8, NamesTheFirstBadByte) {
     EXPECT_EQ(invalid_utf8_at("ok \xe2\x99\xaf \xe2\x99"), 7u);
 }
 
+TEST(EscapeForTerminal, KeepsPrintableTextAndUtf8AsIs) {
+    EXPECT_EQ(escape_for_terminal(""), "");
+    EXPECT_EQ(escape_for_terminal("/music/Motörhead/東京 (live).flac: 3.0 s"), "/music/Motörhead/東京 (live).flac: 3.0 s");
+    EXPECT_EQ(escape_for_terminal("F\xe2\x99\xaf minor \xF0\x9F\x8E\xB5 \xc2\xa0nbsp"), "F\xe2\x99\xaf minor \xF0\x9F\x8E\xB5 \xc2\xa0nbsp");
+    EXPECT_EQ(escape_for_terminal("C:\\music\\x"), "C:\\music\\x");  // a backslash stays one
+}
+
+TEST(EscapeForTerminal, MakesControlCharactersVisible) {
+    EXPECT_EQ(escape_for_terminal("a\x1b[31mred\x1b[0m"), "a\\x1b[31mred\\x1b[0m");
+    EXPECT_EQ(escape_for_terminal("one\ntwo\r\tthree"), "one\\ntwo\\r\\tthree");
+    EXPECT_EQ(escape_for_terminal(std::string_view("nul\0bel\x07" "del\x7f", 12)), "nul\\x00bel\\x07del\\x7f");
+    EXPECT_EQ(escape_for_terminal("\x1b]0;title\x07"), "\\x1b]0;title\\x07");
+}
+
+TEST(EscapeForTerminal, MakesC1ControlsVisible) {
+    EXPECT_EQ(escape_for_terminal("\xc2\x9b" "31m"), "\\u009b31m");  // CSI, U+009B
+    EXPECT_EQ(escape_for_terminal("\xc2\x80|\xc2\x85|\xc2\x9f|\xc2\xa0"), "\\u0080|\\u0085|\\u009f|\xc2\xa0");
+}
+
+TEST(EscapeForTerminal, EscapesEachByteOfIllFormedUtf8) {
+    EXPECT_EQ(escape_for_terminal("ab\xff"), "ab\\xff");
+    EXPECT_EQ(escape_for_terminal("caf\xc3"), "caf\\xc3");                    // cut short
+    EXPECT_EQ(escape_for_terminal("\xc3\x28"), "\\xc3(");                    // a bad continuation
+    EXPECT_EQ(escape_for_terminal("\xc0\xaf"), "\\xc0\\xaf");               // overlong '/'
+    EXPECT_EQ(escape_for_terminal("x\xed\xa0\x80"), "x\\xed\\xa0\\x80");   // a UTF-16 surrogate
+    EXPECT_EQ(escape_for_terminal("\xe2\x99\xaf\xe2\x99"), "\xe2\x99\xaf\\xe2\\x99");
+}
+
+TEST(EscapeForTerminal, TheResultIsOneLineOfPrintableUtf8) {
+    std::string every_byte;
+    for (int b = 0; b < 256; ++b) every_byte.push_back(static_cast<char>(b));
+    const std::string escaped = escape_for_terminal(every_byte + every_byte);
+    EXPECT_EQ(invalid_utf8_at(escaped), std::nullopt);
+    for (const char c : escaped) {
+        const auto byte = static_cast<unsigned char>(c);
+        EXPECT_TRUE(byte >= 0x20 && byte != 0x7F) << static_cast<int>(byte);
+    }
+    EXPECT_EQ(escaped.find("\xc2\x9b"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace tunecap::core

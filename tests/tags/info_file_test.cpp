@@ -74,6 +74,15 @@ TEST(ReadInfoFile, InvalidJsonNamesTheFileAndTheByte) {
     EXPECT_THAT(info_error(dir, ""), HasSubstr("invalid JSON"));
 }
 
+// nlohmann reports a number beyond a double as out_of_range, not parse_error: it is invalid JSON
+// all the same, a warning and the chain goes on, not an exception that fails the track.
+TEST(ReadInfoFile, ANumberTooLargeForADoubleIsInvalidJson) {
+    TempDir dir;
+    const std::string message = info_error(dir, R"({"genres": "Dub", "bpm": 1e400})");
+    EXPECT_THAT(message, AllOf(HasSubstr((dir / "bad.INFO").string() + ": invalid JSON: "), HasSubstr("number overflow")));
+    EXPECT_THAT(message, ::testing::Not(HasSubstr("json.exception")));
+}
+
 TEST(ReadInfoFile, ErrorsAreOneLineEvenWhenTheFileHasNewlines) {
     TempDir dir;
     EXPECT_THAT(info_error(dir, "{\n\"genres\":\n\t\"Rock\"\n"), ::testing::Not(HasSubstr("\n")));

@@ -32,6 +32,15 @@ TEST(SplitGenres, DedupesCaseInsensitivelyKeepingTheFirstSpelling) {
     EXPECT_EQ(split_genres("goa Trance, Dub; GOA TRANCE | dub / Goa Trance"), (Names{"goa Trance", "Dub"}));
 }
 
+// Control characters reach prompts, JSON and terminals otherwise: a .INFO may spell any of them as
+// a \u escape, a tag may hold them raw. Each one ends a piece, as NUL does.
+TEST(SplitGenres, ControlCharactersSeparateLikeNul) {
+    EXPECT_EQ(split_genres("Rock\nPop\rJazz\x1b[31mDub\x7fSoul\x07"), (Names{"Rock", "Pop", "Jazz", "[31mDub", "Soul"}));
+    EXPECT_EQ(split_genres("\xc2\x9b" "31mRock\xc2\x85Pop"), (Names{"31mRock", "Pop"}));  // C1: CSI, NEL
+    EXPECT_EQ(split_genres("\x1b\x01\x1f"), Names{});
+    EXPECT_EQ(split_genres("Caf\xc3\xa9\xc2\xa0Noir"), Names{"Caf\xc3\xa9\xc2\xa0Noir"});  // U+00A0 is no control
+}
+
 TEST(SplitGenres, KeepsUtf8Untouched) {
     EXPECT_EQ(split_genres("Música Popular Brasileira / Forró"), (Names{"Música Popular Brasileira", "Forró"}));
 }
