@@ -87,4 +87,16 @@ std::optional<std::size_t> invalid_utf8_at(std::string_view text) {
     return std::nullopt;
 }
 
+std::string replace_invalid_utf8(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    while (const auto bad = invalid_utf8_at(text)) {
+        out += text.substr(0, *bad);
+        out += "\xEF\xBF\xBD";  // U+FFFD
+        text.remove_prefix(*bad + 1);
+    }
+    out += text;
+    return out;
+}
+
 }  // namespace tunecap::core
