@@ -44,6 +44,7 @@ Facts analyze(const audio::DecodedAudio& audio) {
     facts.onsets_per_second = rhythm.onsets_per_second;
     facts.brightness_hz = rhythm.brightness_hz;
     facts.key = measure_key(mono, audio.sample_rate);
+    facts.truncated = audio.truncated;
     return facts;
 }
 

@@ -44,6 +44,7 @@ struct Facts {
     std::optional<Key> key;            // nullopt when no frame has a key (silence, noise)
     double onsets_per_second = 0;
     double brightness_hz = 0;  // spectral centroid, weighted by frame energy
+    std::optional<audio::Truncation> truncated;  // the file ends before its header says: these are the facts of what was read
 };
 
 // Facts of decoded audio (audio::decode_native: the source's rate, mono or interleaved stereo).

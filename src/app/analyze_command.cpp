@@ -41,6 +41,7 @@ int analyze_command(const CommandLine& line, core::Log& log, std::ostream& out) 
             all_ok = false;
             continue;
         }
+        if (facts->truncated) log.warn("analyze", "{}; measured what was read", audio::truncation_text(file, *facts->truncated));
         out << (json ? report::facts_json_line(file, *facts) + "\n" : table_row(core::escape_for_terminal(file.string()), *facts));
         out.flush();
     }

@@ -134,6 +134,12 @@ pipeline::TrackRecord read_track(const fs::path& file, const RunSettings& settin
     track.warnings = std::move(genres.warnings);
     pipeline::set_decoded_audio(track, audio::decode(file, audio::kModelSampleRate, settings.config.runtime.max_audio_seconds).take());
     track.facts = track_facts(track, store, log);
+    if (!track.truncated && track.facts) track.truncated = track.facts->truncated;  // past the model's limit
+    if (track.truncated) {
+        auto warning = audio::truncation_text(file, *track.truncated) + "; captioned what was read";
+        log.warn("audio", "{}", warning);
+        track.warnings.push_back(std::move(warning));
+    }
     track.phases = pipeline::plan_phases(settings.config, settings.selection, pipeline::real_file_check());
     return track;
 }
@@ -357,16 +363,29 @@ int run_command(const CommandLine& line, core::Log& log, std::ostream& out) {
     summary.interrupted = outcome.interrupted;
     if (!outcome.store_error.empty()) log.error("store", "{}", outcome.store_error);
 
+    // One track whose JSON cannot be made must not keep the others' (or results.json) from disk.
     for (const auto& track : summary.tracks) {
-        if (auto written = core::write_file_atomically(report::track_json_path(settings->out_dir, track), report::track_json(track), {}, core::Sync::no);
-            !written) {
-            log.error("report", "{}", written.error().message);
+        try {
+            if (auto written = core::write_file_atomically(report::track_json_path(settings->out_dir, track),
+                                                           report::track_json(track), {}, core::Sync::no);
+                !written) {
+                log.error("report", "{}", written.error().message);
+            }
+        } catch (const std::exception& e) {
+            log.error("report", "{}: its track JSON was not written ({})", track.file.string(), e.what());
         }
     }
     summary.finished_at = core::utc_now_iso();
     const auto results_path = settings->out_dir / "results.json";
-    const auto written = core::write_file_atomically(results_path, report::results_json(summary, settings->config), {}, core::Sync::no);
-    if (!written) log.error("report", "{}", written.error().message);
+    // One bad value must not cost the summary: whatever the writer throws is an error line too.
+    bool written = false;
+    try {
+        const auto saved = core::write_file_atomically(results_path, report::results_json(summary, settings->config), {}, core::Sync::no);
+        if (!saved) log.error("report", "{}", saved.error().message);
+        written = saved.ok();
+    } catch (const std::exception& e) {
+        log.error("report", "{}: not written ({})", results_path.string(), e.what());
+    }
     out << fmt::format("{} track(s) read, {} failed; steps: {} run, {} reused from the store, {} failed, {} skipped; "
                        "{} model load(s)\n",
                        summary.tracks.size(), summary.failures.size(), outcome.executed, outcome.reused, outcome.failed,

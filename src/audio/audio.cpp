@@ -10,6 +10,8 @@
 #include <utility>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include "audio/ffmpeg.hpp"
 #include "audio/file_error.hpp"
 #include "audio/resampler.hpp"
@@ -33,6 +35,11 @@ constexpr double kMaxReservedSeconds = 30.0 * 60.0;
 // A stream where more packets fail than decode is noise, not music, even if some frames survived.
 // Below that, damaged packets are skipped, as the ffmpeg tool does.
 constexpr double kMaxCorruptPacketShare = 0.5;
+
+// Shortfalls below this are codec delay and padding, whatever the length.
+constexpr double kMinShortfallSeconds = 0.1;
+constexpr double kMaxShortfallSeconds = 1.0;
+constexpr double kMaxShortfallShare = 0.01;
 
 double header_duration(const AVFormatContext& format, const AVStream& stream) {
     if (stream.duration != AV_NOPTS_VALUE && stream.duration > 0) {
@@ -188,6 +195,16 @@ void clamp_to_full_scale(std::vector<float>& samples) {
 
 }  // namespace
 
+bool is_truncated(double decoded_seconds, double declared_seconds) {
+    const double allowed = std::max(kMinShortfallSeconds, std::min(kMaxShortfallSeconds, kMaxShortfallShare * declared_seconds));
+    return declared_seconds - decoded_seconds > allowed;
+}
+
+std::string truncation_text(const std::filesystem::path& path, const Truncation& truncation) {
+    return fmt::format("{}: the audio stops at {:.1f} s of {:.1f} s declared (truncated or damaged file)", path.string(),
+                       truncation.decoded_seconds, truncation.declared_seconds);
+}
+
 bool is_audio_extension(const std::filesystem::path& path) {
     const std::string extension = path.extension().string();
     if (extension.size() < 2) return false;
@@ -249,7 +266,14 @@ core::Result<DecodedAudio> decode_to(const std::filesystem::path& path, int samp
     if (result.stopped_early) {
         result.samples.resize(max_samples);  // the same samples however far past the limit the last packet went
     } else {
+        const double declared = result.source.duration_seconds;
         result.source.duration_seconds = decoder.decoded_seconds();
+        // A duration FFmpeg estimated from the bitrate is a guess; one from the stream header
+        // (FLAC STREAMINFO, an MP3 frame count, an MP4 sample table) is a promise.
+        if (input->format->duration_estimation_method != AVFMT_DURATION_FROM_BITRATE &&
+            is_truncated(decoder.decoded_seconds(), declared)) {
+            result.truncated = Truncation{decoder.decoded_seconds(), declared};
+        }
     }
     result.source.sample_rate = decoder.first_frame_rate();
     result.source.channels = decoder.first_frame_channels();

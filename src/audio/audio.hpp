@@ -25,13 +25,30 @@ struct AudioInfo {
     std::string container;  // FFmpeg demuxer name: "flac", "mp3", "ogg", "mov,mp4,m4a,3gp,3g2,mj2", "wav", ...
 };
 
+// The stream ended well before the duration its header declares (a cut-off copy or download, a
+// damaged file): everything that could be read was decoded. Declared durations that are only
+// estimates (from the bitrate, as for an MP3 without a frame count) are never compared.
+struct Truncation {
+    double decoded_seconds = 0.0;
+    double declared_seconds = 0.0;
+};
+
+// How far short of the declared duration a stream may end and still count as whole: encoder delay
+// and padding make tens of milliseconds; anything past 1 s, or 1% of the declared length when that
+// is less (but at least 0.1 s, for short clips), is missing audio.
+bool is_truncated(double decoded_seconds, double declared_seconds);
+
 struct DecodedAudio {
     AudioInfo source;
     int sample_rate = kModelSampleRate;
     int channels = 1;
     std::vector<float> samples;  // interleaved when channels > 1, [-1, 1]
     bool stopped_early = false;  // decoding stopped at max_seconds: the rest was not read
+    std::optional<Truncation> truncated;  // read to its end and found short; never set when stopped_early
 };
+
+// "<file>: the audio stops at 61.2 s of 120.0 s declared (truncated or damaged file)"
+std::string truncation_text(const std::filesystem::path& path, const Truncation& truncation);
 
 // True for the file extensions a folder scan picks up (case-insensitive).
 bool is_audio_extension(const std::filesystem::path& path);

@@ -128,7 +128,7 @@ std::string_view to_string(Flag flag) { return kFlagNames.at(static_cast<std::si
 std::string_view to_string(Stage stage) { return kStageNames.at(static_cast<std::size_t>(stage)); }
 
 bool is_flagged(std::string_view flag_name) {
-    return std::any_of(kQualityFlags.begin(), kQualityFlags.end(),
+    return flag_name == kTruncatedAudioFlag || std::any_of(kQualityFlags.begin(), kQualityFlags.end(),
                        [&](Flag flag) { return to_string(flag) == flag_name; });
 }
 

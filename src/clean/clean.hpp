@@ -68,8 +68,12 @@ std::string_view to_string(Flag flag);
 // to fall back, nothing usable remained, or what remains is suspect (the model refused or chatted,
 // so the rest is not a description of what it heard; it looped). Flags of what was removed cleanly
 // do not: a caption whose unfinished last sentence was dropped (cut_off) or that was cut to the
-// budget (truncated) is made of complete sentences the model wrote.
+// budget (truncated) is made of complete sentences the model wrote. Of the flags a run sets, not the
+// cleaner, truncated_audio does: the caption describes only the part of the track that was read.
 bool is_flagged(std::string_view flag_name);
+
+// Set by a run on every step of a track whose audio file ends well before its header says.
+inline constexpr std::string_view kTruncatedAudioFlag = "truncated_audio";
 
 // The named stages of the pipeline, in order (see src/clean/README.md). A fallback names one.
 enum class Stage : std::uint8_t {

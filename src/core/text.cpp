@@ -128,4 +128,16 @@ std::string escape_for_terminal(std::string_view text) {
     return out;
 }
 
+std::string replace_invalid_utf8(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    while (const auto bad = invalid_utf8_at(text)) {
+        out += text.substr(0, *bad);
+        out += "\xEF\xBF\xBD";  // U+FFFD
+        text.remove_prefix(*bad + 1);
+    }
+    out += text;
+    return out;
+}
+
 }  // namespace tunecap::core

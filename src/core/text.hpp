@@ -21,6 +21,9 @@ std::string join(const std::vector<std::string>& parts, std::string_view separat
 // and code points above U+10FFFF are not), or nullopt when the text is UTF-8 throughout. Text that
 // reaches a prompt or a JSON file must be; file names need not be.
 std::optional<std::size_t> invalid_utf8_at(std::string_view text);
+// `text` with each byte that does not belong to well-formed UTF-8 replaced by U+FFFD (one per
+// byte, as report.html shows them): a readable stand-in for a file name, never the name itself.
+std::string replace_invalid_utf8(std::string_view text);
 
 // Text made safe for a terminal and kept on one line: C0 controls (newlines included), DEL and C1
 // controls (U+0080..U+009F) become visible escapes (\n, \r, \t, \x1b, \x7f, \u009b), and each

@@ -8,6 +8,7 @@
 
 #include "analysis/facts.hpp"
 #include "core/text.hpp"
+#include "report/path_json.hpp"
 
 namespace tunecap::manifest {
 namespace {
@@ -15,22 +16,10 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::ordered_json;
 
-// One line of JSON, or an error when some text in it is not UTF-8 (file names are bytes on Linux;
-// everything else tunecap stores is UTF-8 already).
-core::Result<std::string> json_line(const ordered_json& object, const Entry& entry) {
-    try {
-        return object.dump() + "\n";
-    } catch (const ordered_json::type_error&) {
-        return core::Error{fmt::format("{}: the file name is not valid UTF-8, which JSON cannot hold", entry.file.string())};
-    }
-}
+std::string json_line(const ordered_json& object) { return report::dump_text(object) + "\n"; }
 
-void add(Document& document, core::Result<std::string> line) {
-    if (!line) {
-        document.errors.push_back(line.error().message);
-        return;
-    }
-    document.text += *line;
+void add(Document& document, const std::string& line) {
+    document.text += line;
     ++document.rows;
 }
 
@@ -60,16 +49,17 @@ Document jsonl_document(const std::vector<Entry>& entries) {
     Document document;
     for (const auto& entry : entries) {
         const auto& row = entry.row;
-        const ordered_json object = {{"file", entry.file.string()},
-                                     {"track_id", row.track_id},
-                                     {"caption", row.caption},
-                                     {"phase", row.phase},
-                                     {"model", row.model},
-                                     {"prompt", row.prompt},
-                                     {"genres", entry.info.genres},
-                                     {"facts", facts_value(entry.info)},
-                                     {"flags", row.flags}};
-        add(document, json_line(object, entry));
+        ordered_json object = ordered_json::object();
+        report::put_path(object, "file", entry.file);
+        object["track_id"] = row.track_id;
+        object["caption"] = row.caption;
+        object["phase"] = row.phase;
+        object["model"] = row.model;
+        object["prompt"] = row.prompt;
+        object["genres"] = entry.info.genres;
+        object["facts"] = facts_value(entry.info);
+        object["flags"] = row.flags;
+        add(document, json_line(object));
     }
     return document;
 }
@@ -124,10 +114,18 @@ Document audiofolder_document(const std::vector<Entry>& entries, const fs::path&
                                                   entry.file.string(), folder.string()));
             continue;
         }
+        // AudioFolder joins file_name to its folder as text: a name that is not UTF-8 would have to
+        // be written as another name, which names no file.
+        if (core::invalid_utf8_at(relative->native())) {
+            document.errors.push_back(fmt::format("{}: the file name is not valid UTF-8, so AudioFolder's file_name "
+                                                  "cannot name it (rename the file, or use --format jsonl)",
+                                                  entry.file.string()));
+            continue;
+        }
         const auto& row = entry.row;
         const ordered_json object = {{"file_name", relative->generic_string()}, {"text", row.caption}, {"phase", row.phase},
                                      {"model", row.model}, {"prompt", row.prompt}, {"genres", entry.info.genres}};
-        add(document, json_line(object, entry));
+        add(document, json_line(object));
     }
     return document;
 }

@@ -20,7 +20,8 @@ struct Document {
 };
 
 // One JSON object per line: file, track_id, caption, phase, model, prompt, genres, facts (object
-// or null), flags. A file name that is not UTF-8 cannot be written in JSON: that entry is an error.
+// or null), flags. A file name that is not UTF-8 is written as report::put_path writes it (a
+// display name and its exact bytes in "file_hex").
 Document jsonl_document(const std::vector<Entry>& entries);
 
 // RFC 4180: CRLF line ends, a header row, fields holding a comma, quote, CR or LF in quotes with
@@ -32,7 +33,8 @@ std::string csv_field(std::string_view text);
 
 // Hugging Face AudioFolder's metadata.jsonl for a metadata file in `folder` (absolute, lexically
 // normal): file_name relative to it, text, phase, model, prompt, genres. AudioFolder takes only
-// files in that folder or below it (no "../"): any other entry is an error.
+// files in that folder or below it (no "../"), and its file_name is text: any other entry, or one
+// whose name below the folder is not UTF-8, is an error.
 Document audiofolder_document(const std::vector<Entry>& entries, const std::filesystem::path& folder);
 
 // `file` relative to `folder` when it is inside it (both absolute, lexically normal).

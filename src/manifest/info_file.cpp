@@ -98,7 +98,7 @@ Layout layout_of(std::string_view text) {
 }
 
 std::string written_out(const ordered_json& document, const Layout& layout) {
-    std::string text = document.dump(layout.indent, layout.indent_char, layout.ascii);
+    std::string text = document.dump(layout.indent, layout.indent_char, layout.ascii, ordered_json::error_handler_t::replace);
     if (layout.final_newline) text += '\n';
     if (!layout.crlf) return text;
     std::string crlf;

@@ -16,6 +16,8 @@ namespace tunecap::pipeline {
 
 // Flags that say how the request was made, not what the cleaner did; re-deriving keeps them.
 inline constexpr std::string_view kAudioCutFlag = "audio_cut";
+// Every step of a track whose file ends well before its header says (TrackRecord::truncated).
+inline constexpr std::string_view kTruncatedAudioFlag = clean::kTruncatedAudioFlag;
 
 // Sets row.caption, row.flags (cleaning flags replace the previous ones; request flags such as
 // audio_cut stay), row.outcome and row.error from row.raw_output (and row.reasoning), and row.claims

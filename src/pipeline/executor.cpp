@@ -22,6 +22,7 @@ store::StepRow base_row(const TrackRecord& track, const StepNode& node) {
     row.phase = node.phase->id;
     row.model = node.model ? node.model->name : std::string(kNoModel);
     row.prompt = node.prompt->id;
+    if (track.truncated) row.flags.emplace_back(kTruncatedAudioFlag);
     if (node.planned) {
         row.hint_kind = node.planned->request.hint_kind;
         row.hint = node.planned->request.hint;

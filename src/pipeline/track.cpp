@@ -70,6 +70,7 @@ void set_decoded_audio(TrackRecord& track, const audio::DecodedAudio& decoded) {
     track.audio = decoded.source;
     track.model_samples = decoded.samples.size();
     track.audio_sha256 = audio_sha256(decoded);
+    track.truncated = decoded.truncated;
 }
 
 }  // namespace tunecap::pipeline

@@ -71,6 +71,9 @@ struct TrackRecord {
     // content_hash, not this).
     std::size_t model_samples = 0;
     std::string audio_sha256;
+    // The file ends well before its header says (from the decode, or for audio past the model's
+    // limit from the facts' whole-file decode): every step is flagged truncated_audio.
+    std::optional<audio::Truncation> truncated;
     // What tunecap measured of the track itself (loudness, tempo, key...); nullopt when not measured.
     std::optional<analysis::Facts> facts;
     std::vector<PhaseRecord> phases;
@@ -78,7 +81,8 @@ struct TrackRecord {
 
 std::string make_track_id(const std::filesystem::path& file, std::string_view content_hash);
 
-// Records what the models will get of a decoded track: audio info, length and audio_sha256.
+// Records what the models will get of a decoded track: audio info, length, audio_sha256 and
+// whether the file was found truncated.
 void set_decoded_audio(TrackRecord& track, const audio::DecodedAudio& decoded);
 // The SHA-256 of the 16-bit PCM the models get of it: what a step's identity names.
 std::string audio_sha256(const audio::DecodedAudio& decoded);

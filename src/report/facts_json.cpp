@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "report/json_parts.hpp"
+#include "report/path_json.hpp"
 
 namespace tunecap::report {
 namespace {
@@ -43,6 +44,10 @@ ordered_json facts_object(const analysis::Facts& facts) {
     }
     out["onsets_per_second"] = rounded(facts.onsets_per_second, 2);
     out["brightness_hz"] = rounded(facts.brightness_hz, 0);
+    if (facts.truncated) {
+        out["truncated"] = {{"decoded_seconds", rounded(facts.truncated->decoded_seconds, 2)},
+                            {"declared_seconds", rounded(facts.truncated->declared_seconds, 2)}};
+    }
     return out;
 }
 
@@ -70,6 +75,9 @@ std::optional<analysis::Facts> parse_facts_json(const std::string& text) {
         }
         facts.onsets_per_second = json.at("onsets_per_second").get<double>();
         facts.brightness_hz = json.at("brightness_hz").get<double>();
+        if (const auto t = json.find("truncated"); t != json.end()) {
+            facts.truncated = audio::Truncation{t->at("decoded_seconds").get<double>(), t->at("declared_seconds").get<double>()};
+        }
         return facts;
     } catch (const nlohmann::json::exception&) {
         return std::nullopt;
@@ -104,9 +112,10 @@ TrackInfo read_track_info(const std::string& info_json) {
 }
 
 std::string facts_json_line(const std::filesystem::path& file, const analysis::Facts& facts) {
-    ordered_json out = {{"file", file.string()}};
+    ordered_json out = ordered_json::object();
+    put_path(out, "file", file);
     out.update(facts_object(facts));
-    return out.dump();
+    return dump_text(out);
 }
 
 }  // namespace tunecap::report

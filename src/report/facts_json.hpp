@@ -12,7 +12,8 @@
 namespace tunecap::report {
 
 // {"duration_seconds": ..., "loudness": {...} or null, "tempo": {...} or null, "key": {...} or
-// null, "onsets_per_second": ..., "brightness_hz": ...}, numbers rounded to what is meaningful
+// null, "onsets_per_second": ..., "brightness_hz": ..., and "truncated": {"decoded_seconds": ...,
+// "declared_seconds": ...} when the file ends before its header says}, numbers rounded to what is meaningful
 // (0.01 LU, 0.1 BPM, 0.01 confidence, 1 Hz). Parsing it back gives the facts a run uses, so a
 // resumed run sees exactly what the first one did.
 std::string facts_json(const analysis::Facts& facts);
@@ -31,7 +32,8 @@ std::string track_info_json(const TrackInfo& info);
 // row that is not such JSON (an older tunecap's) as empty.
 TrackInfo read_track_info(const std::string& info_json);
 
-// One line of `tunecap analyze --json`: {"file": ..., then the facts}.
+// One line of `tunecap analyze --json`: {"file": ... (with "file_hex" when not UTF-8, see
+// path_json.hpp), then the facts}.
 std::string facts_json_line(const std::filesystem::path& file, const analysis::Facts& facts);
 
 }  // namespace tunecap::report

@@ -6,6 +6,7 @@
 #include "pipeline/caption.hpp"
 #include "report/facts_json.hpp"
 #include "report/json_parts.hpp"
+#include "report/path_json.hpp"
 
 #include <unistd.h>
 
@@ -90,11 +91,15 @@ ordered_json phases_json(const std::vector<pipeline::PhaseRecord>& phases, const
 }
 
 ordered_json track_object(const pipeline::TrackRecord& track) {
-    ordered_json out = {{"id", track.id},
-                        {"file", track.file.string()},
-                        {"content_sha256", track.content_hash},
-                        {"genres", genres_json(track.genres)},
-                        {"audio", audio_json(track.audio)}};
+    ordered_json out = {{"id", track.id}};
+    put_path(out, "file", track.file);
+    out["content_sha256"] = track.content_hash;
+    out["genres"] = genres_json(track.genres);
+    out["audio"] = audio_json(track.audio);
+    if (track.truncated) {
+        out["audio"]["truncated"] = {{"decoded_seconds", track.truncated->decoded_seconds},
+                                     {"declared_seconds", track.truncated->declared_seconds}};
+    }
     out["facts"] = track.facts ? facts_object(*track.facts) : ordered_json(nullptr);
     if (!track.warnings.empty()) out["warnings"] = track.warnings;
     out["phases"] = phases_json(track.phases, track.facts);
@@ -103,20 +108,24 @@ ordered_json track_object(const pipeline::TrackRecord& track) {
 
 }  // namespace
 
-std::string track_json(const pipeline::TrackRecord& track) { return track_object(track).dump(2) + "\n"; }
+std::string track_json(const pipeline::TrackRecord& track) { return dump_text(track_object(track), 2) + "\n"; }
 
 std::string results_json(const RunSummary& summary, const config::Config& config) {
     ordered_json tracks = ordered_json::array();
     for (const auto& track : summary.tracks) {
-        tracks.push_back({{"id", track.id},
-                          {"file", track.file.string()},
-                          {"json", track_json_path(summary.out_dir, track).string()},
-                          {"genres", genres_json(track.genres)},
-                          {"duration_seconds", track.audio.duration_seconds}});
+        ordered_json t = {{"id", track.id}};
+        put_path(t, "file", track.file);
+        put_path(t, "json", track_json_path(summary.out_dir, track));
+        t["genres"] = genres_json(track.genres);
+        t["duration_seconds"] = track.audio.duration_seconds;
+        tracks.push_back(std::move(t));
     }
     ordered_json failures = ordered_json::array();
     for (const auto& failure : summary.failures) {
-        failures.push_back({{"file", failure.file.string()}, {"error", failure.error}});
+        ordered_json f = ordered_json::object();
+        put_path(f, "file", failure.file);
+        f["error"] = failure.error;
+        failures.push_back(std::move(f));
     }
     ordered_json effective = ordered_json::object();
     for (const auto& [key, value] : config.effective) {
@@ -153,25 +162,27 @@ std::string results_json(const RunSummary& summary, const config::Config& config
     for (const auto& [phase, models] : phase_stats) {
         for (const auto& [model, stats] : models) phases[phase][model] = stats;
     }
-    ordered_json out = {
-        {"tunecap_version", summary.version},
-        {"started_at", summary.started_at},
-        {"finished_at", summary.finished_at},
-        {"command_line", summary.command_line},
-        {"config_file", summary.config_file.empty() ? "built-in default" : summary.config_file.string()},
-        {"counts", {{"tracks", summary.tracks.size() + summary.failures.size()},
-                    {"succeeded", summary.tracks.size()},
-                    {"failed", summary.failures.size()}}},
-        {"steps", {{"executed", summary.steps_executed}, {"reused", summary.steps_reused},
-                   {"failed", summary.steps_failed}, {"skipped", summary.steps_skipped}}},
-        {"interrupted", summary.interrupted},
-        {"model_loads", std::move(loads)},
-        {"phases", std::move(phases)},
-        {"tracks", std::move(tracks)},
-        {"failures", std::move(failures)},
-        {"config", std::move(effective)},
-    };
-    return out.dump(2) + "\n";
+    ordered_json out = {{"tunecap_version", summary.version},
+                        {"started_at", summary.started_at},
+                        {"finished_at", summary.finished_at},
+                        {"command_line", summary.command_line}};
+    if (summary.config_file.empty()) {
+        out["config_file"] = "built-in default";
+    } else {
+        put_path(out, "config_file", summary.config_file);
+    }
+    out["counts"] = {{"tracks", summary.tracks.size() + summary.failures.size()},
+                     {"succeeded", summary.tracks.size()},
+                     {"failed", summary.failures.size()}};
+    out["steps"] = {{"executed", summary.steps_executed}, {"reused", summary.steps_reused},
+                    {"failed", summary.steps_failed}, {"skipped", summary.steps_skipped}};
+    out["interrupted"] = summary.interrupted;
+    out["model_loads"] = std::move(loads);
+    out["phases"] = std::move(phases);
+    out["tracks"] = std::move(tracks);
+    out["failures"] = std::move(failures);
+    out["config"] = std::move(effective);
+    return dump_text(out, 2) + "\n";
 }
 
 std::filesystem::path track_json_path(const std::filesystem::path& out_dir, const pipeline::TrackRecord& track) {
@@ -242,7 +253,7 @@ core::Result<std::size_t> refresh_captions(const std::filesystem::path& track_js
         roll_up(phase, pipeline::phase_rollup(model_states));
     }
     if (changed == 0) return changed;
-    if (auto written = core::write_file_atomically(track_json, track.dump(2) + "\n", {}, core::Sync::no); !written) {
+    if (auto written = core::write_file_atomically(track_json, dump_text(track, 2) + "\n", {}, core::Sync::no); !written) {
         return written.error();
     }
     return changed;

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include "audio/audio.hpp"
 #include "audio_fixtures.hpp"
 #include "temp_dir.hpp"
@@ -123,7 +125,47 @@ TEST(DecodeErrors, TruncatedFileKeepsWhatRemains) {
     EXPECT_LT(decoded->source.duration_seconds, 1.1);
     EXPECT_NEAR(testing::zero_crossing_hz(testing::middle(decoded->samples, kModelSampleRate), kModelSampleRate),
                 testing::kToneHz, 2.0);
+    // STREAMINFO still says 2 s: the decode says how much of it was read.
+    ASSERT_TRUE(decoded->truncated);
+    EXPECT_NEAR(decoded->truncated->declared_seconds, 2.0, 0.001);
+    EXPECT_EQ(decoded->truncated->decoded_seconds, decoded->source.duration_seconds);
 }
+
+// 20 s cut in half with truncate(1), in the formats whose header states the length: found short.
+// (FFmpeg takes a WAV's length from the file when its data size promises more, and an Ogg's from its
+// last page, so a cut WAV or Ogg is a shorter file, not a short one.)
+class CutInHalf : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(CutInHalf, ReportsTheDeclaredAndTheDecodedSeconds) {
+    const std::string format = GetParam();
+    const std::string codec = format == "flac" ? "-c:a flac" : "-c:a libmp3lame -b:a 128k";
+    TempDir dir;
+    const auto path = testing::make_tone_file(dir / ("cut." + format), kStereoTone, 44100, 20.0, codec);
+    const auto whole = decode(path);
+    ASSERT_TRUE(whole.ok()) << whole.error().message;
+    EXPECT_FALSE(whole->truncated);
+
+    testing::run_tool("truncate -s " + std::to_string(std::filesystem::file_size(path) / 2) + " " + testing::shell_quoted(path));
+    const auto decoded = decode(path);
+    ASSERT_TRUE(decoded.ok()) << decoded.error().message;
+    ASSERT_TRUE(decoded->truncated);
+    EXPECT_NEAR(decoded->truncated->declared_seconds, 20.0, 0.06);
+    EXPECT_NEAR(decoded->truncated->decoded_seconds, 10.0, 0.6);
+    EXPECT_EQ(truncation_text(path, *decoded->truncated),
+              path.string() + ": the audio stops at " + fmt::format("{:.1f}", decoded->truncated->decoded_seconds) +
+                  " s of 20.0 s declared (truncated or damaged file)");
+    // The facts' decode (its own rate, stereo) finds the same.
+    const auto native = decode_native(path);
+    ASSERT_TRUE(native.ok());
+    EXPECT_TRUE(native->truncated);
+    // Stopped at a limit before the cut: nothing was missing from what was read.
+    const auto limited = decode(path, kModelSampleRate, 5.0);
+    ASSERT_TRUE(limited.ok());
+    EXPECT_FALSE(limited->truncated);
+}
+
+INSTANTIATE_TEST_SUITE_P(Formats, CutInHalf, ::testing::Values("flac", "mp3"),
+                         [](const ::testing::TestParamInfo<const char*>& info) { return std::string(info.param); });
 
 // Garbage over 5% of the file mid-stream: the damaged packets are skipped, the rest decodes.
 class CorruptMidStream : public ::testing::TestWithParam<const char*> {};

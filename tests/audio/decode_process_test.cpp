@@ -77,6 +77,7 @@ TEST_P(DecodeFormat, DecodesStereoToneToMonoAtModelRate) {
     EXPECT_EQ(decoded->source.container, format.container);
     // Counted from decoded samples at the source rate, so it agrees with the output length.
     EXPECT_NEAR(decoded->source.duration_seconds, seconds, 2.0 / kModelSampleRate);
+    EXPECT_FALSE(decoded->truncated) << "a whole file ends where its header says";
 
     const auto middle = testing::middle(decoded->samples, kModelSampleRate);
     EXPECT_NEAR(testing::zero_crossing_hz(middle, kModelSampleRate), kToneHz, 2.0);

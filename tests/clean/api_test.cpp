@@ -61,6 +61,8 @@ TEST(Flag, FallbacksFailuresAndSuspectOutputsKeepACaptionOutOfTraining) {
     EXPECT_FALSE(is_flagged("truncated"));  // cut at a sentence boundary to fit: still a caption
     EXPECT_FALSE(is_flagged("cut_off"));    // the complete sentences before the cut: still a caption
     EXPECT_FALSE(is_flagged("audio_cut"));
+    // A run's flag: the caption describes only the part of a damaged file that could be read.
+    EXPECT_TRUE(is_flagged("truncated_audio"));
 }
 
 TEST(Stage, Names) {

@@ -67,5 +67,15 @@ TEST(EscapeForTerminal, TheResultIsOneLineOfPrintableUtf8) {
     EXPECT_EQ(escaped.find("\xc2\x9b"), std::string::npos);
 }
 
+TEST(ReplaceInvalidUtf8, EachBadByteBecomesOneReplacementCharacter) {
+    EXPECT_EQ(replace_invalid_utf8(""), "");
+    EXPECT_EQ(replace_invalid_utf8("caf\xc3\xa9 \xe2\x99\xaf"), "caf\xc3\xa9 \xe2\x99\xaf");
+    EXPECT_EQ(replace_invalid_utf8("a\xff" "b"), "a\xEF\xBF\xBD" "b");
+    EXPECT_EQ(replace_invalid_utf8("\xff\xfe"), "\xEF\xBF\xBD\xEF\xBF\xBD");
+    EXPECT_EQ(replace_invalid_utf8("caf\xc3"), "caf\xEF\xBF\xBD");                // cut short
+    EXPECT_EQ(replace_invalid_utf8("\xed\xa0\x80x"), "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD" "x");  // a surrogate
+    EXPECT_EQ(invalid_utf8_at(replace_invalid_utf8("\x80\xc0\xaf ok \xf5")), std::nullopt);
+}
+
 }  // namespace
 }  // namespace tunecap::core

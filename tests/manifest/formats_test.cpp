@@ -147,12 +147,24 @@ TEST(Jsonl, EachLineIsOneObjectWithEveryField) {
     EXPECT_EQ(objects[1]["genres"], json::array());
 }
 
-TEST(Jsonl, ANameThatIsNotUtf8IsOneErrorAndTheOthersAreWritten) {
+TEST(Jsonl, ANameThatIsNotUtf8IsWrittenWithItsExactBytes) {
     const auto document = jsonl_document({entry("/music/caf\xe9.flac", "One."), entry("/music/b.flac", "Two.")});
+    EXPECT_EQ(document.rows, 2u);
+    EXPECT_THAT(document.errors, IsEmpty());
+    const auto objects = jsonl_objects(document.text);
+    EXPECT_EQ(objects.at(0)["file"], "/music/caf\xEF\xBF\xBD.flac");
+    EXPECT_EQ(objects.at(0)["file_hex"], "2f6d757369632f636166e92e666c6163");
+    EXPECT_EQ(objects.at(0)["caption"], "One.");
+    EXPECT_EQ(objects.at(1)["file"], "/music/b.flac");
+    EXPECT_FALSE(objects.at(1).contains("file_hex"));
+}
+
+TEST(AudioFolder, ANameThatIsNotUtf8IsOneErrorAndTheOthersAreWritten) {
+    const auto document = audiofolder_document({entry("/music/caf\xe9.flac", "One."), entry("/music/b.flac", "Two.")}, "/music");
     EXPECT_EQ(document.rows, 1u);
     ASSERT_EQ(document.errors.size(), 1u);
     EXPECT_THAT(document.errors[0], HasSubstr("/music/caf\xe9.flac: the file name is not valid UTF-8"));
-    EXPECT_EQ(jsonl_objects(document.text).at(0)["file"], "/music/b.flac");
+    EXPECT_EQ(jsonl_objects(document.text).at(0)["file_name"], "b.flac");
 }
 
 TEST(AudioFolder, PathUnderIsComponentWise) {

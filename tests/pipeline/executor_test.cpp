@@ -222,5 +222,29 @@ phases:
     EXPECT_THAT(row.claims, HasSubstr(R"("verdict":"agrees","relation":"same")"));
 }
 
+TEST(Executor, EveryStepOfATruncatedTrackIsFlaggedAndKeepsTheFlagThroughCleaning) {
+    Fixture f;
+    f.tracks[0].truncated = audio::Truncation{1.5, 3.0};
+    const auto& node = f.node("flamingo", "brief");
+    auto session = f.session(8192);
+    const auto audio = load_track_audio(f.tracks[0], audio_budget(f.config, *node.model, 8192));
+    ASSERT_TRUE(audio.ok());
+    const auto row = run_model_step(f.config, f.tracks[0], node, &audio.value(), session, 0, f.cleaning);
+    EXPECT_EQ(row.outcome, store::StepOutcome::done);
+    EXPECT_THAT(row.flags, ::testing::Contains("truncated_audio"));
+    EXPECT_THAT(row.flags, ::testing::Contains("wrapper_removed"));
+    EXPECT_THAT(failed_step(f.tracks[0], node, "no server").flags, ::testing::Contains("truncated_audio"));
+
+    const auto config = load_config(R"(
+phases:
+  - {id: facts, kind: template, prompts: [facts]}
+)");
+    auto track = testing::track(config, "a", 185);
+    track.truncated = audio::Truncation{90.0, 185.0};
+    EXPECT_THAT(first_local_row(config, track, f.cleaning).flags, ::testing::Contains("truncated_audio"));
+    EXPECT_THAT(first_local_row(config, testing::track(config, "a", 185), f.cleaning).flags,
+                ::testing::Not(::testing::Contains("truncated_audio")));
+}
+
 }  // namespace
 }  // namespace tunecap::pipeline
