@@ -5,9 +5,9 @@
 
 namespace tunecap::pipeline {
 
-Generate http_generate() {
-    return [](const llm::EndpointAddress& address, const llm::GenerationRequest& request, const std::string& marker) {
-        return llm::Client(address).generate(request, marker);
+Generate http_generate(std::shared_ptr<llm::HttpTransport> transport) {
+    return [transport](const llm::EndpointAddress& address, const llm::GenerationRequest& request, const std::string& marker) {
+        return llm::Client(address, transport).generate(request, marker);
     };
 }
 
@@ -46,8 +46,13 @@ void SpawnThread::loop() {
 }
 
 BackendSession::BackendSession(std::unique_ptr<server::Backend> backend, std::string model, SpawnThread& spawner,
-                               Generate generate, core::Log* log)
-    : m_backend(std::move(backend)), m_model(std::move(model)), m_spawner(spawner), m_generate(std::move(generate)), m_log(log) {
+                               Generate generate, core::Log* log, std::function<void()> end_requests)
+    : m_backend(std::move(backend)),
+      m_model(std::move(model)),
+      m_spawner(spawner),
+      m_generate(std::move(generate)),
+      m_log(log),
+      m_end_requests(std::move(end_requests)) {
     if (m_backend) m_props = m_backend->props();
 }
 
@@ -118,9 +123,14 @@ void BackendSession::restart(const llm::LlmError& cause) {
 }
 
 void BackendSession::abort() {
+    {
+        // First marked, so that the requests ended next fail instead of restarting the server.
+        const std::lock_guard lock(m_mutex);
+        m_aborted = true;
+        if (m_error.empty()) m_error = "model " + m_model + ": the run was stopped";
+    }
+    if (m_end_requests) m_end_requests();
     const std::lock_guard lock(m_mutex);
-    m_aborted = true;
-    if (m_error.empty()) m_error = "model " + m_model + ": the run was stopped";
     stop_backend();
 }
 

@@ -32,7 +32,8 @@ using BackendFactory =
 // Sends one generation request to an endpoint (llm::Client in a real run).
 using Generate = std::function<llm::LlmResult<llm::GenerationResult>(
     const llm::EndpointAddress& address, const llm::GenerationRequest& request, const std::string& media_marker)>;
-Generate http_generate();
+// Requests over `transport`, whose cancel() ends them all.
+Generate http_generate(std::shared_ptr<llm::HttpTransport> transport = llm::real_transport());
 
 // Runs tasks one at a time on a thread that lives as long as it does. Servers are restarted
 // through it: a child's parent-death signal fires when the *thread* that spawned it ends, so a
@@ -66,8 +67,11 @@ public:
     // a third says the model cannot serve these requests here, and each costs up to a deadline.
     static constexpr int kGiveUpAfter = 3;
 
+    // end_requests, when given, ends the requests in flight at once (cancels their transport); abort
+    // calls it before it stops the server, which a real llama-server would not leave while a client
+    // still waits.
     BackendSession(std::unique_ptr<server::Backend> backend, std::string model, SpawnThread& spawner, Generate generate,
-                   core::Log* log);
+                   core::Log* log, std::function<void()> end_requests = {});
     ~BackendSession();
     BackendSession(const BackendSession&) = delete;
     BackendSession& operator=(const BackendSession&) = delete;
@@ -77,7 +81,7 @@ public:
     // Sends the request, pinned to `slot` when the server has several, under the restart protocol.
     llm::LlmResult<llm::GenerationResult> generate(llm::GenerationRequest request, int slot);
     int restarts() const;
-    // For a second Ctrl-C: stops the server at once, which ends the requests in flight, and fails
+    // For a second Ctrl-C: ends the requests in flight and stops the server at once, and fails
     // them and every later request without a restart.
     void abort();
     bool aborted() const;
@@ -93,6 +97,7 @@ private:
     SpawnThread& m_spawner;
     Generate m_generate;
     core::Log* m_log;
+    std::function<void()> m_end_requests;
     mutable std::mutex m_mutex;  // the backend: address and props change on restart
     llm::ServerProps m_props;  // the backend's at its last start; kept when it is stopped
     int m_generation = 0;

@@ -29,7 +29,8 @@ public:
     Runner(const config::Config& config, std::vector<TrackRecord>& tracks, store::Store& store,
            const BackendFactory& backends, const RunOptions& options)
         : m_config(config), m_tracks(tracks), m_store(store), m_backends(backends), m_options(options),
-          m_graph(config, tracks, options.force), m_generate(options.generate ? options.generate : http_generate()),
+          m_graph(config, tracks, options.force), m_transport(options.generate ? nullptr : llm::real_transport()),
+          m_generate(options.generate ? options.generate : http_generate(m_transport)),
           m_clock(options.clock ? options.clock : core::real_clock()) {
         m_cleaning.max_t5_tokens = config.cleaning.max_t5_tokens;
         m_cleaning.counter = options.token_counter;
@@ -137,7 +138,9 @@ private:
             m_outcome.loads.push_back(load);
             return;
         }
-        BackendSession session(std::move(backend).take(), model.name, m_spawner, m_generate, m_options.log);
+        BackendSession session(std::move(backend).take(), model.name, m_spawner, m_generate, m_options.log, [this] {
+            if (m_transport) m_transport->cancel();
+        });
         load.server_build = session.props().build_info;
         if (m_options.progress) m_options.progress->model_started(model.name, ready.size());
         const auto slots = static_cast<std::size_t>(std::max(1, session.props().total_slots));
@@ -168,7 +171,7 @@ private:
     }
 
     // Waits until every slot worker has ended. On a stop it says once what it waits for, gives the
-    // requests in flight kStopGrace, then ends them by stopping the server; a second Ctrl-C ends
+    // requests in flight kStopGrace, then ends them (cancelled, their server stopped); a second Ctrl-C ends
     // them at once.
     void wait_for_workers(BackendSession& session, const std::string& model) {
         std::unique_lock lock(m_workers_mutex);
@@ -258,6 +261,7 @@ private:
     const BackendFactory& m_backends;
     const RunOptions& m_options;
     StepGraph m_graph;
+    std::shared_ptr<llm::HttpTransport> m_transport;  // the requests' own, so a second Ctrl-C can end them; none with options.generate
     Generate m_generate;
     std::shared_ptr<core::Clock> m_clock;
     clean::CleanOptions m_cleaning;

@@ -186,6 +186,19 @@ TEST(BackendSession, AbortStopsTheServerAndFailsTheRequestsInFlightWithoutAResta
     EXPECT_EQ(s.model.seen().size(), 1u);
 }
 
+TEST(BackendSession, AbortEndsTheRequestsBeforeItStopsTheServer) {
+    FakeModel model;
+    SpawnThread spawner;
+    std::atomic<int> stops{0};
+    int stops_when_ended = -1;
+    auto owned = std::make_unique<FakeBackend>(props(4096));
+    owned->stop_count = &stops;
+    BackendSession session(std::move(owned), "m", spawner, model.generate(), nullptr, [&] { stops_when_ended = stops; });
+    session.abort();
+    EXPECT_EQ(stops_when_ended, 0);  // a real llama-server will not stop while a client still waits
+    EXPECT_EQ(stops, 1);
+}
+
 TEST(BackendSession, RequestsArePinnedToTheirSlotOnlyWhenTheServerHasSeveral) {
     Session one(1);
     ASSERT_TRUE(one.session->generate(request("x"), 3).ok());
