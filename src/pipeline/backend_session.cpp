@@ -83,7 +83,9 @@ llm::LlmResult<llm::GenerationResult> BackendSession::generate(llm::GenerationRe
         {
             const std::lock_guard lock(m_mutex);
             if (!m_error.empty()) return llm::LlmError{llm::ErrorKind::connection_lost, 0, m_error, {}, {}};
-            if (m_stopped || !m_backend) return llm::LlmError{llm::ErrorKind::connection_lost, 0, "model " + m_model + " is stopped", {}, {}};
+            if (m_stopped || !m_backend) {
+                return llm::LlmError{llm::ErrorKind::connection_lost, 0, "model " + m_model + " is stopped", {}, {}};
+            }
             address = m_backend->address();
             marker = m_props.media_marker;
             request.id_slot = m_props.total_slots > 1 ? slot : -1;
@@ -103,10 +105,11 @@ llm::LlmResult<llm::GenerationResult> BackendSession::generate(llm::GenerationRe
 
 void BackendSession::restart(const llm::LlmError& cause) {
     ++m_generation;
-    const auto what = cause.kind == llm::ErrorKind::timeout ? "no answer by the deadline, the server seems hung" : "connection lost";
+    const auto what =
+        cause.kind == llm::ErrorKind::timeout ? "no answer by the deadline, the server seems hung" : "connection lost";
     if (++m_failures_in_a_row >= kGiveUpAfter) {
-        m_error = fmt::format("model {} gave up after {} consecutive timeouts/restarts: {} ({})", m_model, kGiveUpAfter,
-                              cause.message, llm::to_string(cause.kind));
+        m_error = fmt::format("model {} gave up after {} consecutive timeouts/restarts: {}", m_model, kGiveUpAfter,
+                              cause.message);
         if (m_log) m_log->error("run", "{}; its remaining steps fail", m_error);
         stop_backend();  // a hung server holds its memory, and its requests in flight end
         return;

@@ -171,8 +171,8 @@ private:
     }
 
     // Waits until every slot worker has ended. On a stop it says once what it waits for, gives the
-    // requests in flight kStopGrace, then ends them (cancelled, their server stopped); a second Ctrl-C ends
-    // them at once.
+    // requests in flight kStopGrace, then ends them (cancelled, their server stopped); a second
+    // Ctrl-C ends them at once.
     void wait_for_workers(BackendSession& session, const std::string& model) {
         std::unique_lock lock(m_workers_mutex);
         std::optional<core::Clock::TimePoint> stop_seen;
