@@ -38,13 +38,18 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Set by SIGINT/SIGTERM: the run finishes the steps in flight, stops its servers and writes its
-// results. The one global a signal handler needs; a second signal ends tunecap at once (the
+// Set by SIGINT/SIGTERM, the globals a signal handler needs. The first signal: no new step starts,
+// a server still starting gives up, the requests in flight get a few seconds, then the servers
+// stop and the results are written. The second: the requests in flight are ended at once (their
+// servers stopped), and the results are still written. A third ends tunecap on the spot (the
 // servers die with it through their parent-death signal).
 std::atomic<bool> g_stop_requested{false};
+std::atomic<bool> g_abort_requested{false};
 
 extern "C" void on_stop_signal(int) {
-    if (g_stop_requested.exchange(true)) _exit(130);
+    if (!g_stop_requested.exchange(true)) return;
+    if (!g_abort_requested.exchange(true)) return;
+    _exit(130);
 }
 
 class StopSignals {
@@ -187,6 +192,7 @@ pipeline::BackendFactory backend_factory(const config::Config& config, const fs:
         if (!binary) return binary.error();
         server::SupervisorSettings settings;
         settings.log_dir = out_dir / "logs";
+        settings.cancelled = [] { return g_stop_requested.load(); };
         std::error_code ec;
         const auto self = fs::read_symlink("/proc/self/exe", ec);
         if (!ec) settings.guard = self;
@@ -304,6 +310,7 @@ int run_command(const CommandLine& line, core::Log& log, std::ostream& out) {
     const auto inputs = collect_inputs(line.positionals, input_filter(line));
     const StopSignals signals;
     g_stop_requested = false;
+    g_abort_requested = false;
 
     report::RunSummary summary;
     summary.version = TUNECAP_VERSION;
@@ -344,6 +351,7 @@ int run_command(const CommandLine& line, core::Log& log, std::ostream& out) {
     options.token_counter = loaded->token_counter.get();
     options.force = settings->force;
     options.stop_requested = &g_stop_requested;
+    options.abort_requested = &g_abort_requested;
     options.log = &log;
     options.progress = &progress;
     options.gpu_probe = nvidia_smi_probe();
@@ -402,7 +410,13 @@ int run_command(const CommandLine& line, core::Log& log, std::ostream& out) {
         return kExitSomeFailed;
     }
     if (outcome.interrupted) {
-        out << "interrupted: the steps in flight finished and were stored; run the same command again to resume\n";
+        if (outcome.abandoned == 0) {
+            out << "interrupted: the steps in flight finished and were stored; run the same command again to resume\n";
+        } else {
+            out << fmt::format("interrupted: {} step(s) in flight were stopped and not stored, the finished ones were; "
+                               "run the same command again to resume\n",
+                               outcome.abandoned);
+        }
         return kExitInterrupted;
     }
     return written && summary.failures.empty() && outcome.failed == 0 ? kExitOk : kExitSomeFailed;

@@ -609,13 +609,21 @@ Config read_config(const Value& root, const Reader& r) {
     Config c;
     r.only_keys(root, "", {"runtime", "models", "prompts", "templates", "cleaning", "genre_contrasts", "phases"});
     if (auto* v = root.find("runtime")) {
-        r.only_keys(*v, "runtime", {"llama_server", "vram_budget_gb", "max_audio_seconds", "server_env"});
+        r.only_keys(*v, "runtime", {"llama_server", "vram_budget_gb", "max_audio_seconds", "server_env", "request_deadline"});
         if (auto* x = v->find("llama_server")) c.runtime.llama_server = r.non_empty_string(*x, "runtime.llama_server");
         if (auto* x = v->find("vram_budget_gb")) c.runtime.vram_budget_gb = r.number(*x, "runtime.vram_budget_gb", 0.5, 4096);
         if (auto* x = v->find("max_audio_seconds")) {
             c.runtime.max_audio_seconds = r.number(*x, "runtime.max_audio_seconds", 1, 24 * 3600);
         }
         if (auto* x = v->find("server_env")) c.runtime.server_env = r.environment_names(*x, "runtime.server_env");
+        if (auto* d = v->find("request_deadline")) {
+            const std::string path = "runtime.request_deadline";
+            r.only_keys(*d, path, {"prefill_tps", "decode_tps", "allowance_s"});
+            auto& deadline = c.runtime.request_deadline;
+            if (auto* x = d->find("prefill_tps")) deadline.prefill_tps = r.number(*x, path + ".prefill_tps", 0.01, 1e9);
+            if (auto* x = d->find("decode_tps")) deadline.decode_tps = r.number(*x, path + ".decode_tps", 0.01, 1e9);
+            if (auto* x = d->find("allowance_s")) deadline.allowance_s = r.number(*x, path + ".allowance_s", 0, 24 * 3600);
+        }
     }
     if (auto* v = root.find("cleaning")) {
         r.only_keys(*v, "cleaning", {"max_t5_tokens", "sentencepiece_model"});

@@ -24,6 +24,14 @@ namespace tunecap::config {
 // Where a value came from: "configs/default.yaml:12", "/home/u/my.yaml:3", "env TUNECAP_LLAMA_SERVER".
 using Origin = std::string;
 
+// The speed a request's deadline assumes (pipeline/request_deadline.hpp). The defaults and the
+// reasons for them are in configs/default.yaml, runtime.request_deadline.
+struct RequestDeadline {
+    double prefill_tps = 20;   // prompt tokens per second, per request
+    double decode_tps = 2;     // generated tokens per second, per request
+    double allowance_s = 120;  // seconds on top of the work
+};
+
 struct Runtime {
     std::string llama_server = "llama-server";
     double vram_budget_gb = 16;
@@ -32,6 +40,7 @@ struct Runtime {
     // Environment variables (names, or globs with *) passed to managed servers beyond those they
     // need (server/environment.hpp); everything else of tunecap's environment is withheld.
     std::vector<std::string> server_env;
+    RequestDeadline request_deadline;
 };
 
 struct Cleaning {

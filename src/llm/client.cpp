@@ -5,6 +5,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <mutex>
+#include <set>
+
 #include "llm/prompt_format.hpp"
 
 namespace tunecap::llm {
@@ -71,6 +74,8 @@ class HttplibTransport final : public HttpTransport {
 public:
     LlmResult<HttpResponse> send(const HttpRequest& request) override {
         httplib::Client client(request.base_url);
+        const Registration registration(*this, client);
+        if (!registration.live) return transport_error(request, std::chrono::milliseconds(0), "cancelled: the run is stopping");
         client.set_connection_timeout(std::min<std::chrono::milliseconds>(kConnectTimeout, request.deadline));
         client.set_read_timeout(request.deadline);
         client.set_write_timeout(request.deadline);
@@ -85,6 +90,35 @@ public:
         }
         return HttpResponse{response->status, std::move(response->body)};
     }
+
+    void cancel() override {
+        const std::lock_guard lock(m_mutex);
+        m_cancelled = true;
+        for (auto* client : m_live) client->stop();  // shuts the socket down under the blocked read
+    }
+
+private:
+    // A client in flight, known to cancel() for as long as it lives.
+    struct Registration {
+        Registration(HttplibTransport& transport, httplib::Client& client) : transport(transport), client(client) {
+            const std::lock_guard lock(transport.m_mutex);
+            live = !transport.m_cancelled;
+            if (live) transport.m_live.insert(&client);
+        }
+        ~Registration() {
+            const std::lock_guard lock(transport.m_mutex);
+            transport.m_live.erase(&client);
+        }
+        Registration(const Registration&) = delete;
+        Registration& operator=(const Registration&) = delete;
+        HttplibTransport& transport;
+        httplib::Client& client;
+        bool live = false;
+    };
+
+    std::mutex m_mutex;
+    std::set<httplib::Client*> m_live;
+    bool m_cancelled = false;
 };
 
 }  // namespace

@@ -60,6 +60,9 @@ public:
     // Any HTTP status is a response; no response at all is an error made by transport_error().
     // Safe to call from several threads at once.
     virtual LlmResult<HttpResponse> send(const HttpRequest& request) = 0;
+    // Ends every exchange in flight at once (each fails as connection_lost) and refuses every later
+    // one: for a stop that must not wait for the answers. Safe to call from any thread.
+    virtual void cancel() {}
 };
 
 // cpp-httplib over TCP. Stateless: every caller may have its own.

@@ -1,19 +1,15 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "pipeline/executor.hpp"
 
-#include <chrono>
 
 #include <fmt/format.h>
 
 #include "audio/audio.hpp"
 #include "pipeline/caption.hpp"
+#include "pipeline/request_deadline.hpp"
 
 namespace tunecap::pipeline {
 namespace {
-
-// A generation of a few hundred tokens takes seconds on a GPU and minutes on a CPU; a request that
-// has not answered in 15 minutes is stuck.
-constexpr auto kRequestDeadline = std::chrono::minutes(15);
 
 store::StepRow base_row(const TrackRecord& track, const StepNode& node) {
     store::StepRow row;
@@ -66,11 +62,13 @@ store::StepRow run_model_step(const config::Config& config, const TrackRecord& t
     request.path = request_plan.path;
     request.system = request_plan.system;
     request.sampling = request_plan.sampling;
-    request.deadline = kRequestDeadline;
     if (audio) request.audio_base64 = audio->wav_base64;
 
     auto attempt = [&](std::optional<std::size_t> limit) {
         request.user = render_user(config, *node.phase, *node.prompt, node.model, request_plan, limit);
+        const RequestWork work{request.user.size() + request.system.value_or("").size(), audio ? audio->seconds : 0,
+                               request.sampling.max_tokens.value_or(0)};
+        request.deadline = request_deadline(work, config.runtime.request_deadline);
         return session.generate(request, slot);
     };
     const auto result = llm::generate_shrinking(attempt, request_plan.input_chars, std::nullopt);

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <condition_variable>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -16,12 +17,20 @@
 namespace tunecap::pipeline {
 namespace {
 
+// After the first Ctrl-C the requests in flight get this long to finish and be stored: a caption
+// takes seconds on a GPU, and a stop that takes longer feels ignored. What is cut off is sent
+// again by the next run.
+constexpr auto kStopGrace = std::chrono::seconds(5);
+// How often the wait for the slot workers looks at the stop flags.
+constexpr auto kStopPoll = std::chrono::milliseconds(50);
+
 class Runner {
 public:
     Runner(const config::Config& config, std::vector<TrackRecord>& tracks, store::Store& store,
            const BackendFactory& backends, const RunOptions& options)
         : m_config(config), m_tracks(tracks), m_store(store), m_backends(backends), m_options(options),
-          m_graph(config, tracks, options.force), m_generate(options.generate ? options.generate : http_generate()),
+          m_graph(config, tracks, options.force), m_transport(options.generate ? nullptr : llm::real_transport()),
+          m_generate(options.generate ? options.generate : http_generate(m_transport)),
           m_clock(options.clock ? options.clock : core::real_clock()) {
         m_cleaning.max_t5_tokens = config.cleaning.max_t5_tokens;
         m_cleaning.counter = options.token_counter;
@@ -53,6 +62,7 @@ private:
         if (m_outcome.store_error.empty()) m_outcome.store_error = error.message;
         m_store_failed = true;
     }
+    bool abort_requested() const { return m_options.abort_requested && m_options.abort_requested->load(); }
 
     void settle() {
         SettleContext context;
@@ -125,6 +135,10 @@ private:
         const auto started = m_clock->now();
         auto backend = m_backends(model, needs_audio);
         load.load_seconds = std::chrono::duration<double>(m_clock->now() - started).count();
+        if (!backend && stop_requested()) {
+            if (m_options.log) m_options.log->warn("run", "stopping: the start of {} was cancelled", model.name);
+            return;  // its steps never ran; the next run sends them
+        }
         if (!backend) {
             load.error = backend.error().message;
             if (m_options.log) m_options.log->warn("run", "{}", load.error);
@@ -136,7 +150,9 @@ private:
             m_outcome.loads.push_back(load);
             return;
         }
-        BackendSession session(std::move(backend).take(), model.name, m_spawner, m_generate, m_options.log);
+        BackendSession session(std::move(backend).take(), model.name, m_spawner, m_generate, m_options.log, [this] {
+            if (m_transport) m_transport->cancel();
+        });
         load.server_build = session.props().build_info;
         if (m_options.progress) m_options.progress->model_started(model.name, ready.size());
         const auto slots = static_cast<std::size_t>(std::max(1, session.props().total_slots));
@@ -144,13 +160,19 @@ private:
         GpuPeak peak(m_options.gpu_probe);
         std::atomic<std::size_t> next_group{0};
         std::vector<std::thread> workers;
-        for (std::size_t w = 0; w < std::min(slots, groups.size()); ++w) {
+        const auto worker_count = std::min(slots, groups.size());
+        m_workers_running = worker_count;
+        for (std::size_t w = 0; w < worker_count; ++w) {
             workers.emplace_back([&, w] {
                 for (auto g = next_group++; g < groups.size() && !stopping(); g = next_group++) {
                     run_group(session, model, groups[g], static_cast<int>(w));
                 }
+                const std::lock_guard lock(m_workers_mutex);
+                --m_workers_running;
+                m_workers_done.notify_all();
             });
         }
+        wait_for_workers(session, model.name);
         for (auto& worker : workers) worker.join();
         load.restarts = session.restarts();
         load.peak_gpu_mib = peak.finish();
@@ -158,6 +180,36 @@ private:
         if (m_options.progress) m_options.progress->model_finished(model.name);
         store_load(load);
         m_outcome.loads.push_back(load);
+    }
+
+    // Waits until every slot worker has ended. On a stop it says once what it waits for, gives the
+    // requests in flight kStopGrace, then ends them (cancelled, their server stopped); a second
+    // Ctrl-C ends them at once.
+    void wait_for_workers(BackendSession& session, const std::string& model) {
+        std::unique_lock lock(m_workers_mutex);
+        std::optional<core::Clock::TimePoint> stop_seen;
+        bool aborted = false;
+        while (m_workers_running > 0) {
+            m_workers_done.wait_for(lock, kStopPoll);
+            if (aborted || m_workers_running == 0 || !stop_requested()) continue;
+            if (!stop_seen) {
+                stop_seen = m_clock->now();
+                if (m_options.log) {
+                    m_options.log->warn("run", "stopping: waiting for {} request(s) in flight on {} (at most {} s; Ctrl-C again to stop now)",
+                                        m_in_flight.load(), model, std::chrono::duration_cast<std::chrono::seconds>(kStopGrace).count());
+                }
+            }
+            if (abort_requested() || m_clock->now() - *stop_seen >= kStopGrace) {
+                aborted = true;
+                lock.unlock();
+                if (m_options.log) {
+                    m_options.log->warn("run", "stopping now: ending {} request(s) in flight on {}; they run again next time",
+                                        m_in_flight.load(), model);
+                }
+                session.abort();
+                lock.lock();
+            }
+        }
     }
 
     // For metrics and the report across runs: load time, peak GPU memory and restarts per model.
@@ -175,6 +227,7 @@ private:
             const auto& track = m_tracks[node.track];
             const bool with_audio = config::uses_audio(node.phase->kind);
             store::StepRow row;
+            ++m_in_flight;
             try {  // nothing a step throws may end the run: it becomes that step's failure
                 if (with_audio && !audio) audio = prepare_track_audio(session, model, track);
                 row = with_audio && !audio->ok()
@@ -183,6 +236,14 @@ private:
                                            m_cleaning);
             } catch (const std::exception& e) {
                 row = failed_step(track, node, e.what());
+            }
+            --m_in_flight;
+            if (row.outcome == store::StepOutcome::failed && stop_requested()) {
+                // A stop may be what failed it (its request ended, a restart cancelled): not stored,
+                // so the next run sends it again.
+                const std::lock_guard lock(m_mutex);
+                ++m_outcome.abandoned;
+                return;
             }
             if (m_options.progress) {
                 m_options.progress->step_finished(model.name, row.outcome == store::StepOutcome::done, row.completion_tokens,
@@ -212,6 +273,7 @@ private:
     const BackendFactory& m_backends;
     const RunOptions& m_options;
     StepGraph m_graph;
+    std::shared_ptr<llm::HttpTransport> m_transport;  // the requests' own, so a second Ctrl-C can end them; none with options.generate
     Generate m_generate;
     std::shared_ptr<core::Clock> m_clock;
     clean::CleanOptions m_cleaning;
@@ -220,6 +282,10 @@ private:
     const std::string m_run_id = core::utc_now_iso();  // groups this run's model loads in the store
     std::mutex m_mutex;  // the graph's records and the outcome counters, written by the slot workers
     std::atomic<bool> m_store_failed{false};
+    std::mutex m_workers_mutex;  // m_workers_running
+    std::condition_variable m_workers_done;
+    std::size_t m_workers_running = 0;
+    std::atomic<int> m_in_flight{0};  // steps being sent, for the stop message
     SpawnThread m_spawner;
 };
 

@@ -37,7 +37,10 @@ public:
 
 struct RunOptions {
     std::vector<std::string> force;               // phases recomputed with all that depends on them
-    const std::atomic<bool>* stop_requested = nullptr;  // Ctrl-C: finish the steps in flight, start no more
+    // The first Ctrl-C: start no more steps, give the requests in flight a few seconds, then end them.
+    const std::atomic<bool>* stop_requested = nullptr;
+    // The second Ctrl-C: end the requests in flight at once (their servers are stopped).
+    const std::atomic<bool>* abort_requested = nullptr;
     core::Log* log = nullptr;
     ProgressSink* progress = nullptr;
     // Exact T5 counts for the caption budget (cleaning.sentencepiece_model); nullptr: the estimate.
@@ -67,6 +70,7 @@ struct RunOutcome {
     std::size_t reused = 0;    // steps found in the store
     std::size_t failed = 0;
     std::size_t skipped = 0;
+    std::size_t abandoned = 0;  // steps whose requests a stop ended: not stored, the next run sends them
     bool interrupted = false;
     // A finished step could not be committed (a full disk, say): that step is not done and the run
     // stopped there. Every step committed before it is kept.

@@ -223,6 +223,11 @@ core::Status ManagedServer::launch_once(int port, bool& port_taken) {
             return core::Error{who + " exited with status " + std::to_string(*status) + " during start-up (log " +
                                m_log_file.string() + "): " + last_lines(m_log_file, 2)};
         }
+        if (m_settings.cancelled && m_settings.cancelled()) {
+            stop_child();
+            m_status = ServerStatus::failed;
+            return core::Error{who + " start cancelled: the run is stopping"};
+        }
         if (deadline.passed()) {
             stop_child();
             m_status = ServerStatus::failed;

@@ -51,6 +51,9 @@ struct SupervisorSettings {
     int port_attempts = 5;  // a random free-looking port can still be taken by the time the child binds
     // The child's whole environment ("NAME=value", server_environment()); nullopt: tunecap's own.
     std::optional<std::vector<std::string>> environment;
+    // True once the run is stopping (Ctrl-C): a start or restart gives up at its next health poll,
+    // stopping the child. Empty: never.
+    std::function<bool()> cancelled;
 };
 
 // A port for the next llama-server: random in 20000-32000, skipping ports something already
@@ -74,8 +77,8 @@ class ManagedServer final : public Backend {
 public:
     // Starts llama-server for the model and waits until it is healthy; with needs_audio, refuses a
     // server whose /props says modalities.audio is false.
-    // Every wait is on seams.clock: readiness up to settings.ready_deadline, a failed start's stop
-    // up to settings.stop_grace.
+    // Every wait is on seams.clock: readiness up to settings.ready_deadline (or until
+    // settings.cancelled says so), a failed start's stop up to settings.stop_grace.
     static core::Result<std::unique_ptr<ManagedServer>> start(const config::Model& model, bool needs_audio,
                                                               const std::filesystem::path& binary,
                                                               const SupervisorSettings& settings, Seams seams = {});

@@ -76,7 +76,8 @@ protected:
     void SetUp() override {
         fs::create_directories(m_music);
         const std::string text = m_models.model.string();
-        std::ofstream(m_config) << "models:\n"
+        std::ofstream(m_config) << "runtime:\n  server_env: [FAKE_LLAMA_*]\n"
+                                << "models:\n"
                                 << "  music_flamingo: {gguf: " << text << ", mmproj: " << m_models.projector.string() << "}\n"
                                 << "  qwen3_14b: {gguf: " << text << "}\n"
                                 << "phases:\n"

@@ -75,6 +75,21 @@ TEST(Config, DefaultReproducesTheOriginalBenchmark) {
     // ${TUNECAP_MODELS:-~/models} falls back to ~/models, and ~ expands to HOME.
     EXPECT_EQ(qwen3->gguf, "/home/u/models/qwen3-14b/Qwen3-14B-Q4_K_M.gguf");
     EXPECT_EQ(config->runtime.vram_budget_gb, 16);
+    EXPECT_EQ(config->runtime.request_deadline.prefill_tps, 20);
+    EXPECT_EQ(config->runtime.request_deadline.decode_tps, 2);
+    EXPECT_EQ(config->runtime.request_deadline.allowance_s, 120);
+}
+
+TEST(Config, TheRequestDeadlineSpeedsAreReadAndChecked) {
+    const auto config = load_user("runtime:\n  request_deadline: {prefill_tps: 1000, allowance_s: 0.5}\n", kHomeOnly);
+    ASSERT_TRUE(config.ok()) << config.error().message;
+    EXPECT_EQ(config->runtime.request_deadline.prefill_tps, 1000);
+    EXPECT_EQ(config->runtime.request_deadline.decode_tps, 2);  // the default's, merged key by key
+    EXPECT_EQ(config->runtime.request_deadline.allowance_s, 0.5);
+    EXPECT_THAT(load_user("runtime:\n  request_deadline: {decode_tps: 0}\n", kHomeOnly).error().message,
+                HasSubstr("runtime.request_deadline.decode_tps: must be between"));
+    EXPECT_THAT(load_user("runtime:\n  request_deadline: {speed: 3}\n", kHomeOnly).error().message,
+                HasSubstr("runtime.request_deadline.speed: unknown key"));
 }
 
 TEST(Config, GenreContrastsArePairsOfTwoDifferentGenresAndAWrongHintNeedsThem) {

@@ -10,6 +10,7 @@
 
 #include <atomic>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <thread>
 
 #include "transcript.hpp"
@@ -286,6 +287,36 @@ TEST(ClientOverHttp, SlowReplyTimesOutAtTheDeadline) {
     ASSERT_FALSE(result.ok());
     EXPECT_EQ(result.error().kind, ErrorKind::timeout);
     EXPECT_LT(elapsed, std::chrono::seconds(30));
+}
+
+TEST(ClientOverHttp, CancellingTheTransportEndsARequestInFlightAndRefusesLaterOnes) {
+    std::atomic<bool> arrived{false};
+    std::atomic<bool> release{false};
+    FakeServer fake;
+    fake.server().Post("/v1/chat/completions", [&](const httplib::Request&, httplib::Response& res) {
+        arrived = true;
+        testing::wait_for([&] { return release.load(); }, std::chrono::minutes(1));
+        reply_recorded(res, "s1-04-chat-nonstream");
+    });
+    const auto transport = real_transport();
+    Client client({fake.url(), "", "m"}, transport);
+    GenerationRequest request;
+    request.user = "x";
+    request.deadline = std::chrono::minutes(2);
+    std::optional<LlmResult<GenerationResult>> result;
+    std::thread sender([&] { result = client.generate(request); });
+    ASSERT_TRUE(testing::wait_for([&] { return arrived.load(); }, std::chrono::seconds(30)));
+    const auto cancelled = std::chrono::steady_clock::now();
+    transport->cancel();
+    sender.join();
+    const auto waited = std::chrono::steady_clock::now() - cancelled;
+    release = true;
+    ASSERT_FALSE(result->ok());
+    EXPECT_EQ(result->error().kind, ErrorKind::connection_lost);
+    EXPECT_LT(waited, std::chrono::seconds(10));  // not the two-minute deadline
+    const auto later = client.generate(request);
+    ASSERT_FALSE(later.ok());
+    EXPECT_THAT(later.error().message, HasSubstr("cancelled: the run is stopping"));
 }
 
 TEST(ClientOverHttp, RefusedConnectionIsConnectionLost) {

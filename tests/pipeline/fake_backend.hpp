@@ -55,6 +55,10 @@ struct Seen {
     bool audio = false;
     std::size_t audio_bytes = 0;
     int id_slot = -1;
+    std::chrono::milliseconds deadline{0};
+    core::Family family = core::Family::chatml;
+    std::size_t system_chars = 0;
+    int max_tokens = 0;
 };
 
 // Answers "Caption N of: <first words of the request>." and records every request.
@@ -65,7 +69,8 @@ public:
             {
                 std::lock_guard lock(m_mutex);
                 m_seen.push_back({address.base_url, request.user, request.audio_base64 != nullptr,
-                                  request.audio_base64 ? request.audio_base64->size() : 0, request.id_slot});
+                                  request.audio_base64 ? request.audio_base64->size() : 0, request.id_slot, request.deadline,
+                                  request.family, request.system.value_or("").size(), request.sampling.max_tokens.value_or(0)});
             }
             if (answer) return answer(request);  // outside the lock: answers may wait for each other
             llm::GenerationResult result;
@@ -87,5 +92,7 @@ private:
 };
 
 inline llm::LlmError lost() { return {llm::ErrorKind::connection_lost, 0, "Connection reset", {}, {}}; }
+// What the transport reports for a request that reached its deadline.
+inline llm::LlmError timed_out() { return {llm::ErrorKind::timeout, 0, "POST /v1/chat/completions: no answer within 1000 ms", {}, {}}; }
 
 }  // namespace tunecap::pipeline::testing

@@ -6,10 +6,14 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <map>
+#include <thread>
+
 #include "audio/audio.hpp"
 #include "fake_backend.hpp"
 #include "fake_clock.hpp"
 #include "file_size_limit.hpp"
+#include "pipeline/request_deadline.hpp"
 #include "pipeline_fixtures.hpp"
 #include "temp_dir.hpp"
 
@@ -62,6 +66,10 @@ protected:
             m_started.push_back(model.name);
             m_clock->advance(std::chrono::milliseconds(2500));  // the load takes 2.5 s
             if (model.name == m_broken) return core::Error{"model " + model.name + ": llama-server exited with status 1"};
+            if (m_stop_during_start) {  // Ctrl-C while the server loads: its start gives up
+                m_stop = true;
+                return core::Error{"model " + model.name + ": llama-server start cancelled: the run is stopping"};
+            }
             auto backend = std::make_unique<FakeBackend>(props(model.ctx.value_or(8192) / model.slots.value_or(1),
                                                                model.slots.value_or(1)));
             backend->stop_count = &m_stops;
@@ -74,6 +82,7 @@ protected:
         options.force = std::move(force);
         options.generate = m_model.generate();
         options.stop_requested = &m_stop;
+        options.abort_requested = &m_abort;
         options.clock = m_clock;
         return run_pipeline(config, records, *m_store, factory(), options);
     }
@@ -90,6 +99,8 @@ protected:
     std::vector<std::string> m_started;
     std::atomic<int> m_stops{0};
     std::atomic<bool> m_stop{false};
+    std::atomic<bool> m_abort{false};
+    bool m_stop_during_start = false;
     std::shared_ptr<tunecap::testing::FakeClock> m_clock = std::make_shared<tunecap::testing::FakeClock>();
     std::string m_broken;
 };
@@ -202,6 +213,159 @@ TEST_F(Runner, AStopRequestFinishesNothingMoreAndSaysWhy) {
     EXPECT_EQ(outcome.executed, 0u);
     EXPECT_TRUE(m_started.empty());
     EXPECT_EQ(records[0].phases[0].models[0].steps[0].reason, "interrupted before it ran");
+}
+
+// The number of steps of each state over all tracks.
+std::map<StepStatus, std::size_t> statuses(const std::vector<TrackRecord>& records, const std::string& phase_id = "") {
+    std::map<StepStatus, std::size_t> out;
+    for (const auto& track : records) {
+        for (const auto& phase : track.phases) {
+            if (!phase_id.empty() && phase.id != phase_id) continue;
+            for (const auto& model : phase.models) {
+                for (const auto& step : model.steps) ++out[step.status];
+            }
+        }
+    }
+    return out;
+}
+
+TEST_F(Runner, EachRequestGetsTheDeadlineOfItsWork) {
+    const auto config = load_config("runtime:\n  request_deadline: {prefill_tps: 100, decode_tps: 10, allowance_s: 7}\n");
+    auto records = tracks(config);
+    run(config, records);
+    const auto seen = m_model.seen();
+    ASSERT_FALSE(seen.empty());
+    const config::RequestDeadline speeds{100, 10, 7};
+    for (const auto& request : seen) {
+        // The track's 2 s of audio is one window (750 tokens, 7.5 s at 100 tokens/s).
+        const RequestWork work{request.user.size() + request.system_chars, request.audio ? 2.0 : 0, request.max_tokens};
+        EXPECT_EQ(request.deadline, request_deadline(work, speeds));
+        EXPECT_GT(request.max_tokens, 0);
+        EXPECT_GE(request.deadline, std::chrono::milliseconds(7000 + (request.audio ? 7500 : 0)));
+    }
+}
+
+TEST_F(Runner, ARequestPastItsDeadlineRestartsTheServerAndItsStepIsRetried) {
+    std::atomic<int> calls{0};
+    m_model.answer = [&](const llm::GenerationRequest&) -> llm::LlmResult<llm::GenerationResult> {
+        if (calls++ == 0) return timed_out();
+        return llm::GenerationResult{"A quiet track.", "", "stop", 1, 1, {}, 1, ""};
+    };
+    const auto config = load_config();
+    auto records = tracks(config);
+    const auto outcome = run(config, records);
+    EXPECT_EQ(outcome.failed, 0u);
+    EXPECT_EQ(outcome.executed, 2 * kAllSteps);
+    ASSERT_FALSE(outcome.loads.empty());
+    EXPECT_EQ(outcome.loads[0].restarts, 1);
+    EXPECT_EQ(m_store->all_loads()[0].restarts, 1);
+}
+
+TEST_F(Runner, AModelWhoseServerKeepsHangingGivesUpAndTheOtherModelsStillRun) {
+    m_model.answer = [](const llm::GenerationRequest& request) -> llm::LlmResult<llm::GenerationResult> {
+        if (request.family == core::Family::music_flamingo) return timed_out();
+        return llm::GenerationResult{"A quiet track.", "", "stop", 1, 1, {}, 1, ""};
+    };
+    const auto config = load_config();
+    auto records = tracks(config);
+    const auto outcome = run(config, records);
+    // The text models' phases all read flamingo's captions, so only qwen_omni has work left.
+    EXPECT_THAT(m_started, ElementsAre("music_flamingo", "qwen_omni"));
+    ASSERT_EQ(outcome.loads.size(), 2u);
+    EXPECT_EQ(outcome.loads[0].restarts, 2);  // the third hang in a row gives up instead
+    EXPECT_EQ(outcome.loads[1].restarts, 0);
+    EXPECT_EQ(outcome.failed, 2u * (10 + 1));  // flamingo, flamingo_genre, its probe
+    // Steps after the third hang were never sent: one per worker at most went out after it.
+    std::size_t flamingo_requests = 0;
+    for (const auto& request : m_model.seen()) flamingo_requests += request.family == core::Family::music_flamingo;
+    EXPECT_LE(flamingo_requests, 3u + 2 * 4);
+    const auto& step = phase_of(records[1], "flamingo_genre").models[0].steps.back();
+    EXPECT_EQ(step.status, StepStatus::failed);
+    EXPECT_THAT(step.reason, HasSubstr("model music_flamingo gave up after 3 consecutive timeouts/restarts"));
+    EXPECT_EQ(statuses(records, "omni")[StepStatus::done], 2u * 5);
+    EXPECT_EQ(statuses(records, "omni_genre")[StepStatus::done], 2u * 5);
+    EXPECT_EQ(phase_of(records[0], "omni_revision").status, StepStatus::skipped);  // it reads flamingo too
+    EXPECT_EQ(phase_of(records[0], "revision").status, StepStatus::skipped);
+    // The failed steps are stored, and a later run with a working server retries them.
+    m_model.answer = nullptr;
+    auto again = tracks(config);
+    const auto resumed = run(config, again);
+    EXPECT_EQ(resumed.failed, 0u);
+    EXPECT_EQ(statuses(again)[StepStatus::done], 2 * kAllSteps);
+}
+
+TEST_F(Runner, CtrlCWhileAServerStartsStoresNoFailureForItsSteps) {
+    m_stop_during_start = true;
+    const auto config = load_config();
+    auto records = tracks(config);
+    const auto outcome = run(config, records);
+    EXPECT_TRUE(outcome.interrupted);
+    EXPECT_EQ(outcome.failed, 0u);
+    EXPECT_EQ(m_started, std::vector<std::string>{"music_flamingo"});
+    EXPECT_EQ(m_store->all_steps().size(), 2 * kFactsSteps);  // the facts, written before any model
+    EXPECT_EQ(records[0].phases[0].models[0].steps[0].reason, "interrupted before it ran");
+}
+
+TEST_F(Runner, CtrlCLetsTheRequestsInFlightFinishAndStartsNoMoreSteps) {
+    std::atomic<int> calls{0};
+    m_model.answer = [&](const llm::GenerationRequest&) -> llm::LlmResult<llm::GenerationResult> {
+        if (calls++ == 3) m_stop = true;
+        return llm::GenerationResult{"A quiet track.", "", "stop", 1, 1, {}, 1, ""};
+    };
+    const auto config = load_config();
+    auto records = tracks(config);
+    const auto outcome = run(config, records);
+    EXPECT_TRUE(outcome.interrupted);
+    EXPECT_EQ(outcome.abandoned, 0u);
+    EXPECT_EQ(m_stops, 1);
+    const auto stored = m_store->all_steps().size();
+    EXPECT_GE(stored, 4u);
+    EXPECT_LE(stored, 4u + 2 * kFactsSteps + 4);  // at most one more per slot was in flight
+    EXPECT_EQ(m_model.seen().size() + 2 * kFactsSteps, stored);  // every request sent was answered and stored
+}
+
+// Requests that do not finish: after the first Ctrl-C they get a few seconds (on the clock), then
+// the server is stopped, which ends them; they are not stored, and the next run sends them.
+TEST_F(Runner, CtrlCEndsRequestsThatDoNotFinishWithinTheGraceAndStoresNoneOfThem) {
+    m_model.answer = [&](const llm::GenerationRequest&) -> llm::LlmResult<llm::GenerationResult> {
+        m_stop = true;
+        const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+        while (m_stops == 0 && std::chrono::steady_clock::now() < until) {  // hung until its server stops
+            m_clock->advance(std::chrono::seconds(1));
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        }
+        return lost();
+    };
+    const auto config = load_config();
+    auto records = tracks(config);
+    const auto outcome = run(config, records);
+    EXPECT_TRUE(outcome.interrupted);
+    EXPECT_GE(m_stops, 1);
+    EXPECT_GE(outcome.abandoned, 1u);
+    EXPECT_GE(outcome.abandoned, m_model.seen().size());  // and any step that began as the stop came
+    EXPECT_EQ(outcome.failed, 0u);
+    EXPECT_EQ(m_store->all_steps().size(), 2 * kFactsSteps);  // only the facts, written before any model
+    EXPECT_EQ(records[0].phases[0].models[0].steps[0].reason, "interrupted before it ran");
+}
+
+TEST_F(Runner, ASecondCtrlCEndsTheRequestsInFlightAtOnce) {
+    m_model.answer = [&](const llm::GenerationRequest&) -> llm::LlmResult<llm::GenerationResult> {
+        m_stop = true;
+        m_abort = true;
+        const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+        while (m_stops == 0 && std::chrono::steady_clock::now() < until) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        return lost();
+    };
+    const auto config = load_config();
+    auto records = tracks(config);
+    const auto started = m_clock->elapsed();
+    const auto outcome = run(config, records);
+    EXPECT_TRUE(outcome.interrupted);
+    EXPECT_GE(m_stops, 1);
+    EXPECT_LT(m_clock->elapsed() - started, std::chrono::seconds(5));  // no grace: only the fake load's 2.5 s
+    EXPECT_GE(outcome.abandoned, m_model.seen().size());
+    EXPECT_EQ(outcome.failed, 0u);
+    EXPECT_EQ(m_store->all_steps().size(), 2 * kFactsSteps);
 }
 
 // A full disk mid-run: a step whose row cannot be committed is not done, the run stops there with

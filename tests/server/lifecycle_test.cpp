@@ -123,6 +123,18 @@ TEST_F(Lifecycle, NeverHealthyFailsExactlyAtTheReadyDeadline) {
     EXPECT_TRUE(m_transport->requests_to("/props").empty());
 }
 
+TEST_F(Lifecycle, AStopRequestEndsTheWaitForHealthAtTheNextPoll) {
+    m_transport->script("/health", {answer(503, testing::kHealthLoading)});
+    // Ctrl-C arrives 1 s into a load that would otherwise wait five minutes.
+    m_settings.cancelled = [this] { return m_clock->elapsed() >= 1s; };
+    auto server = start();
+    ASSERT_FALSE(server.ok());
+    EXPECT_THAT(server.error().message, HasSubstr("model qwen3: llama-server start cancelled: the run is stopping"));
+    EXPECT_EQ(m_clock->elapsed(), 1s);
+    EXPECT_EQ(children().at(0)->signals(), (std::vector<Signal>{{SIGTERM, 1000ms}}));  // the child is stopped
+    EXPECT_TRUE(m_transport->requests_to("/props").empty());
+}
+
 TEST_F(Lifecycle, AHangingHealthProbeDoesNotStretchTheReadyDeadline) {
     m_transport->script("/health", {silence(*m_clock)});
     m_settings.ready_deadline = 2500ms;

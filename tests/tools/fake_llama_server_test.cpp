@@ -432,6 +432,20 @@ TEST_F(FakeLlamaServer, DieAfterOneKillsTheProcessDuringTheSecondRequest) {
     EXPECT_EQ(server.wait_exit(), 1);
 }
 
+TEST_F(FakeLlamaServer, HangAfterOneLeavesTheSecondRequestUnansweredWhileHealthStaysOk) {
+    auto& server = start({}, {"FAKE_LLAMA_FAULT=hang_after:1"});
+    ASSERT_TRUE(server.wait_healthy());
+    auto cli = server.client();
+    const json request = {{"messages", {{{"role", "user"}, {"content", "Hi"}}}}, {"max_tokens", 8}};
+    EXPECT_EQ(chat(cli, request)["http_status"], 200);
+    cli.set_read_timeout(1s);
+    EXPECT_EQ(chat(cli, request).value("transport_error", ""), "Read");  // no answer in 1 s
+    EXPECT_EQ(cli.Get("/health")->status, 200);
+    server.signal(SIGTERM);
+    EXPECT_EQ(server.wait_exit(), 0);
+    EXPECT_NE(server.log().find("FAKE_LLAMA_FAULT hang_after:1 - request 2 hangs"), std::string::npos) << server.log();
+}
+
 TEST_F(FakeLlamaServer, SigtermExitsZeroPromptly) {
     auto& server = start();
     ASSERT_TRUE(server.wait_healthy());

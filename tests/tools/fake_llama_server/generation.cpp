@@ -391,6 +391,11 @@ void handle_generation(ServerContext& context, Endpoint endpoint, const httplib:
             Pacer wall_clock(1.0, context.engine.stopping_flag());
             if (!wall_clock.advance(static_cast<double>(faults.slow_reply_ms))) hang_until_exit();
         }
+        if (faults.hang_after && number > *faults.hang_after) {
+            context.log.plain(fmt::format("fake-llama-server: FAKE_LLAMA_FAULT hang_after:{} - request {} hangs in its slot",
+                                          *faults.hang_after, number));
+            hang_until_exit();
+        }
         auto plan = plan_output(job, context);
         const Reply reply{context, job, plan};
         const bool fail_500 = faults.error_500_all || (faults.error_500 && endpoint == Endpoint::chat);

@@ -56,6 +56,7 @@ void apply_fault(Faults& faults, std::string_view entry) {
     else if (name == "ignore_sigterm") faults.ignore_sigterm = true;
     else if (name == "sigterm_hang") faults.sigterm_hang = true;
     else if (name == "slow_reply") faults.slow_reply_ms = number();
+    else if (name == "hang_after") faults.hang_after = number();
     else if (name == "context_overflow") faults.context_overflow = true;
     else if (name == "overflow_over") faults.overflow_over = number();
     else if (name == "error_500") faults.error_500 = true;

@@ -19,6 +19,7 @@ struct Faults {
     bool ignore_sigterm = false;    // SIGTERM and SIGINT ignored; only SIGKILL (or the idle exit) stops it
     bool sigterm_hang = false;      // first SIGTERM logs the clean-up line and hangs; a second one exits 1
     long slow_reply_ms = 0;         // extra wall-clock delay per generation (not scaled)
+    std::optional<long> hang_after; // generation requests after the first N hold their slot and never answer
     bool context_overflow = false;  // every generation: 400 exceed_context_size_error
     std::optional<long> overflow_over;  // overflow when the prompt has more than N tokens (reported n_ctx = N)
     bool error_500 = false;         // chat generations: 500 "...peg-native format" (s0-01); /completion unaffected
