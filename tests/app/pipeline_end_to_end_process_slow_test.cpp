@@ -24,6 +24,7 @@
 #include "store/store.hpp"
 #include "temp_dir.hpp"
 #include "tiny_gguf.hpp"
+#include "wait_for.hpp"
 
 namespace tunecap::testing {
 namespace {
@@ -287,10 +288,7 @@ TEST_F(PipelineEndToEnd, AFullDiskStopsTheRunWithFinishedStepsKeptAndTheNextRunR
 TEST_F(PipelineEndToEnd, ASecondRunOnTheSameOutputFolderIsRefusedAndTheFirstDoesEveryStepOnce) {
     auto first = spawn_run("slow_reply:20", m_temp / "first.log");
     ASSERT_TRUE(first.ok());
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-    while (count_lines(m_temp / "requests.jsonl") < 5 && std::chrono::steady_clock::now() < deadline) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    }
+    ASSERT_TRUE(wait_for([&] { return count_lines(m_temp / "requests.jsonl") >= 5; }, std::chrono::seconds(60)));
     const auto second = run();
     EXPECT_EQ(second.exit_code, 1);
     const auto errors = error_lines(second.err);
@@ -298,15 +296,8 @@ TEST_F(PipelineEndToEnd, ASecondRunOnTheSameOutputFolderIsRefusedAndTheFirstDoes
     EXPECT_THAT(errors[0], HasSubstr("another tunecap run (pid " + std::to_string(first->pid()) + ")"));
     EXPECT_THAT(errors[0], HasSubstr(m_out.string()));
 
-    int status = -1;
-    const auto finish_by = std::chrono::steady_clock::now() + std::chrono::seconds(240);
-    while (std::chrono::steady_clock::now() < finish_by) {
-        if (auto done = first->poll()) {
-            status = *done;
-            break;
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
+    std::optional<int> status;
+    wait_for([&] { return (status = first->poll()).has_value(); }, std::chrono::seconds(240));
     ASSERT_EQ(status, 0) << read_text(m_temp / "first.log");
     EXPECT_EQ(count_lines(m_temp / "requests.jsonl"), kTracks * kStepsPerTrack);
     EXPECT_EQ(results()["steps"]["executed"].get<std::size_t>(), kTracks * kAllSteps);
