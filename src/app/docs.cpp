@@ -167,13 +167,14 @@ std::string man_page(std::string_view version) {
     out += status(kExitOk, "Every track and step fine.");
     out += status(kExitSomeFailed,
                   "Some tracks or steps failed, each with one line naming the file and the reason; everything else "
-                  "still finishes. Or a finished step could not be stored (a full disk): the run stops there, keeps "
+                  "still finishes. Or a result could not be stored (a full disk): the run stops there, keeps "
                   "every step stored before it, and resumes once there is space.");
     out += status(kExitUsage, "Usage or configuration error; nothing is read.");
     out += status(clean::kExitNothingUsable, "tunecap clean: nothing usable remains of the raw output.");
     out += status(kExitInterrupted,
-                  "Interrupted: the steps in flight finish and are stored, the servers are stopped and the summary is "
-                  "written; run the same command again to resume.");
+                  "Interrupted with Ctrl-C: no new step starts, the requests in flight get 5 s to finish and be stored "
+                  "(a second Ctrl-C ends them at once), the servers are stopped and the summary is written; run the "
+                  "same command again to resume.");
 
     out += ".SH ENVIRONMENT\n";
     out += ".TP\n.B TUNECAP_MODELS\n" +

@@ -308,9 +308,9 @@ int run_command(const CommandLine& line, core::Log& log, std::ostream& out) {
         return kExitUsage;
     }
     const auto inputs = collect_inputs(line.positionals, input_filter(line));
-    const StopSignals signals;
     g_stop_requested = false;
     g_abort_requested = false;
+    const StopSignals signals;  // after the reset, so an early Ctrl-C is not lost
 
     report::RunSummary summary;
     summary.version = TUNECAP_VERSION;
@@ -369,6 +369,7 @@ int run_command(const CommandLine& line, core::Log& log, std::ostream& out) {
     summary.steps_failed = outcome.failed;
     summary.steps_skipped = outcome.skipped;
     summary.interrupted = outcome.interrupted;
+    summary.store_error = outcome.store_error;
     if (!outcome.store_error.empty()) log.error("store", "{}", outcome.store_error);
 
     // One track whose JSON cannot be made must not keep the others' (or results.json) from disk.
@@ -403,7 +404,7 @@ int run_command(const CommandLine& line, core::Log& log, std::ostream& out) {
         out << fmt::format("report: {}\n", page->string());
     }
     if (!outcome.store_error.empty()) {
-        out << fmt::format("stopped: a finished step could not be stored, so the run stopped there; the {} step(s) "
+        out << fmt::format("stopped: a result could not be stored, so the run stopped there; the {} step(s) "
                            "this run finished before it are stored. Free space (or fix the store) and run the same command again "
                            "to resume\n",
                            outcome.executed);
@@ -435,8 +436,8 @@ int config_show_command(const CommandLine& line, core::Log& log, std::ostream& o
     for (const auto& [key, value] : settings->config.effective) {
         auto text = value.first;
         std::replace(text.begin(), text.end(), '\n', ' ');
-        text = core::escape_for_terminal(text);
         if (text.size() > 70) text = text.substr(0, 67) + "...";
+        text = core::escape_for_terminal(text);  // after the cut: a character it splits shows as \xNN
         out << fmt::format("{:<{}} = {:<40}  # {}\n", key, width, text, value.second);
     }
     // Command-line settings, from the same options table as parsing and --help.

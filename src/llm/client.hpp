@@ -65,7 +65,8 @@ public:
     virtual void cancel() {}
 };
 
-// cpp-httplib over TCP. Stateless: every caller may have its own.
+// cpp-httplib over TCP. Every caller may have its own; once cancel() is called, that transport
+// refuses every later request, so a session that cancels uses a transport of its own.
 std::shared_ptr<HttpTransport> real_transport();
 
 // The one place an exchange without a response is typed: timeout when `elapsed` reached the

@@ -38,7 +38,10 @@ void SpawnThread::loop() {
         auto task = std::move(m_tasks.front());
         m_tasks.pop_front();
         lock.unlock();
-        task();
+        try {
+            task();
+        } catch (...) {  // a task reports through its own result; a throw must not end tunecap
+        }
         lock.lock();
         ++m_finished;
         m_finished_cv.notify_all();

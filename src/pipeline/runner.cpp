@@ -21,7 +21,8 @@ namespace {
 // takes seconds on a GPU, and a stop that takes longer feels ignored. What is cut off is sent
 // again by the next run.
 constexpr auto kStopGrace = std::chrono::seconds(5);
-// How often the wait for the slot workers looks at the stop flags.
+// How often the wait for the slot workers looks at the stop flags: a Ctrl-C is answered within a
+// blink, and waking 20 times a second costs nothing.
 constexpr auto kStopPoll = std::chrono::milliseconds(50);
 
 class Runner {
@@ -48,7 +49,13 @@ public:
         }
         if (!m_store_failed) settle();
         m_outcome.interrupted = stop_requested();
-        m_graph.close(stopping());
+        std::optional<std::string> stopped_because;
+        if (m_store_failed) {
+            stopped_because = "not stored: the run stopped when the store failed";
+        } else if (m_outcome.interrupted) {
+            stopped_because = "interrupted before it ran";
+        }
+        m_graph.close(stopped_because);
         return m_outcome;
     }
 
@@ -184,27 +191,28 @@ private:
 
     // Waits until every slot worker has ended. On a stop it says once what it waits for, gives the
     // requests in flight kStopGrace, then ends them (cancelled, their server stopped); a second
-    // Ctrl-C ends them at once.
+    // Ctrl-C ends them at once, and so does a store that failed, which could keep none of them.
     void wait_for_workers(BackendSession& session, const std::string& model) {
         std::unique_lock lock(m_workers_mutex);
         std::optional<core::Clock::TimePoint> stop_seen;
         bool aborted = false;
         while (m_workers_running > 0) {
             m_workers_done.wait_for(lock, kStopPoll);
-            if (aborted || m_workers_running == 0 || !stop_requested()) continue;
-            if (!stop_seen) {
+            if (aborted || m_workers_running == 0 || !stopping()) continue;
+            const bool end_now = abort_requested() || m_store_failed;
+            if (!stop_seen && !end_now) {
                 stop_seen = m_clock->now();
                 if (m_options.log) {
                     m_options.log->warn("run", "stopping: waiting for {} request(s) in flight on {} (at most {} s; Ctrl-C again to stop now)",
                                         m_in_flight.load(), model, std::chrono::duration_cast<std::chrono::seconds>(kStopGrace).count());
                 }
             }
-            if (abort_requested() || m_clock->now() - *stop_seen >= kStopGrace) {
+            if (end_now || m_clock->now() - *stop_seen >= kStopGrace) {
                 aborted = true;
                 lock.unlock();
                 if (m_options.log) {
-                    m_options.log->warn("run", "stopping now: ending {} request(s) in flight on {}; they run again next time",
-                                        m_in_flight.load(), model);
+                    m_options.log->warn("run", "stopping now: ending {} request(s) in flight on {}; they run again next time{}",
+                                        m_in_flight.load(), model, m_store_failed ? " (the store cannot save them)" : "");
                 }
                 session.abort();
                 lock.lock();
@@ -236,6 +244,8 @@ private:
                                            m_cleaning);
             } catch (const std::exception& e) {
                 row = failed_step(track, node, e.what());
+            } catch (...) {
+                row = failed_step(track, node, "an unknown error");
             }
             --m_in_flight;
             if (row.outcome == store::StepOutcome::failed && stop_requested()) {
@@ -245,11 +255,11 @@ private:
                 ++m_outcome.abandoned;
                 return;
             }
-            if (m_options.progress) {
-                m_options.progress->step_finished(model.name, row.outcome == store::StepOutcome::done, row.completion_tokens,
-                                                  row.elapsed_ms);
-            }
-            if (!commit(i, row)) return;
+            const bool done = row.outcome == store::StepOutcome::done;
+            const auto tokens = row.completion_tokens;
+            const auto elapsed_ms = row.elapsed_ms;
+            if (!commit(i, std::move(row))) return;
+            if (m_options.progress) m_options.progress->step_finished(model.name, done, tokens, elapsed_ms);
             const std::lock_guard lock(m_mutex);
             ++m_outcome.executed;
         }

@@ -164,10 +164,10 @@ void StepGraph::finish(std::size_t index, store::StepRow row) {
     node.record->result = std::move(row);
 }
 
-void StepGraph::close(bool interrupted) {
+void StepGraph::close(std::optional<std::string> stopped_because) {
     for (auto& node : m_nodes) {
         if (node.state == StepState::settled) continue;
-        node.record->reason = interrupted ? "interrupted before it ran" : "its inputs never finished";
+        node.record->reason = stopped_because.value_or("its inputs never finished");
     }
     for (auto& track : m_tracks) {
         for (auto& phase : track.phases) {

@@ -80,9 +80,10 @@ public:
     // callers finishing steps from several threads hold one lock around it.
     void finish(std::size_t node, store::StepRow row);
 
-    // The end of the run: gives every step that never ran a reason, and rolls step statuses up to
-    // the model and phase records.
-    void close(bool interrupted);
+    // The end of the run: gives every step that never ran a reason (`stopped_because` when the run
+    // was stopped, else that its inputs never finished), and rolls step statuses up to the model
+    // and phase records.
+    void close(std::optional<std::string> stopped_because);
 
     const StepNode& node(std::size_t index) const { return m_nodes[index]; }
     std::size_t size() const { return m_nodes.size(); }

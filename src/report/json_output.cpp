@@ -177,6 +177,7 @@ std::string results_json(const RunSummary& summary, const config::Config& config
     out["steps"] = {{"executed", summary.steps_executed}, {"reused", summary.steps_reused},
                     {"failed", summary.steps_failed}, {"skipped", summary.steps_skipped}};
     out["interrupted"] = summary.interrupted;
+    if (!summary.store_error.empty()) out["store_error"] = summary.store_error;
     out["model_loads"] = std::move(loads);
     out["phases"] = std::move(phases);
     out["tracks"] = std::move(tracks);

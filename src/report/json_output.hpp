@@ -33,6 +33,7 @@ struct RunSummary {
     std::vector<pipeline::ModelLoad> loads;
     std::size_t steps_executed = 0, steps_reused = 0, steps_failed = 0, steps_skipped = 0;
     bool interrupted = false;
+    std::string store_error;  // the run stopped because a result could not be stored; empty: it did not
 };
 
 std::string track_json(const pipeline::TrackRecord& track);

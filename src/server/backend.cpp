@@ -194,13 +194,16 @@ core::Status ManagedServer::launch_once(int port, bool& port_taken) {
 
     // A fresh key per start, in a file only this user can read; the key itself is never logged.
     if (m_secret_dir.empty()) {
-        std::string pattern = (fs::temp_directory_path() / "tunecap-key-XXXXXX").string();
+        std::error_code ec;
+        const auto temp = fs::temp_directory_path(ec);
+        std::string pattern = ((ec ? fs::path("/tmp") : temp) / "tunecap-key-XXXXXX").string();
         if (::mkdtemp(pattern.data()) == nullptr) return core::Error{"cannot create a private folder for the API key"};
         m_secret_dir = pattern;
     }
     m_api_key = random_key();
     const auto key_file = m_secret_dir / "api-key";
-    fs::remove(key_file);
+    std::error_code ignored;
+    fs::remove(key_file, ignored);  // a key of an earlier start; O_EXCL below refuses anything left
     const int fd = ::open(key_file.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd < 0 || ::write(fd, m_api_key.data(), m_api_key.size()) != static_cast<ssize_t>(m_api_key.size())) {
         if (fd >= 0) ::close(fd);

@@ -267,7 +267,7 @@ TEST_F(PipelineEndToEnd, AFullDiskStopsTheRunWithFinishedStepsKeptAndTheNextRunR
     const auto full = run();
     EXPECT_EQ(full.exit_code, 1) << full.err;
     EXPECT_THAT(full.err, HasSubstr("tunecap.db"));
-    EXPECT_THAT(full.out, HasSubstr("stopped: a finished step could not be stored"));
+    EXPECT_THAT(full.out, HasSubstr("stopped: a result could not be stored"));
     // Failed writes leave no temporary files behind.
     for (const auto& entry : fs::recursive_directory_iterator(m_out)) {
         EXPECT_EQ(entry.path().filename().string().find(".tmp."), std::string::npos) << entry.path();

@@ -400,6 +400,7 @@ TEST_F(Runner, AStepThatCannotBeStoredStopsTheRunAndKeepsWhatWasStored) {
         }
     }
     EXPECT_EQ(done, stored);
+    EXPECT_EQ(phase_of(records[1], "revision").models[0].steps[0].reason, "not stored: the run stopped when the store failed");
 
     m_model.answer = nullptr;
     auto again = tracks(config);

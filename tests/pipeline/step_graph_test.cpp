@@ -184,7 +184,7 @@ TEST(StepGraph, ClosingGivesStepsThatNeverRanAReasonAndRollsStatusesUp) {
     Harness h;
     graph.settle(h.context());
     for (auto i : graph.ready("music_flamingo")) graph.finish(i, row(graph.node(i).planned->key));
-    graph.close(true);
+    graph.close("interrupted before it ran");
     const auto& flamingo = tracks[0].phases[0];
     EXPECT_EQ(flamingo.status, StepStatus::done);
     const auto& omni = tracks[0].phases[4];

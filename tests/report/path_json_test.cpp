@@ -99,6 +99,13 @@ TEST(ResultsJson, NamesEachTrackItsJsonAndEachFailureExactly) {
     EXPECT_EQ(results["failures"][0]["error"], "/music/gone\xEF\xBF\xBD.flac: cannot read");
 }
 
+TEST(ResultsJson, SaysWhyARunStoppedWhenTheStoreFailed) {
+    RunSummary summary;
+    EXPECT_FALSE(json::parse(results_json(summary, config::Config{})).contains("store_error"));
+    summary.store_error = "/out/tunecap.db: cannot store step 1f: database or disk is full";
+    EXPECT_EQ(json::parse(results_json(summary, config::Config{}))["store_error"], summary.store_error);
+}
+
 TEST(FactsJsonLine, NamesItsFileExactlyAndCarriesTheTruncation) {
     analysis::Facts facts;
     facts.truncated = audio::Truncation{10.0, 20.0};
