@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "core/clock.hpp"
+#include "pipeline/caption.hpp"
 #include "pipeline/executor.hpp"
 #include "pipeline/gpu_peak.hpp"
 #include "pipeline/scheduler.hpp"
@@ -86,13 +87,20 @@ private:
 
     // The stored row of a step. A row another track (or a renamed phase, model or prompt) left under
     // the same key answers for this step too, and is stored again under this step's own names so
-    // that every track keeps a row for each of its steps.
+    // that every track keeps a row for each of its steps. The truncated_audio flag follows the
+    // track, in the store too: a row stored before its file was known to be truncated gets it, and
+    // a row another track with the same audio left loses it when this track's file is whole.
     std::optional<store::StepRow> find_stored(const StepNode& node, const std::string& key) {
         auto row = m_store.find_step(key);
         if (!row || row->outcome != store::StepOutcome::done) return row;
         const auto& track = m_tracks[node.track];
+        const auto flag = std::find(row->flags.begin(), row->flags.end(), kTruncatedAudioFlag);
+        const bool flag_differs = track.truncated.has_value() != (flag != row->flags.end());
+        if (flag_differs && track.truncated) row->flags.emplace_back(kTruncatedAudioFlag);
+        if (flag_differs && !track.truncated) row->flags.erase(flag);
         const auto model = node.model ? node.model->name : std::string(kNoModel);
-        if (row->track_id == track.id && row->phase == node.phase->id && row->model == model && row->prompt == node.prompt->id) {
+        if (!flag_differs && row->track_id == track.id && row->phase == node.phase->id && row->model == model &&
+            row->prompt == node.prompt->id) {
             return row;
         }
         row->track_id = track.id;

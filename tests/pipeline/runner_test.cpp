@@ -160,6 +160,23 @@ TEST_F(Runner, ASecondRunReusesEveryStepAndLoadsNoModel) {
     EXPECT_TRUE(m_started.empty());
 }
 
+// Rows stored before the file was known to be truncated (by an older tunecap) are reused with the
+// flag, and stored with it, so exports and metrics leave them out too.
+TEST_F(Runner, AReusedStepOfATruncatedTrackCarriesTheFlagInTheStoreToo) {
+    const auto config = load_config();
+    run(config);
+    auto records = tracks(config);
+    records[0].truncated = audio::Truncation{1.0, 2.0};
+    const auto again = run(config, records);
+    EXPECT_EQ(again.executed, 0u);
+    const auto has_flag = [](const store::StepRow& row) {
+        return std::find(row.flags.begin(), row.flags.end(), "truncated_audio") != row.flags.end();
+    };
+    for (const auto& row : m_store->steps_for_track(records[0].id)) EXPECT_TRUE(has_flag(row)) << row.phase;
+    for (const auto& row : m_store->steps_for_track(records[1].id)) EXPECT_FALSE(has_flag(row)) << row.phase;
+    EXPECT_TRUE(has_flag(*phase_of(records[0], "revision").models[0].steps[0].result));
+}
+
 TEST_F(Runner, ChangingAKvCacheTypeRecomputesThatModelsStepsAndThoseThatReadThem) {
     run(load_config());
     // qwen_omni: omni, omni_genre, omni_revision (5 each), its probe (1), and the ensemble reads omni (15).
