@@ -51,7 +51,9 @@ void cut_at(Plan& plan, std::size_t total, std::size_t at) {
 // ("word"), or when the slot context is full ("length", truncated), as in llama-server.
 Plan plan_output(const Job& job, const ServerContext& context) {
     const auto prompt_hash = job.prompt.hash();
-    const auto composition = compose(job.sampling.seed, prompt_hash, job.prompt_text);
+    // The genre hint is looked for in the text alone: the media marker is 32 random characters per
+    // start, and one that happens to spell "dub" must not change the caption.
+    const auto composition = compose(job.sampling.seed, prompt_hash, job.prompt.text(""));
     auto pieces = split_pieces(raw_output(context.settings.style, composition, job.prompt_text));
     const long room = std::max<long>(0, context.engine.n_ctx_slot() - static_cast<long>(job.tokens.size()) - 1);
     const bool limited_by_request = job.sampling.n_predict >= 0 && job.sampling.n_predict <= room;
