@@ -141,7 +141,7 @@ public:
     // Starts the fake with the model's engine profile: the profile goes through the environment,
     // which the child inherits; starts happen one at a time on this thread.
     pipeline::BackendFactory factory() {
-        return [this](const config::Model& model, bool needs_audio) -> core::Result<std::unique_ptr<server::Backend>> {
+        return [this](const config::Model& model, std::size_t, bool needs_audio) -> core::Result<std::unique_ptr<server::Backend>> {
             const auto& p = kProfiles.at(model.name);
             ::setenv("FAKE_LLAMA_LOAD_MS", fmt::format("{}", p.load_ms).c_str(), 1);
             ::setenv("FAKE_LLAMA_PREFILL_TPS", fmt::format("{}", p.prefill_tps).c_str(), 1);

@@ -194,7 +194,7 @@ int models_command(const CommandLine& line, core::Log& log, std::ostream& out) {
             continue;
         }
         describe(row, model, found);
-        if (model.endpoint) {
+        if (model.external()) {
             row.verdict = "endpoint: not managed here";
             continue;
         }

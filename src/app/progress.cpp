@@ -59,18 +59,31 @@ Progress::Progress(core::Log& log, std::FILE* terminal, std::size_t total_steps,
 
 void Progress::model_started(const std::string& model, std::size_t steps) {
     const std::lock_guard lock(m_mutex);
-    m_state.model = model;
-    m_state.model_total = steps;
-    m_state.model_done = 0;
-    m_model_started = m_clock->now();
+    m_models[model] = {steps, 0, m_clock->now()};
+    show(model);
     if (!m_terminal) m_log.info("run", "{}: loaded, {} step(s) to run", model, steps);
 }
 
-void Progress::step_finished(const std::string&, bool ok, int completion_tokens, double) {
+void Progress::steps_queued(const std::string& model, std::size_t steps) {
+    const std::lock_guard lock(m_mutex);
+    m_models[model].total += steps;
+    if (m_state.model == model) m_state.model_total = m_models[model].total;
+}
+
+void Progress::show(const std::string& model) {
+    const auto& counts = m_models[model];
+    m_state.model = model;
+    m_state.model_total = counts.total;
+    m_state.model_done = counts.done;
+    m_model_started = counts.started;
+}
+
+void Progress::step_finished(const std::string& model, bool ok, int completion_tokens, double) {
     const std::lock_guard lock(m_mutex);
     ++m_state.done;
     ++m_state.executed;
-    ++m_state.model_done;
+    ++m_models[model].done;
+    show(model);
     if (!ok) ++m_state.failed;
     m_state.tokens += completion_tokens;
     if (m_terminal) {
@@ -82,11 +95,17 @@ void Progress::step_finished(const std::string&, bool ok, int completion_tokens,
 
 void Progress::model_finished(const std::string& model) {
     const std::lock_guard lock(m_mutex);
-    const double seconds = seconds_between(m_model_started, m_clock->now());
+    const auto counts = m_models[model];
+    m_models.erase(model);
+    const double seconds = seconds_between(counts.started, m_clock->now());
     if (m_terminal) std::fputs("\r\033[K", m_terminal);
-    m_log.info("run", "{}: {} step(s) in {}", model, m_state.model_done, duration_text(seconds));
-    m_state.model.clear();
-    m_state.model_total = m_state.model_done = 0;
+    m_log.info("run", "{}: {} step(s) in {}", model, counts.done, duration_text(seconds));
+    if (!m_models.empty()) {
+        show(m_models.begin()->first);
+    } else {
+        m_state.model.clear();
+        m_state.model_total = m_state.model_done = 0;
+    }
 }
 
 void Progress::steps_settled(std::size_t count) {

@@ -4,6 +4,7 @@
 // model at work, the steps done and left, its rate and when it will be done, and when the run will.
 
 #include <cstdio>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -38,13 +39,23 @@ public:
     Progress(core::Log& log, std::FILE* terminal, std::size_t total_steps,
              std::shared_ptr<core::Clock> clock = core::real_clock());
     void model_started(const std::string& model, std::size_t steps) override;
+    void steps_queued(const std::string& model, std::size_t steps) override;
     void step_finished(const std::string& model, bool ok, int completion_tokens, double elapsed_ms) override;
     void model_finished(const std::string& model) override;
     void steps_settled(std::size_t count) override;
 
 private:
+    // A loaded model's counts. Models side by side each have theirs; the status shows the one
+    // whose step finished last.
+    struct ModelCounts {
+        std::size_t total = 0;
+        std::size_t done = 0;
+        core::Clock::TimePoint started;
+    };
+
     ProgressState snapshot() const;
     void draw();
+    void show(const std::string& model);  // m_mutex held
 
     core::Log& m_log;
     std::FILE* m_terminal;  // nullptr: not a terminal, log lines instead
@@ -52,6 +63,7 @@ private:
     ProgressState m_state;
     core::Clock::TimePoint m_started;
     core::Clock::TimePoint m_model_started;
+    std::map<std::string, ModelCounts> m_models;  // loaded now
     core::Clock::TimePoint m_last_draw{};
     std::mutex m_mutex;
 };

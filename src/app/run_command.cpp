@@ -175,16 +175,18 @@ std::function<std::optional<double>()> nvidia_smi_probe() {
 std::vector<std::string> api_key_names(const config::Config& config) {
     std::vector<std::string> names = {"OPENAI_API_KEY"};
     for (const auto& model : config.models) {
-        if (model.endpoint && !model.endpoint->api_key_env.empty()) names.push_back(model.endpoint->api_key_env);
+        for (const auto& endpoint : model.endpoints) {
+            if (!endpoint.api_key_env.empty()) names.push_back(endpoint.api_key_env);
+        }
     }
     return names;
 }
 
 pipeline::BackendFactory backend_factory(const config::Config& config, const fs::path& out_dir) {
-    return [&config, out_dir](const config::Model& model, bool needs_audio)
+    return [&config, out_dir](const config::Model& model, std::size_t replica, bool needs_audio)
                -> core::Result<std::unique_ptr<server::Backend>> {
-        if (model.endpoint) {
-            auto endpoint = server::ExternalEndpoint::connect(model, config::process_environment());
+        if (model.external()) {
+            auto endpoint = server::ExternalEndpoint::connect(model, replica, config::process_environment());
             if (!endpoint) return endpoint.error();
             return std::unique_ptr<server::Backend>(std::move(endpoint).take());
         }
@@ -198,6 +200,12 @@ pipeline::BackendFactory backend_factory(const config::Config& config, const fs:
         if (!ec) settings.guard = self;
         settings.environment =
             server::server_environment(server::process_environment_entries(), config.runtime.server_env, api_key_names(config));
+        if (replica < model.gpus.size()) {
+            // One server per GPU: it sees only its own device, and its logs say which.
+            const auto gpu = std::to_string(model.gpus[replica]);
+            server::set_variable(*settings.environment, "CUDA_VISIBLE_DEVICES", gpu);
+            settings.log_stem = model.name + "-gpu" + gpu;
+        }
         auto started = server::ManagedServer::start(model, needs_audio, *binary, settings);
         if (!started) return started.error();
         return std::unique_ptr<server::Backend>(std::move(started).take());

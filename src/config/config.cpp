@@ -383,7 +383,7 @@ Model read_model(const Reader& r, const std::string& name, const Value& v, const
     check_plain_name(name, v, path);
     r.only_keys(v, path,
                 {"gguf", "mmproj", "family", "request", "system", "ctx", "slots", "batch", "ubatch", "cache_type_k",
-                 "cache_type_v", "gpu_layers", "max_input_chars", "server_args", "sampling", "endpoint"});
+                 "cache_type_v", "gpu_layers", "max_input_chars", "server_args", "sampling", "endpoint", "endpoints", "gpus"});
     Model m;
     m.name = name;
     m.origin = v.origin;
@@ -395,20 +395,41 @@ Model read_model(const Reader& r, const std::string& name, const Value& v, const
         fail(*family, path + ".family", "unknown family '" + family_text + "'" + suggestion(family_text, family_names()));
     }
     m.family = *parsed_family;
-    if (auto* x = v.find("endpoint")) {
-        r.only_keys(*x, path + ".endpoint", {"url", "api_key_env"});
+    auto read_endpoint = [&](const Value& x, const std::string& at) {
+        r.only_keys(x, at, {"url", "api_key_env"});
         Endpoint e;
-        const auto* url = x->find("url");
-        if (!url) fail(*x, path + ".endpoint", "missing key 'url'");
-        e.url = r.non_empty_string(*url, path + ".endpoint.url");
+        const auto* url = x.find("url");
+        if (!url) fail(x, at, "missing key 'url'");
+        e.url = r.non_empty_string(*url, at + ".url");
         if (!e.url.starts_with("http://") && !e.url.starts_with("https://")) {
-            fail(*url, path + ".endpoint.url", "must start with http:// or https://, got '" + e.url + "'");
+            fail(*url, at + ".url", "must start with http:// or https://, got '" + e.url + "'");
         }
-        if (auto* key = x->find("api_key_env")) e.api_key_env = r.non_empty_string(*key, path + ".endpoint.api_key_env");
-        m.endpoint = e;
+        if (auto* key = x.find("api_key_env")) e.api_key_env = r.non_empty_string(*key, at + ".api_key_env");
+        return e;
+    };
+    if (auto* x = v.find("endpoint")) m.endpoints.push_back(read_endpoint(*x, path + ".endpoint"));
+    if (auto* x = v.find("endpoints")) {
+        if (!m.endpoints.empty()) fail(*x, path + ".endpoints", "give either 'endpoint' or 'endpoints', not both");
+        if (x->kind != Value::Kind::sequence || x->items.empty()) fail(*x, path + ".endpoints", "expected a non-empty list of {url, api_key_env}");
+        for (std::size_t k = 0; k < x->items.size(); ++k) {
+            m.endpoints.push_back(read_endpoint(x->items[k], path + ".endpoints[" + std::to_string(k) + "]"));
+        }
+    }
+    if (auto* x = v.find("gpus")) {
+        if (m.external()) fail(*x, path + ".gpus", "an external server's GPUs are its own: 'gpus' is for managed servers");
+        if (x->kind != Value::Kind::sequence || x->items.empty()) fail(*x, path + ".gpus", "expected a non-empty list of GPU indices");
+        for (std::size_t k = 0; k < x->items.size(); ++k) {
+            const auto gpu = static_cast<int>(r.integer(x->items[k], path + ".gpus[" + std::to_string(k) + "]", 0, 255));
+            if (std::find(m.gpus.begin(), m.gpus.end(), gpu) != m.gpus.end()) {
+                fail(x->items[k], path + ".gpus", "GPU " + std::to_string(gpu) + " is named twice");
+            }
+            m.gpus.push_back(gpu);
+        }
     }
     if (auto* x = v.find("gguf")) m.gguf = r.file_path(*x, path + ".gguf");
-    if (m.gguf.empty() && !m.endpoint) fail(v, path, "needs 'gguf' (a managed llama-server) or 'endpoint' (an external server)");
+    if (m.gguf.empty() && !m.external()) {
+        fail(v, path, "needs 'gguf' (a managed llama-server) or 'endpoint'/'endpoints' (external servers)");
+    }
     if (auto* x = v.find("mmproj")) m.mmproj = r.file_path(*x, path + ".mmproj");
     if (auto* x = v.find("system")) m.system = x->kind == Value::Kind::null ? std::string() : r.string(*x, path + ".system");
     if (auto* x = v.find("request")) {
@@ -502,7 +523,7 @@ void read_phase_models(const Reader& r, const Config& c, const Value& item, cons
         if (info.audio && !model->takes_audio()) {
             fail(at, path + ".models",
                  "phase kind " + std::string(info.name) + " needs audio input, but model '" + model->name +
-                     "' has neither 'mmproj' nor 'endpoint'");
+                     "' has neither 'mmproj' nor an endpoint");
         }
     }
     if (!info.model && !p.models.empty()) fail(item, path + ".models", "a " + std::string(info.name) + " phase uses no model");

@@ -7,6 +7,7 @@
 // higher layer replaces the lower one whole (so a user's `phases:` replaces the default graph).
 // Every effective value remembers where it came from, for `tunecap config show` and for errors.
 
+#include <algorithm>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -74,10 +75,18 @@ struct Model {
     std::optional<std::string> cache_type_k, cache_type_v;
     std::vector<std::string> server_args;
     Sampling sampling;
-    std::optional<Endpoint> endpoint;  // set: an external server, no process is managed
-    Origin origin;                     // where the entry was declared
+    // External servers serving this model (`endpoint:` is a list of one, `endpoints:` names several
+    // replicas); none: a managed llama-server.
+    std::vector<Endpoint> endpoints;
+    // Local GPUs, one managed llama-server on each (CUDA_VISIBLE_DEVICES); empty: one server on
+    // whatever devices llama-server finds.
+    std::vector<int> gpus;
+    Origin origin;  // where the entry was declared
 
-    bool takes_audio() const { return !mmproj.empty() || endpoint.has_value(); }
+    bool external() const { return !endpoints.empty(); }
+    bool takes_audio() const { return !mmproj.empty() || external(); }
+    // How many servers serve this model side by side: its endpoints, its GPUs, else one.
+    std::size_t replica_count() const { return external() ? endpoints.size() : std::max<std::size_t>(1, gpus.size()); }
 };
 
 

@@ -62,7 +62,7 @@ AudioBudget audio_budget(const config::Config& config, const config::Model& mode
     budget.max_seconds = config.runtime.max_audio_seconds;
     if (slot_context) {
         budget.slot_context = *slot_context;
-    } else if (model.ctx || !model.endpoint) {
+    } else if (model.ctx || !model.external()) {
         // What tunecap gives a managed server; an endpoint's context is known only from its config.
         budget.slot_context = model.ctx.value_or(config::kDefaultContext) / std::max(1, model.slots.value_or(1));
     }

@@ -145,6 +145,16 @@ bool BackendSession::aborted() const {
     return m_aborted;
 }
 
+bool BackendSession::out_of_service() const {
+    const std::lock_guard lock(m_mutex);
+    return !m_error.empty() && !m_aborted;
+}
+
+bool BackendSession::failing() const {
+    const std::lock_guard lock(m_mutex);
+    return m_failures_in_a_row > 0;
+}
+
 void BackendSession::stop() {
     const std::lock_guard lock(m_mutex);
     stop_backend();

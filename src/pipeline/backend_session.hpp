@@ -25,9 +25,10 @@
 
 namespace tunecap::pipeline {
 
-// Starts what serves a model (a managed llama-server or an external endpoint).
-using BackendFactory =
-    std::function<core::Result<std::unique_ptr<server::Backend>>(const config::Model& model, bool needs_audio)>;
+// Starts what serves a model: its replica number `replica` (from 0, below model.replica_count()), a
+// managed llama-server or an external endpoint.
+using BackendFactory = std::function<core::Result<std::unique_ptr<server::Backend>>(
+    const config::Model& model, std::size_t replica, bool needs_audio)>;
 
 // Sends one generation request to an endpoint (llm::Client in a real run).
 using Generate = std::function<llm::LlmResult<llm::GenerationResult>(
@@ -85,6 +86,11 @@ public:
     // them and every later request without a restart.
     void abort();
     bool aborted() const;
+    // True once the server is out of service for good (it gave up, or could not be restarted),
+    // not by a stop: every request fails at once from then on.
+    bool out_of_service() const;
+    // True while the server has failed (died or hung) since its last answer.
+    bool failing() const;
     void stop();
 
 private:

@@ -56,7 +56,7 @@ FileCheck real_file_check() {
 }
 
 std::optional<std::string> model_unavailable(const config::Model& model, bool needs_audio, const FileCheck& exists) {
-    if (model.endpoint) return std::nullopt;
+    if (model.external()) return std::nullopt;
     if (!exists(model.gguf)) return "model file " + model.gguf.string() + " not found";
     if (needs_audio && !exists(model.mmproj)) return "audio projector " + model.mmproj.string() + " not found";
     return std::nullopt;

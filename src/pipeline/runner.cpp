@@ -4,11 +4,13 @@
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
+#include <deque>
 #include <map>
 #include <mutex>
 #include <thread>
 
 #include "core/clock.hpp"
+#include "core/text.hpp"
 #include "pipeline/caption.hpp"
 #include "pipeline/executor.hpp"
 #include "pipeline/gpu_peak.hpp"
@@ -37,16 +39,18 @@ public:
         m_cleaning.max_t5_tokens = config.cleaning.max_t5_tokens;
         m_cleaning.counter = options.token_counter;
         for (const auto& model : config.models) m_files.emplace(model.name, fingerprint_model_files(model));
+        m_claimed.assign(m_graph.size(), false);
+        m_handed_over.assign(m_graph.size(), false);
     }
 
     RunOutcome run() {
-        const auto order = model_load_order(m_config);
+        const auto stages = load_stages(model_load_order(m_config), m_options.stages);
         while (!stopping()) {
             settle();
             if (run_local_steps()) continue;
-            const auto next = next_model(order, [&](const std::string& model) { return m_graph.has_ready(model); });
+            const auto next = next_stage(stages, [&](const std::string& model) { return m_graph.has_ready(model); });
             if (!next) break;
-            run_model(*m_config.find_model(*next));
+            run_stage(*next);
         }
         if (!m_store_failed) settle();
         m_outcome.interrupted = stop_requested();
@@ -61,12 +65,28 @@ public:
     }
 
 private:
+    // One server of a loaded model.
+    struct Replica {
+        std::size_t index = 0;
+        std::unique_ptr<BackendSession> session;
+        bool dropped = false;  // out of service while other replicas were not: its steps went to them
+    };
+
+    // A model loaded for a stage: its replicas and the groups of steps waiting for a slot.
+    struct LoadedModel {
+        const config::Model* model = nullptr;
+        std::vector<std::unique_ptr<Replica>> replicas;
+        std::size_t live = 0;    // replicas not dropped
+        std::string error;       // set when no server started: every step of the model fails with it
+        std::deque<std::vector<std::size_t>> queue;
+        ModelLoad load;
+    };
+
     bool stop_requested() const { return m_options.stop_requested && m_options.stop_requested->load(); }
     bool stopping() const { return m_store_failed || stop_requested(); }
-
     // A row that cannot be stored stops the run: going on would spend hours on work that is lost.
     void store_failed(const core::Error& error) {
-        const std::lock_guard lock(m_mutex);
+        const std::lock_guard lock(m_store_error_mutex);
         if (m_outcome.store_error.empty()) m_outcome.store_error = error.message;
         m_store_failed = true;
     }
@@ -79,7 +99,11 @@ private:
             return plan_step(m_config, *node.phase, node.model, *node.prompt, files, m_tracks[node.track], inputs);
         };
         context.find = [&](const StepNode& node, const std::string& key) { return find_stored(node, key); };
-        const auto counts = m_graph.settle(context);
+        SettleCounts counts;
+        {
+            const std::lock_guard lock(m_mutex);
+            counts = m_graph.settle(context);
+        }
         m_outcome.reused += counts.reused;
         m_outcome.skipped += counts.skipped;
         if (m_options.progress && counts.reused + counts.skipped > 0) m_options.progress->steps_settled(counts.reused + counts.skipped);
@@ -113,7 +137,11 @@ private:
 
     // Steps of kinds without a model, computed here; true when there were any.
     bool run_local_steps() {
-        const auto ready = m_graph.ready("");
+        std::vector<std::size_t> ready;
+        {
+            const std::lock_guard lock(m_mutex);
+            ready = m_graph.ready("");
+        }
         for (auto i : ready) {
             if (stopping() || !commit(i, run_local_step(m_tracks[m_graph.node(i).track], m_graph.node(i), m_cleaning))) break;
             ++m_outcome.executed;
@@ -132,102 +160,234 @@ private:
         const std::lock_guard lock(m_mutex);
         if (row.outcome == store::StepOutcome::failed) ++m_outcome.failed;
         m_graph.finish(index, std::move(row));
+        ++m_commits;
+        m_changed.notify_all();
         return true;
     }
 
-    void run_model(const config::Model& model) {
-        const auto ready = m_graph.ready(model.name);
-        std::vector<SlotWork> work;
-        for (auto i : ready) {
-            const auto& node = m_graph.node(i);
-            work.push_back({i, node.track, node.phase->id, config::uses_audio(node.phase->kind)});
+    // Loads the stage's models as their first steps become ready and runs their steps until none is
+    // left to run or the run stops; then stops their servers.
+    void run_stage(const std::vector<std::string>& stage) {
+        std::map<std::string, LoadedModel> loaded;  // nodes stay put: workers hold references
+        GpuPeak peak(m_options.gpu_probe);
+        std::optional<core::Clock::TimePoint> stop_seen;
+        bool aborted = false;
+        auto last_settle = std::chrono::steady_clock::now();
+        std::uint64_t settled_commits = m_commits.load();
+        while (true) {
+            for (const auto& name : stage) {
+                if (!stopping() && loaded.count(name) == 0 && has_ready(name)) load_model(*m_config.find_model(name), loaded);
+            }
+            if (!stopping()) {
+                queue_ready(loaded);
+                fail_unserved(loaded);
+            }
+            std::unique_lock lock(m_mutex);
+            if (stopping()) {
+                if (m_busy == 0) break;
+                const bool end_now = abort_requested() || m_store_failed;
+                if (!aborted && !stop_seen && !end_now) {
+                    stop_seen = m_clock->now();
+                    if (m_options.log) {
+                        m_options.log->warn("run", "stopping: waiting for {} request(s) in flight on {} (at most {} s; Ctrl-C again to stop now)",
+                                            m_in_flight.load(), core::join(stage, ", "),
+                                            std::chrono::duration_cast<std::chrono::seconds>(kStopGrace).count());
+                    }
+                }
+                if (!aborted && (end_now || m_clock->now() - *stop_seen >= kStopGrace)) {
+                    aborted = true;
+                    lock.unlock();
+                    if (m_options.log) {
+                        m_options.log->warn("run", "stopping now: ending {} request(s) in flight on {}; they run again next time{}",
+                                            m_in_flight.load(), core::join(stage, ", "),
+                                            m_store_failed ? " (the store cannot save them)" : "");
+                    }
+                    for (auto& [name, model] : loaded) {
+                        for (auto& replica : model.replicas) replica->session->abort();
+                    }
+                    lock.lock();
+                }
+            } else if (m_busy == 0 && std::all_of(loaded.begin(), loaded.end(), [](const auto& l) { return l.second.queue.empty(); })) {
+                // Nothing runs: a settle now shows whether the steps just finished made others ready.
+                if (settled_commits == m_commits.load()) {
+                    lock.unlock();
+                    if (run_local_steps()) continue;
+                    lock.lock();
+                    if (!std::any_of(stage.begin(), stage.end(), [&](const std::string& m) { return m_graph.has_ready(m); })) break;
+                }
+            }
+            m_changed.wait_for(lock, kStopPoll);
+            lock.unlock();
+            // Settling walks the whole graph: at most as often as it stays a small share of the time.
+            const auto now = std::chrono::steady_clock::now();
+            if (settled_commits != m_commits.load() && now - last_settle >= settle_interval()) {
+                settled_commits = m_commits.load();
+                settle();
+                run_local_steps();
+                last_settle = now;
+            }
         }
-        const bool needs_audio = std::any_of(work.begin(), work.end(), [](const SlotWork& w) { return w.audio; });
-        ModelLoad load;
-        load.model = model.name;
-        load.steps = ready.size();
-        if (m_options.log) m_options.log->info("run", "{}: loading for {} step(s)", model.name, ready.size());
-        const auto started = m_clock->now();
-        auto backend = m_backends(model, needs_audio);
-        load.load_seconds = std::chrono::duration<double>(m_clock->now() - started).count();
-        if (!backend && stop_requested()) {
+        {
+            const std::lock_guard lock(m_mutex);
+            m_stage_over = true;
+        }
+        m_changed.notify_all();
+        for (auto& worker : m_workers) worker.join();
+        m_workers.clear();
+        m_stage_over = false;
+        const auto stage_peak = peak.finish();
+        for (const auto& name : stage) {
+            const auto found = loaded.find(name);
+            if (found == loaded.end()) continue;
+            auto& model = found->second;
+            for (auto& replica : model.replicas) {
+                model.load.restarts += replica->session->restarts();
+                replica->session->stop();
+            }
+            if (stage_peak && loaded.size() == 1 && !model.replicas.empty()) {
+                model.load.peak_gpu_mib = *stage_peak / static_cast<double>(model.replicas.size());
+            }
+            if (!model.replicas.empty()) {
+                if (m_options.progress) m_options.progress->model_finished(name);
+                store_load(model.load);
+            }
+            m_outcome.loads.push_back(model.load);
+        }
+    }
+
+    // A settle costs about 100 ns a step; waiting this long between them keeps it under a tenth of
+    // the main thread's time however large the run.
+    std::chrono::nanoseconds settle_interval() const { return std::chrono::nanoseconds(1000 * m_graph.size()); }
+
+    bool has_ready(const std::string& model) {
+        const std::lock_guard lock(m_mutex);
+        return m_graph.has_ready(model);
+    }
+
+    // Starts every replica of the model and one worker per slot of each. Steps of a model no server
+    // of which started fail with the reason (fail_unserved), unless the run is stopping.
+    void load_model(const config::Model& model, std::map<std::string, LoadedModel>& loaded) {
+        bool needs_audio = false;
+        std::size_t ready = 0;
+        {
+            const std::lock_guard lock(m_mutex);
+            for (std::size_t i = 0; i < m_graph.size(); ++i) {
+                const auto& node = m_graph.node(i);
+                if (!node.model || node.model->name != model.name || node.state == StepState::settled) continue;
+                needs_audio = needs_audio || config::uses_audio(node.phase->kind);
+                ready += node.state == StepState::ready;
+            }
+        }
+        LoadedModel entry;
+        entry.model = &model;
+        entry.load.model = model.name;
+        if (m_options.log) m_options.log->info("run", "{}: loading for {} step(s)", model.name, ready);
+        const auto count = model.replica_count();
+        std::string first_error;
+        for (std::size_t r = 0; r < count && !stop_requested(); ++r) {
+            const auto started = m_clock->now();
+            auto backend = m_backends(model, r, needs_audio);
+            entry.load.load_seconds =
+                std::max(entry.load.load_seconds, std::chrono::duration<double>(m_clock->now() - started).count());
+            if (!backend) {
+                if (first_error.empty()) first_error = backend.error().message;
+                if (m_options.log && !stop_requested()) {
+                    m_options.log->warn("run", "{}{}", backend.error().message,
+                                        count > 1 ? fmt::format(" (replica {} of {}; the others take its steps)", r + 1, count) : "");
+                }
+                continue;
+            }
+            auto replica = std::make_unique<Replica>();
+            replica->index = r;
+            const auto label = count > 1 ? fmt::format("{} (replica {} of {})", model.name, r + 1, count) : model.name;
+            replica->session = std::make_unique<BackendSession>(std::move(backend).take(), label, m_spawner, m_generate,
+                                                                m_options.log, [this] {
+                                                                    if (m_transport) m_transport->cancel();
+                                                                });
+            entry.replicas.push_back(std::move(replica));
+        }
+        if (entry.replicas.empty() && stop_requested()) {
             if (m_options.log) m_options.log->warn("run", "stopping: the start of {} was cancelled", model.name);
             return;  // its steps never ran; the next run sends them
         }
-        if (!backend) {
-            load.error = backend.error().message;
-            if (m_options.log) m_options.log->warn("run", "{}", load.error);
-            for (auto i : ready) {
+        entry.live = entry.replicas.size();
+        entry.load.replicas = entry.replicas.size();
+        if (entry.replicas.empty()) {
+            entry.load.error = first_error;
+            entry.error = "model " + model.name + " could not start: " + first_error;
+            if (m_options.log && count > 1) m_options.log->warn("run", "{}: no replica started", model.name);
+        } else {
+            entry.load.server_build = entry.replicas.front()->session->props().build_info;
+            if (m_options.progress) m_options.progress->model_started(model.name, ready);
+        }
+        const std::lock_guard lock(m_mutex);
+        auto& placed = loaded.emplace(model.name, std::move(entry)).first->second;
+        for (auto& replica : placed.replicas) {
+            const auto slots = std::max(1, replica->session->props().total_slots);
+            for (int slot = 0; slot < slots; ++slot) {
+                m_workers.emplace_back([this, &placed, r = replica.get(), slot] { work(placed, *r, slot); });
+            }
+        }
+    }
+
+    // Groups the ready steps of each loaded model that are not queued yet, by track (scheduler).
+    void queue_ready(std::map<std::string, LoadedModel>& loaded) {
+        const std::lock_guard lock(m_mutex);
+        for (auto& [name, model] : loaded) {
+            std::vector<SlotWork> work;
+            for (auto i : m_graph.ready(name)) {
+                if (m_claimed[i]) continue;
+                m_claimed[i] = true;
+                const auto& node = m_graph.node(i);
+                work.push_back({i, node.track, node.phase->id, config::uses_audio(node.phase->kind)});
+            }
+            if (work.empty()) continue;
+            model.load.steps += work.size();
+            std::size_t slots = 0;
+            for (const auto& replica : model.replicas) {
+                if (!replica->dropped) slots += static_cast<std::size_t>(std::max(1, replica->session->props().total_slots));
+            }
+            for (auto& group : slot_groups(work, std::max<std::size_t>(1, slots))) model.queue.push_back(std::move(group));
+            if (m_options.progress && model.load.steps > work.size()) m_options.progress->steps_queued(name, work.size());
+        }
+        m_changed.notify_all();
+    }
+
+    // The queued steps of a model no server of which started fail with that reason.
+    void fail_unserved(std::map<std::string, LoadedModel>& loaded) {
+        for (auto& [name, model] : loaded) {
+            std::vector<std::size_t> steps;
+            {
+                const std::lock_guard lock(m_mutex);
+                if (model.error.empty()) continue;
+                for (auto& group : model.queue) steps.insert(steps.end(), group.begin(), group.end());
+                model.queue.clear();
+            }
+            for (auto i : steps) {
                 if (stopping()) break;
-                commit(i, failed_step(m_tracks[m_graph.node(i).track], m_graph.node(i),
-                                      "model " + model.name + " could not start: " + backend.error().message));
-            }
-            m_outcome.loads.push_back(load);
-            return;
-        }
-        BackendSession session(std::move(backend).take(), model.name, m_spawner, m_generate, m_options.log, [this] {
-            if (m_transport) m_transport->cancel();
-        });
-        load.server_build = session.props().build_info;
-        if (m_options.progress) m_options.progress->model_started(model.name, ready.size());
-        const auto slots = static_cast<std::size_t>(std::max(1, session.props().total_slots));
-        const auto groups = slot_groups(work, slots);
-        GpuPeak peak(m_options.gpu_probe);
-        std::atomic<std::size_t> next_group{0};
-        std::vector<std::thread> workers;
-        const auto worker_count = std::min(slots, groups.size());
-        m_workers_running = worker_count;
-        for (std::size_t w = 0; w < worker_count; ++w) {
-            workers.emplace_back([&, w] {
-                for (auto g = next_group++; g < groups.size() && !stopping(); g = next_group++) {
-                    run_group(session, model, groups[g], static_cast<int>(w));
-                }
-                const std::lock_guard lock(m_workers_mutex);
-                --m_workers_running;
-                m_workers_done.notify_all();
-            });
-        }
-        wait_for_workers(session, model.name);
-        for (auto& worker : workers) worker.join();
-        load.restarts = session.restarts();
-        load.peak_gpu_mib = peak.finish();
-        session.stop();
-        if (m_options.progress) m_options.progress->model_finished(model.name);
-        store_load(load);
-        m_outcome.loads.push_back(load);
-    }
-
-    // Waits until every slot worker has ended. On a stop it says once what it waits for, gives the
-    // requests in flight kStopGrace, then ends them (cancelled, their server stopped); a second
-    // Ctrl-C ends them at once, and so does a store that failed, which could keep none of them.
-    void wait_for_workers(BackendSession& session, const std::string& model) {
-        std::unique_lock lock(m_workers_mutex);
-        std::optional<core::Clock::TimePoint> stop_seen;
-        bool aborted = false;
-        while (m_workers_running > 0) {
-            m_workers_done.wait_for(lock, kStopPoll);
-            if (aborted || m_workers_running == 0 || !stopping()) continue;
-            const bool end_now = abort_requested() || m_store_failed;
-            if (!stop_seen && !end_now) {
-                stop_seen = m_clock->now();
-                if (m_options.log) {
-                    m_options.log->warn("run", "stopping: waiting for {} request(s) in flight on {} (at most {} s; Ctrl-C again to stop now)",
-                                        m_in_flight.load(), model, std::chrono::duration_cast<std::chrono::seconds>(kStopGrace).count());
-                }
-            }
-            if (end_now || m_clock->now() - *stop_seen >= kStopGrace) {
-                aborted = true;
-                lock.unlock();
-                if (m_options.log) {
-                    m_options.log->warn("run", "stopping now: ending {} request(s) in flight on {}; they run again next time{}",
-                                        m_in_flight.load(), model, m_store_failed ? " (the store cannot save them)" : "");
-                }
-                session.abort();
-                lock.lock();
+                commit(i, failed_step(m_tracks[m_graph.node(i).track], m_graph.node(i), model.error));
             }
         }
     }
 
+    // One slot of one replica: takes the next group of its model's steps until the stage is over,
+    // the run stops, or its replica is dropped.
+    void work(LoadedModel& model, Replica& replica, int slot) {
+        std::unique_lock lock(m_mutex);
+        while (true) {
+            m_changed.wait_for(lock, kStopPoll, [&] { return m_stage_over || stopping() || replica.dropped || !model.queue.empty(); });
+            if (m_stage_over || stopping() || replica.dropped) break;
+            if (model.queue.empty()) continue;
+            auto group = std::move(model.queue.front());
+            model.queue.pop_front();
+            ++m_busy;
+            lock.unlock();
+            run_group(model, replica, group, slot);
+            lock.lock();
+            --m_busy;
+            m_changed.notify_all();
+        }
+    }
     // For metrics and the report across runs: load time, peak GPU memory and restarts per model.
     void store_load(const ModelLoad& load) {
         const store::LoadRow row{m_run_id, load.model, load.load_seconds, load.peak_gpu_mib, load.restarts, load.server_build};
@@ -235,9 +395,15 @@ private:
     }
 
     // One slot's steps in order; a track's audio is decoded once for all of them.
-    void run_group(BackendSession& session, const config::Model& model, const std::vector<std::size_t>& group, int slot) {
+    // One slot's steps in order; a track's audio is decoded once for all of them. When the replica
+    // goes out of service and another is still serving, the step that found it so and the rest of
+    // the group go back to the queue for the others, unstored, and the replica is dropped.
+    void run_group(LoadedModel& loaded, Replica& replica, const std::vector<std::size_t>& group, int slot) {
+        const auto& model = *loaded.model;
+        auto& session = *replica.session;
         std::optional<core::Result<PreparedAudio>> audio;
-        for (auto i : group) {
+        for (std::size_t k = 0; k < group.size(); ++k) {
+            const auto i = group[k];
             if (stopping()) return;
             const auto& node = m_graph.node(i);
             const auto& track = m_tracks[node.track];
@@ -263,6 +429,7 @@ private:
                 ++m_outcome.abandoned;
                 return;
             }
+            if (row.outcome == store::StepOutcome::failed && hand_over(loaded, replica, group, k)) return;
             const bool done = row.outcome == store::StepOutcome::done;
             const auto tokens = row.completion_tokens;
             const auto elapsed_ms = row.elapsed_ms;
@@ -271,6 +438,36 @@ private:
             const std::lock_guard lock(m_mutex);
             ++m_outcome.executed;
         }
+    }
+
+    // After group[from] failed: when its replica's server failed (died or hung, and a restart did
+    // not mend it) and another replica still serves the model, puts group[from...] back at the head
+    // of the model's queue, unstored, and returns true. A replica out of service is dropped; a step
+    // whose server failed is handed over once, so a step that crashes every server fails instead
+    // of taking them all down. False: store the failure (the last replica's steps fail as they come).
+    bool hand_over(LoadedModel& loaded, Replica& replica, const std::vector<std::size_t>& group, std::size_t from) {
+        const bool out_of_service = replica.session->out_of_service();
+        if (!out_of_service && !replica.session->failing()) return false;  // the server answered: a step's own failure
+        const std::lock_guard lock(m_mutex);
+        if (replica.dropped) {
+            // another of its slots dropped it already
+        } else if (loaded.live <= 1) {
+            return false;
+        } else if (!out_of_service) {
+            if (m_handed_over[group[from]]) return false;
+            m_handed_over[group[from]] = true;
+        } else {
+            replica.dropped = true;
+            --loaded.live;
+            ++loaded.load.dropped;
+            if (m_options.log) {
+                m_options.log->warn("run", "{}: replica {} is out of service; the {} other(s) take over its steps",
+                                    loaded.model->name, replica.index + 1, loaded.live);
+            }
+        }
+        loaded.queue.emplace_front(group.begin() + static_cast<std::ptrdiff_t>(from), group.end());
+        m_changed.notify_all();
+        return true;
     }
 
     core::Result<PreparedAudio> prepare_track_audio(const BackendSession& session, const config::Model& model,
@@ -298,11 +495,19 @@ private:
     std::map<std::string, ModelFiles> m_files;
     RunOutcome m_outcome;
     const std::string m_run_id = core::utc_now_iso();  // groups this run's model loads in the store
-    std::mutex m_mutex;  // the graph's records and the outcome counters, written by the slot workers
+    // The graph, the outcome counters and the loaded models' queues and replicas, shared by the
+    // main thread and the slot workers; m_changed tells them of a step finished, a group queued or
+    // taken, a replica dropped, or the stage's end.
+    std::mutex m_mutex;
+    std::condition_variable m_changed;
+    std::vector<bool> m_claimed;  // per node: queued (or run) in this run
+    std::vector<bool> m_handed_over;  // per node: its server failed once and another replica took it
+    std::size_t m_busy = 0;       // groups being run
+    bool m_stage_over = false;
+    std::vector<std::thread> m_workers;  // the slot workers of the stage's models
+    std::atomic<std::uint64_t> m_commits{0};  // steps finished, to know when to settle again
+    std::mutex m_store_error_mutex;
     std::atomic<bool> m_store_failed{false};
-    std::mutex m_workers_mutex;  // m_workers_running
-    std::condition_variable m_workers_done;
-    std::size_t m_workers_running = 0;
     std::atomic<int> m_in_flight{0};  // steps being sent, for the stop message
     SpawnThread m_spawner;
 };

@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Runs the phase graph over all tracks, model-major: each model is loaded once and every ready
-// step that uses it, across all tracks and phases, runs before it is unloaded. The loop that wires
-// the parts: the step graph settles steps against the store, the scheduler picks the next model
-// and splits its steps over the slots, a backend session serves the model, the executor runs each
-// step, and every finished step is committed to the store at once.
+// step that uses it, across all tracks and phases, runs before it is unloaded. Models of one stage
+// (RunOptions::stages: they fit in memory together) are loaded side by side and run as a pipeline:
+// a step starts as soon as its inputs are done, so a track's revision need not wait for every
+// track's captions. A model with several replicas (servers) spreads its steps over all their slots.
+// The loop that wires the parts: the step graph settles steps against the store, the scheduler
+// picks the next stage and groups steps by track, backend sessions serve the models, the executor
+// runs each step, and every finished step is committed to the store at once.
 
 #include <atomic>
 #include <functional>
@@ -29,6 +32,8 @@ class ProgressSink {
 public:
     virtual ~ProgressSink() = default;
     virtual void model_started(const std::string& model, std::size_t steps) = 0;
+    // More steps for a loaded model: their inputs finished while it was loaded (models side by side).
+    virtual void steps_queued(const std::string& /*model*/, std::size_t /*steps*/) {}
     virtual void step_finished(const std::string& model, bool ok, int completion_tokens, double elapsed_ms) = 0;
     virtual void model_finished(const std::string& model) = 0;
     // Steps settled without running: taken from the store, or skipped because an input failed.
@@ -52,6 +57,9 @@ struct RunOptions {
     Generate generate;
     // Times model loads; nullptr: the real clock.
     std::shared_ptr<core::Clock> clock;
+    // Models loaded together (each stage in load order); a model named in no stage is loaded alone.
+    // Empty: one model at a time.
+    std::vector<std::vector<std::string>> stages;
 };
 
 struct ModelLoad {
@@ -59,9 +67,13 @@ struct ModelLoad {
     double load_seconds = 0;
     int restarts = 0;
     std::string server_build;
-    std::string error;  // the server could not start
+    std::string error;  // no server could start
     std::size_t steps = 0;
-    std::optional<double> peak_gpu_mib;  // when a GPU probe is available (nvidia-smi)
+    std::size_t replicas = 0;  // servers started
+    std::size_t dropped = 0;   // servers that failed for good while others took over their steps
+    // When a GPU probe is available (nvidia-smi) and the model was loaded alone: all GPUs together,
+    // divided by its replicas.
+    std::optional<double> peak_gpu_mib;
 };
 
 struct RunOutcome {

@@ -58,10 +58,34 @@ std::vector<std::string> model_load_order(const config::Config& config) {
     return order;
 }
 
-std::optional<std::string> next_model(const std::vector<std::string>& order,
-                                      const std::function<bool(const std::string& model)>& has_ready) {
+std::vector<std::vector<std::string>> load_stages(const std::vector<std::string>& order,
+                                                  const std::vector<std::vector<std::string>>& together) {
+    std::vector<std::vector<std::string>> stages;
+    std::set<std::string> placed;
     for (const auto& model : order) {
-        if (has_ready(model)) return model;
+        if (placed.count(model) != 0) continue;
+        std::vector<std::string> stage = {model};
+        for (const auto& group : together) {
+            if (!contains(group, model)) continue;
+            for (const auto& other : order) {  // load order within the stage
+                if (other != model && contains(group, other) && placed.count(other) == 0 && !contains(stage, other)) {
+                    stage.push_back(other);
+                }
+            }
+        }
+        std::sort(stage.begin(), stage.end(), [&](const std::string& a, const std::string& b) {
+            return std::find(order.begin(), order.end(), a) < std::find(order.begin(), order.end(), b);
+        });
+        placed.insert(stage.begin(), stage.end());
+        stages.push_back(std::move(stage));
+    }
+    return stages;
+}
+
+std::optional<std::vector<std::string>> next_stage(const std::vector<std::vector<std::string>>& stages,
+                                                   const std::function<bool(const std::string& model)>& has_ready) {
+    for (const auto& stage : stages) {
+        if (std::any_of(stage.begin(), stage.end(), has_ready)) return stage;
     }
     return std::nullopt;
 }

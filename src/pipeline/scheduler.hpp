@@ -16,9 +16,16 @@ namespace tunecap::pipeline {
 // config order. With the default graph: music_flamingo, qwen_omni, qwen3_14b, gpt_oss_20b, granite_tiny.
 std::vector<std::string> model_load_order(const config::Config& config);
 
-// The first model of `order` that has ready steps; nullopt when none has.
-std::optional<std::string> next_model(const std::vector<std::string>& order,
-                                      const std::function<bool(const std::string& model)>& has_ready);
+// The stages models are loaded in: `together` lists models loaded side by side; every model of
+// `order` is in exactly one stage, alone unless `together` names it with others (a name not in
+// `order` is left out). Each stage lists its models in load order; stages come in the order of their
+// first model.
+std::vector<std::vector<std::string>> load_stages(const std::vector<std::string>& order,
+                                                  const std::vector<std::vector<std::string>>& together);
+
+// The first stage with a model that has ready steps; nullopt when none has.
+std::optional<std::vector<std::string>> next_stage(const std::vector<std::vector<std::string>>& stages,
+                                                   const std::function<bool(const std::string& model)>& has_ready);
 
 // A ready step as the scheduler sees it.
 struct SlotWork {

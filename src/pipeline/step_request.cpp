@@ -36,7 +36,7 @@ StepIdentity identity_of(const StepRequest& request, const config::Model* model,
     id.request_path = request.path == core::RequestPath::raw ? "raw" : "chat";
     id.prompt = request.full_prompt;
     id.sampling = request.sampling;
-    if (!model->endpoint) {
+    if (!model->external()) {
         // What tunecap passes to a managed llama-server when the config leaves them out.
         id.cache_type_k = model->cache_type_k.value_or(config::kDefaultCacheType);
         id.cache_type_v = model->cache_type_v.value_or(config::kDefaultCacheType);
@@ -53,7 +53,9 @@ StepIdentity identity_of(const StepRequest& request, const config::Model* model,
 }  // namespace
 
 ModelFiles fingerprint_model_files(const config::Model& model) {
-    if (model.endpoint) return {"endpoint " + model.endpoint->url + " " + model.name, ""};
+    // Replicas serve the same model: the first endpoint stands for them all, so adding or dropping
+    // one re-runs nothing.
+    if (model.external()) return {"endpoint " + model.endpoints.front().url + " " + model.name, ""};
     return {fingerprint(model.gguf), fingerprint(model.mmproj)};
 }
 

@@ -138,6 +138,10 @@ std::string results_json(const RunSummary& summary, const config::Config& config
                           {"steps", load.steps},
                           {"restarts", load.restarts},
                           {"server_build", load.server_build}};
+        if (load.replicas > 1 || load.dropped > 0) {
+            l["replicas"] = load.replicas;
+            l["replicas_dropped"] = load.dropped;
+        }
         if (load.peak_gpu_mib) l["peak_gpu_mib"] = *load.peak_gpu_mib;
         if (!load.error.empty()) l["error"] = load.error;
         loads.push_back(std::move(l));

@@ -190,7 +190,8 @@ core::Status ManagedServer::launch_once(int port, bool& port_taken) {
     m_status = ServerStatus::starting;
     m_port = port;
     ++m_starts;
-    m_log_file = m_settings.log_dir / (m_model.name + "-" + std::to_string(m_starts) + ".log");
+    const auto stem = m_settings.log_stem.empty() ? m_model.name : m_settings.log_stem;
+    m_log_file = m_settings.log_dir / (stem + "-" + std::to_string(m_starts) + ".log");
 
     // A fresh key per start, in a file only this user can read; the key itself is never logged.
     if (m_secret_dir.empty()) {
@@ -286,17 +287,22 @@ void ManagedServer::stop() {
 }
 
 core::Result<std::unique_ptr<ExternalEndpoint>> ExternalEndpoint::connect(
-    const config::Model& model, const std::function<std::optional<std::string>(const std::string&)>& environment,
+    const config::Model& model, std::size_t replica,
+    const std::function<std::optional<std::string>(const std::string&)>& environment,
     std::shared_ptr<llm::HttpTransport> transport) {
+    if (replica >= model.endpoints.size()) {
+        return core::Error{"model " + model.name + ": no endpoint " + std::to_string(replica + 1)};
+    }
+    const auto& configured = model.endpoints[replica];
     auto endpoint = std::make_unique<ExternalEndpoint>();
-    std::string url = model.endpoint->url;
+    std::string url = configured.url;
     while (!url.empty() && url.back() == '/') url.pop_back();
     if (url.ends_with("/v1")) url.resize(url.size() - 3);  // the client adds /v1/... itself
     endpoint->m_address = {url, "", model.name};
-    if (!model.endpoint->api_key_env.empty()) {
-        const auto key = environment(model.endpoint->api_key_env);
+    if (!configured.api_key_env.empty()) {
+        const auto key = environment(configured.api_key_env);
         if (!key || key->empty()) {
-            return core::Error{"model " + model.name + ": environment variable " + model.endpoint->api_key_env +
+            return core::Error{"model " + model.name + ": environment variable " + configured.api_key_env +
                                " (endpoint.api_key_env) is not set"};
         }
         endpoint->m_address.api_key = *key;

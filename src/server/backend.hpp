@@ -39,7 +39,8 @@ public:
 };
 
 struct SupervisorSettings {
-    std::filesystem::path log_dir;               // child output: <log_dir>/<model>-<n>.log
+    std::filesystem::path log_dir;               // child output: <log_dir>/<log_stem>-<n>.log
+    std::string log_stem;                        // empty: the model's name
     std::optional<std::filesystem::path> guard;  // tunecap's own binary, for children that die with it
     // Loading a 9 GB GGUF from a cold disk takes tens of seconds; a server that is not healthy
     // after five minutes is not going to be.
@@ -120,10 +121,11 @@ private:
 
 class ExternalEndpoint final : public Backend {
 public:
-    // Reads /props when the server has it (llama-server); other servers get props from the config.
-    // Refuses an endpoint that does not answer or refuses the key.
+    // Connects to the model's endpoint number `replica` (from 0). Reads /props when the server has
+    // it (llama-server); other servers get props from the config. Refuses an endpoint that does not
+    // answer or refuses the key.
     static core::Result<std::unique_ptr<ExternalEndpoint>> connect(
-        const config::Model& model, const std::function<std::optional<std::string>(const std::string&)>& environment,
+        const config::Model& model, std::size_t replica, const std::function<std::optional<std::string>(const std::string&)>& environment,
         std::shared_ptr<llm::HttpTransport> transport = llm::real_transport());
     llm::EndpointAddress address() const override { return m_address; }
     const llm::ServerProps& props() const override { return m_props; }

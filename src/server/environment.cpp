@@ -53,4 +53,10 @@ std::vector<std::string> process_environment_entries() {
     return out;
 }
 
+void set_variable(std::vector<std::string>& environment, const std::string& name, const std::string& value) {
+    const auto prefix = name + "=";
+    std::erase_if(environment, [&](const std::string& entry) { return entry.starts_with(prefix); });
+    environment.push_back(prefix + value);
+}
+
 }  // namespace tunecap::server

@@ -18,6 +18,9 @@ const std::vector<std::string>& needed_by_servers();
 std::vector<std::string> server_environment(const std::vector<std::string>& current, const std::vector<std::string>& extra,
                                             const std::vector<std::string>& withheld);
 
+// Sets NAME to value in `environment` ("NAME=value" entries), replacing what it held.
+void set_variable(std::vector<std::string>& environment, const std::string& name, const std::string& value);
+
 // This process's environment as "NAME=value" entries.
 std::vector<std::string> process_environment_entries();
 

@@ -71,5 +71,29 @@ TEST(Progress, TheTerminalLineFollowsTheClock) {
     EXPECT_THAT(text, HasSubstr("m 2/4 (2 left) 2.0 steps/min, done in 1m00s; run 2/4, done in ~1m00s"));
 }
 
+TEST(Progress, ModelsSideBySideEachKeepTheirCountsAndQueuedStepsAddToThem) {
+    auto clock = std::make_shared<testing::FakeClock>();
+    std::FILE* terminal = std::tmpfile();
+    ASSERT_NE(terminal, nullptr);
+    core::Log log(terminal);
+    Progress progress(log, terminal, 10, clock);
+    progress.model_started("ears", 6);
+    progress.step_finished("ears", true, 10, 0);
+    progress.model_started("words", 1);
+    progress.steps_queued("words", 2);
+    clock->advance(std::chrono::seconds(1));
+    progress.step_finished("words", true, 10, 0);
+    clock->advance(std::chrono::seconds(1));
+    progress.step_finished("ears", true, 10, 0);
+    progress.model_finished("ears");
+    std::rewind(terminal);
+    std::string text(8192, '\0');
+    text.resize(std::fread(text.data(), 1, text.size(), terminal));
+    std::fclose(terminal);
+    EXPECT_THAT(text, HasSubstr("words 1/3 (2 left)"));
+    EXPECT_THAT(text, HasSubstr("ears 2/6 (4 left)"));
+    EXPECT_THAT(text, HasSubstr("ears: 2 step(s) in 2s"));
+}
+
 }  // namespace
 }  // namespace tunecap::app

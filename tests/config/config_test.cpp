@@ -230,12 +230,23 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"no gguf", "models:\n  m: {family: qwen3}\nprompts: {p: x}\n", "needs 'gguf'"},
         BadCase{"endpoint url", "models:\n  m: {family: qwen3, endpoint: {url: localhost:8080}}\nprompts: {p: x}\n",
                 "must start with http:// or https://"},
+        BadCase{"endpoints and endpoint",
+                "models:\n  m: {family: qwen3, endpoint: {url: 'http://a'}, endpoints: [{url: 'http://b'}]}\nprompts: {p: x}\n",
+                "user.yaml:2: models.m.endpoints: give either 'endpoint' or 'endpoints', not both"},
+        BadCase{"endpoints url", "models:\n  m: {family: qwen3, endpoints: [{url: 'http://a'}, {url: b}]}\nprompts: {p: x}\n",
+                "models.m.endpoints[1].url: must start with http:// or https://"},
+        BadCase{"gpus twice", "models:\n  m: {gguf: m.gguf, family: qwen3, gpus: [0, 1, 0]}\nprompts: {p: x}\n",
+                "models.m.gpus: GPU 0 is named twice"},
+        BadCase{"gpus type", "models:\n  m: {gguf: m.gguf, family: qwen3, gpus: [zero]}\nprompts: {p: x}\n",
+                "models.m.gpus[0]: expected an integer, got 'zero'"},
+        BadCase{"gpus external", "models:\n  m: {family: qwen3, endpoint: {url: 'http://a'}, gpus: [1]}\nprompts: {p: x}\n",
+                "models.m.gpus: an external server's GPUs are its own"},
         BadCase{"env", "models:\n  m: {gguf: '${NOPE}/m.gguf', family: qwen3}\nprompts: {p: x}\n",
                 "environment variable NOPE is not set"},
         BadCase{"unknown model", std::string(kSmall) + "phases:\n  - {id: a, kind: revise, models: [txet], inputs: [b]}\n",
                 "user.yaml:8: phases[0].models: unknown model 'txet' (did you mean 'text'?)"},
         BadCase{"audio model", std::string(kSmall) + "phases:\n  - {id: a, kind: audio_caption, models: [text]}\n",
-                "needs audio input, but model 'text' has neither 'mmproj' nor 'endpoint'"},
+                "needs audio input, but model 'text' has neither 'mmproj' nor an endpoint"},
         BadCase{"unknown prompt", std::string(kSmall) + "phases:\n  - {id: a, kind: audio_caption, models: [ears], prompts: [three]}\n",
                 "unknown prompt 'three'"},
         BadCase{"unknown input", std::string(kSmall) + "phases:\n  - {id: a, kind: revise, models: [text], inputs: [zzz]}\n",
@@ -331,10 +342,33 @@ prompts: {p: x}
     EXPECT_EQ(m.sampling.seed, 7);
     EXPECT_EQ(m.sampling.max_tokens, 64);
     const auto& remote = *config->find_model("remote");
-    ASSERT_TRUE(remote.endpoint.has_value());
-    EXPECT_EQ(remote.endpoint->api_key_env, "REMOTE_KEY");
+    ASSERT_EQ(remote.endpoints.size(), 1u);
+    EXPECT_EQ(remote.endpoints[0].api_key_env, "REMOTE_KEY");
     EXPECT_TRUE(remote.takes_audio());
     EXPECT_EQ(config->effective.at("models.m.server_args").first, "[--threads, 4]");
+}
+
+TEST(Config, AModelNamesItsReplicas) {
+    auto config = load_layers({{"user.yaml", R"(models:
+  local: {gguf: m.gguf, family: qwen3, gpus: [2, 0]}
+  remote:
+    family: chatml
+    endpoints: [{url: "http://10.0.0.2:8080", api_key_env: KEY_A}, {url: "http://10.0.0.3:8080"}]
+  single: {gguf: m.gguf, family: qwen3}
+prompts: {p: x}
+)", "/cfg"}}, kHomeOnly);
+    ASSERT_TRUE(config.ok()) << config.error().message;
+    const auto& local = *config->find_model("local");
+    EXPECT_EQ(local.gpus, (std::vector<int>{2, 0}));
+    EXPECT_EQ(local.replica_count(), 2u);
+    EXPECT_FALSE(local.external());
+    const auto& remote = *config->find_model("remote");
+    ASSERT_EQ(remote.replica_count(), 2u);
+    EXPECT_EQ(remote.endpoints[0].api_key_env, "KEY_A");
+    EXPECT_EQ(remote.endpoints[1].url, "http://10.0.0.3:8080");
+    EXPECT_EQ(remote.endpoints[1].api_key_env, "");
+    EXPECT_EQ(config->find_model("single")->replica_count(), 1u);
+    EXPECT_EQ(config->effective.at("models.local.gpus").first, "[2, 0]");
 }
 
 }  // namespace

@@ -16,7 +16,7 @@ namespace tunecap::pipeline::testing {
 class FakeBackend final : public server::Backend {
 public:
     explicit FakeBackend(llm::ServerProps props) : m_props(std::move(props)) {}
-    llm::EndpointAddress address() const override { return {"http://fake:" + std::to_string(m_starts), "key", "m"}; }
+    llm::EndpointAddress address() const override { return {"http://" + host + ":" + std::to_string(m_starts), "key", "m"}; }
     const llm::ServerProps& props() const override { return m_props; }
     core::Status recover() override {
         ++recovers;
@@ -29,6 +29,7 @@ public:
     }
     bool managed() const override { return true; }
 
+    std::string host = "fake";  // replicas of one model differ by it
     std::atomic<int> recovers{0};
     std::atomic<int>* stop_count = nullptr;  // outlives the backend, which its owner destroys
     bool recover_ok = true;

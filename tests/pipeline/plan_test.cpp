@@ -56,7 +56,7 @@ TEST(Plan, AudioPhasesNeedTheProjectorTextPhasesDoNot) {
     auto model = config::Model{};
     model.gguf = "/m.gguf";
     EXPECT_EQ(model_unavailable(model, false, files({"/m.gguf"})), std::nullopt);
-    model.endpoint = config::Endpoint{"http://127.0.0.1:1", ""};
+    model.endpoints = {config::Endpoint{"http://127.0.0.1:1", ""}};
     EXPECT_EQ(model_unavailable(model, true, files({})), std::nullopt);
 }
 

@@ -62,8 +62,11 @@ protected:
     }
 
     BackendFactory factory() {
-        return [this](const config::Model& model, bool) -> core::Result<std::unique_ptr<server::Backend>> {
+        return [this](const config::Model& model, std::size_t replica, bool) -> core::Result<std::unique_ptr<server::Backend>> {
             m_started.push_back(model.name);
+            if (model.name + "-" + std::to_string(replica) == m_broken) {
+                return core::Error{"model " + model.name + ": llama-server exited with status 1"};
+            }
             m_clock->advance(std::chrono::milliseconds(2500));  // the load takes 2.5 s
             if (model.name == m_broken) return core::Error{"model " + model.name + ": llama-server exited with status 1"};
             if (m_stop_during_start) {  // Ctrl-C while the server loads: its start gives up
@@ -72,13 +75,16 @@ protected:
             }
             auto backend = std::make_unique<FakeBackend>(props(model.ctx.value_or(8192) / model.slots.value_or(1),
                                                                model.slots.value_or(1)));
+            if (model.replica_count() > 1) backend->host = model.name + "-" + std::to_string(replica);
             backend->stop_count = &m_stops;
             return std::unique_ptr<server::Backend>(std::move(backend));
         };
     }
 
-    RunOutcome run(const config::Config& config, std::vector<TrackRecord>& records, std::vector<std::string> force = {}) {
+    RunOutcome run(const config::Config& config, std::vector<TrackRecord>& records, std::vector<std::string> force = {},
+                   std::vector<std::vector<std::string>> stages = {}) {
         RunOptions options;
+        options.stages = std::move(stages);
         options.force = std::move(force);
         options.generate = m_model.generate();
         options.stop_requested = &m_stop;
@@ -309,6 +315,112 @@ TEST_F(Runner, AModelWhoseServerKeepsHangingGivesUpAndTheOtherModelsStillRun) {
     const auto resumed = run(config, again);
     EXPECT_EQ(resumed.failed, 0u);
     EXPECT_EQ(statuses(again)[StepStatus::done], 2 * kAllSteps);
+}
+
+// Three replicas of music_flamingo (one slot each): every step runs once, spread over all three.
+constexpr const char* kThreeFlamingos = "models:\n  music_flamingo: {gpus: [0, 1, 2], slots: 1, ctx: 8192}\n";
+
+std::map<std::string, std::size_t> requests_per_host(const std::vector<Seen>& seen, core::Family family) {
+    std::map<std::string, std::size_t> hosts;
+    for (const auto& request : seen) {
+        if (request.family == family) ++hosts[request.base_url];
+    }
+    return hosts;
+}
+
+TEST_F(Runner, StepsSpreadOverEveryReplicaAndEachRunsOnce) {
+    // Each answer takes a moment, so that no replica can take every group before the others start.
+    m_model.answer = [](const llm::GenerationRequest&) -> llm::LlmResult<llm::GenerationResult> {
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        return llm::GenerationResult{"A quiet track.", "", "stop", 1, 1, {}, 1, ""};
+    };
+    const auto config = load_config(kThreeFlamingos);
+    auto records = tracks(config);
+    const auto outcome = run(config, records);
+    EXPECT_EQ(outcome.failed, 0u);
+    EXPECT_EQ(outcome.executed, 2 * kAllSteps);
+    EXPECT_EQ(m_model.seen().size(), 2 * kStepsPerTrack + 2 * kProbeSteps);  // no step sent twice
+    EXPECT_EQ(std::count(m_started.begin(), m_started.end(), "music_flamingo"), 3);
+    ASSERT_FALSE(outcome.loads.empty());
+    EXPECT_EQ(outcome.loads[0].replicas, 3u);
+    const auto hosts = requests_per_host(m_model.seen(), core::Family::music_flamingo);
+    EXPECT_EQ(hosts.size(), 3u);  // two tracks, each split between phases: every replica had work
+    std::size_t total = 0;
+    for (const auto& [host, count] : hosts) total += count;
+    EXPECT_EQ(total, 2u * (10 + 1));
+    EXPECT_EQ(statuses(records)[StepStatus::done], 2 * kAllSteps);
+}
+
+TEST_F(Runner, AReplicaOutOfServiceHandsItsStepsToTheOthersAndNothingIsLost) {
+    // Replica 2's server dies on every request; a restart "succeeds" and it dies again, three
+    // times, and it gives up: its steps go to replicas 1 and 3, unstored until they answer there.
+    m_model.answer = nullptr;
+    const auto config = load_config(kThreeFlamingos);
+    auto records = tracks(config);
+    FakeModel& model = m_model;
+    RunOptions options;
+    const auto plain = model.generate();
+    options.generate = [&plain](const llm::EndpointAddress& address, const llm::GenerationRequest& request,
+                                const std::string& marker) -> llm::LlmResult<llm::GenerationResult> {
+        if (address.base_url.starts_with("http://music_flamingo-1:")) return lost();
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        return plain(address, request, marker);
+    };
+    options.clock = m_clock;
+    const auto outcome = run_pipeline(config, records, *m_store, factory(), options);
+    EXPECT_EQ(outcome.failed, 0u);
+    EXPECT_EQ(outcome.executed, 2 * kAllSteps);
+    EXPECT_EQ(statuses(records)[StepStatus::done], 2 * kAllSteps);
+    ASSERT_FALSE(outcome.loads.empty());
+    EXPECT_EQ(outcome.loads[0].replicas, 3u);
+    EXPECT_EQ(outcome.loads[0].dropped, 1u);
+    EXPECT_EQ(outcome.loads[0].restarts, 2);
+    const auto hosts = requests_per_host(model.seen(), core::Family::music_flamingo);
+    EXPECT_EQ(hosts.count("http://music_flamingo-1:1"), 0u);  // it never answered (only the others are recorded)
+    EXPECT_EQ(m_store->all_steps().size(), 2 * kAllSteps);
+}
+
+TEST_F(Runner, AReplicaThatCannotStartLeavesItsStepsToTheOthers) {
+    m_broken = "music_flamingo-0";
+    const auto config = load_config(kThreeFlamingos);
+    const auto outcome = run(config);
+    EXPECT_EQ(outcome.failed, 0u);
+    EXPECT_EQ(outcome.executed, 2 * kAllSteps);
+    ASSERT_FALSE(outcome.loads.empty());
+    EXPECT_EQ(outcome.loads[0].replicas, 2u);
+    EXPECT_EQ(requests_per_host(m_model.seen(), core::Family::music_flamingo).size(), 2u);
+}
+
+TEST_F(Runner, ModelsSideBySideRunAsAPipeline) {
+    // music_flamingo with one slot takes the tracks one after the other; qwen3_14b, loaded beside
+    // it, revises the first track's captions while the second track is still being captioned.
+    std::mutex mutex;
+    std::vector<std::pair<core::Family, std::string>> order;
+    m_model.answer = [&](const llm::GenerationRequest& request) -> llm::LlmResult<llm::GenerationResult> {
+        {
+            const std::lock_guard lock(mutex);
+            order.emplace_back(request.family, request.user);
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(request.family == core::Family::music_flamingo ? 20 : 1));
+        return llm::GenerationResult{"A quiet track.", "", "stop", 1, 1, {}, 1, ""};
+    };
+    const auto config = load_config("models:\n  music_flamingo: {slots: 1, ctx: 8192}\n");
+    auto records = tracks(config);
+    const auto outcome = run(config, records, {}, {{"qwen3_14b", "music_flamingo"}});
+    EXPECT_EQ(outcome.failed, 0u);
+    EXPECT_EQ(outcome.executed, 2 * kAllSteps);
+    // qwen3_14b loads twice: beside music_flamingo for the revisions, and after qwen_omni for the
+    // phases that read its captions.
+    EXPECT_THAT(m_started, ElementsAre("music_flamingo", "qwen3_14b", "qwen_omni", "qwen3_14b", "gpt_oss_20b", "granite_tiny"));
+    const auto first_revision = std::find_if(order.begin(), order.end(), [](const auto& r) { return r.first == core::Family::qwen3; });
+    const auto last_caption = std::find_if(order.rbegin(), order.rend(), [](const auto& r) {
+        return r.first == core::Family::music_flamingo;
+    });
+    ASSERT_NE(first_revision, order.end());
+    ASSERT_NE(last_caption, order.rend());
+    EXPECT_LT(first_revision - order.begin(), order.rend() - last_caption - 1)
+        << "the first revision was sent after the last caption";
+    EXPECT_EQ(statuses(records)[StepStatus::done], 2 * kAllSteps);
 }
 
 TEST_F(Runner, CtrlCWhileAServerStartsStoresNoFailureForItsSteps) {

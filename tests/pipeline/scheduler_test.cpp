@@ -34,11 +34,24 @@ phases:
     EXPECT_LT(early, late);
 }
 
-TEST(NextModel, TheFirstInLoadOrderWithReadySteps) {
-    const std::vector<std::string> order = {"a", "b", "c"};
-    EXPECT_EQ(next_model(order, [](const std::string& m) { return m != "a"; }), "b");
-    EXPECT_EQ(next_model(order, [](const std::string& m) { return m == "c"; }), "c");
-    EXPECT_EQ(next_model(order, [](const std::string&) { return false; }), std::nullopt);
+using Stages = std::vector<std::vector<std::string>>;
+
+TEST(NextStage, TheFirstInLoadOrderWithAModelWithReadySteps) {
+    const Stages stages = {{"a"}, {"b", "c"}, {"d"}};
+    EXPECT_EQ(next_stage(stages, [](const std::string& m) { return m != "a"; }), (std::vector<std::string>{"b", "c"}));
+    EXPECT_EQ(next_stage(stages, [](const std::string& m) { return m == "c"; }), (std::vector<std::string>{"b", "c"}));
+    EXPECT_EQ(next_stage(stages, [](const std::string&) { return false; }), std::nullopt);
+}
+
+TEST(LoadStages, OneModelAtATimeUnlessNamedTogether) {
+    const std::vector<std::string> order = {"a", "b", "c", "d"};
+    EXPECT_EQ(load_stages(order, {}), (Stages{{"a"}, {"b"}, {"c"}, {"d"}}));
+    EXPECT_EQ(load_stages(order, {{"c", "b"}}), (Stages{{"a"}, {"b", "c"}, {"d"}}));
+    EXPECT_EQ(load_stages(order, {{"a", "b", "c", "d"}}), (Stages{{"a", "b", "c", "d"}}));
+    // A stage comes where its first model does; names not in the order are left out.
+    EXPECT_EQ(load_stages(order, {{"d", "a", "zz"}, {"c"}}), (Stages{{"a", "d"}, {"b"}, {"c"}}));
+    // A model named in two groups is loaded once, with the first.
+    EXPECT_EQ(load_stages(order, {{"a", "b"}, {"b", "c"}}), (Stages{{"a", "b"}, {"c"}, {"d"}}));
 }
 
 struct SplitCase {

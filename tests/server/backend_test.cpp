@@ -77,7 +77,7 @@ TEST(ExternalEndpoint, AServerWithoutPropsGetsTheConfigsValuesAndItsReasoningIsR
         FAIL() << "the in-process server did not start";
     }
     auto env = [](const std::string&) -> std::optional<std::string> { return "token"; };
-    auto endpoint = ExternalEndpoint::connect(endpoint_model("http://127.0.0.1:" + std::to_string(port), "VLLM_KEY"), env);
+    auto endpoint = ExternalEndpoint::connect(endpoint_model("http://127.0.0.1:" + std::to_string(port), "VLLM_KEY"), 0, env);
     ASSERT_TRUE(endpoint.ok()) << endpoint.error().message;
     EXPECT_EQ((*endpoint)->props().total_slots, 3);
     EXPECT_EQ((*endpoint)->props().n_ctx, 4000);

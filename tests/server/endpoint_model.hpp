@@ -12,7 +12,7 @@ inline config::Model endpoint_model(const std::string& url, const std::string& k
     config::Model m;
     m.name = "remote";
     m.family = core::Family::qwen3;
-    m.endpoint = config::Endpoint{url, key_env};
+    m.endpoints = {config::Endpoint{url, key_env}};
     m.slots = 3;
     m.ctx = 12000;
     return m;

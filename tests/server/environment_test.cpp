@@ -86,5 +86,11 @@ TEST(ServerEnvironment, AManagedServerIsSpawnedWithTheEnvironmentItIsGiven) {
     (*server)->stop();
 }
 
+TEST(ServerEnvironment, SetVariableReplacesWhatTheVariableHeld) {
+    std::vector<std::string> environment = {"PATH=/bin", "CUDA_VISIBLE_DEVICES=0,1", "CUDA_VISIBLE_DEVICES_X=3"};
+    set_variable(environment, "CUDA_VISIBLE_DEVICES", "2");
+    EXPECT_THAT(environment, UnorderedElementsAre("PATH=/bin", "CUDA_VISIBLE_DEVICES_X=3", "CUDA_VISIBLE_DEVICES=2"));
+}
+
 }  // namespace
 }  // namespace tunecap::server

@@ -298,7 +298,7 @@ config::Model endpoint_model(const std::string& key_env) {
     config::Model m;
     m.name = "remote";
     m.family = core::Family::qwen3;
-    m.endpoint = config::Endpoint{"http://192.0.2.7:8000/v1/", key_env};
+    m.endpoints = {config::Endpoint{"http://192.0.2.7:8000/v1/", key_env}};
     m.slots = 3;
     m.ctx = 12000;
     return m;
@@ -312,7 +312,7 @@ std::optional<std::string> environment(const std::string& name) {
 TEST(ExternalConnect, ALlamaServersPropsBeatTheConfig) {
     auto transport = std::make_shared<FakeTransport>();
     transport->script("/props", {answer(200, props_body(4096, 2, false))});
-    auto endpoint = ExternalEndpoint::connect(endpoint_model("REMOTE_KEY"), environment, transport);
+    auto endpoint = ExternalEndpoint::connect(endpoint_model("REMOTE_KEY"), 0, environment, transport);
     ASSERT_TRUE(endpoint.ok()) << endpoint.error().message;
     EXPECT_EQ((*endpoint)->props().total_slots, 2);
     EXPECT_EQ((*endpoint)->props().n_ctx, 4096);
@@ -325,7 +325,7 @@ TEST(ExternalConnect, ALlamaServersPropsBeatTheConfig) {
 
 TEST(ExternalConnect, AServerWithoutPropsGetsTheConfigsValues) {
     auto transport = std::make_shared<FakeTransport>();  // every path answers 404, as vLLM's /props does
-    auto endpoint = ExternalEndpoint::connect(endpoint_model("REMOTE_KEY"), environment, transport);
+    auto endpoint = ExternalEndpoint::connect(endpoint_model("REMOTE_KEY"), 0, environment, transport);
     ASSERT_TRUE(endpoint.ok()) << endpoint.error().message;
     EXPECT_FALSE((*endpoint)->managed());
     EXPECT_EQ((*endpoint)->props().total_slots, 3);
@@ -338,7 +338,7 @@ TEST(ExternalConnect, AServerWithoutPropsGetsTheConfigsValues) {
 TEST(ExternalConnect, AWrongKeyIsRefused) {
     auto transport = std::make_shared<FakeTransport>();
     transport->script("/props", {answer(401, testing::kInvalidApiKey)});
-    auto endpoint = ExternalEndpoint::connect(endpoint_model("REMOTE_KEY"), environment, transport);
+    auto endpoint = ExternalEndpoint::connect(endpoint_model("REMOTE_KEY"), 0, environment, transport);
     ASSERT_FALSE(endpoint.ok());
     EXPECT_THAT(endpoint.error().message, HasSubstr("not usable"));
     EXPECT_THAT(endpoint.error().message, HasSubstr("Invalid API Key"));
@@ -349,17 +349,17 @@ TEST(ExternalConnect, AnUnreachableOrSilentEndpointIsRefused) {
     FakeClock clock;
     auto transport = std::make_shared<FakeTransport>();
     transport->script("/props", {refused(), silence(clock)});
-    auto refused_endpoint = ExternalEndpoint::connect(endpoint_model("REMOTE_KEY"), environment, transport);
+    auto refused_endpoint = ExternalEndpoint::connect(endpoint_model("REMOTE_KEY"), 0, environment, transport);
     ASSERT_FALSE(refused_endpoint.ok());
     EXPECT_THAT(refused_endpoint.error().message, HasSubstr("not usable"));
-    auto silent_endpoint = ExternalEndpoint::connect(endpoint_model("REMOTE_KEY"), environment, transport);
+    auto silent_endpoint = ExternalEndpoint::connect(endpoint_model("REMOTE_KEY"), 0, environment, transport);
     ASSERT_FALSE(silent_endpoint.ok());
     EXPECT_THAT(silent_endpoint.error().message, HasSubstr("no answer within"));
 }
 
 TEST(ExternalConnect, AMissingKeyVariableIsNamedBeforeAnyRequest) {
     auto transport = std::make_shared<FakeTransport>();
-    auto endpoint = ExternalEndpoint::connect(endpoint_model("UNSET_KEY"), environment, transport);
+    auto endpoint = ExternalEndpoint::connect(endpoint_model("UNSET_KEY"), 0, environment, transport);
     ASSERT_FALSE(endpoint.ok());
     EXPECT_THAT(endpoint.error().message, HasSubstr("UNSET_KEY"));
     EXPECT_TRUE(transport->requests().empty());

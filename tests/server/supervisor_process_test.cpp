@@ -363,7 +363,7 @@ TEST(ExternalEndpoint, UsesARunningLlamaServerAsIsWithTheKeyFromTheEnvironment) 
         if (name == "REMOTE_KEY") return "remote-secret";
         return std::nullopt;
     };
-    auto endpoint = ExternalEndpoint::connect(endpoint_model(url, "REMOTE_KEY"), env);
+    auto endpoint = ExternalEndpoint::connect(endpoint_model(url, "REMOTE_KEY"), 0, env);
     ASSERT_TRUE(endpoint.ok()) << endpoint.error().message;
     EXPECT_FALSE((*endpoint)->managed());
     EXPECT_EQ((*endpoint)->props().total_slots, 2);  // what the server says beats the config
@@ -372,10 +372,10 @@ TEST(ExternalEndpoint, UsesARunningLlamaServerAsIsWithTheKeyFromTheEnvironment) 
     request.user = "Describe a song.";
     EXPECT_TRUE(client.generate(request).ok());
 
-    auto no_key = ExternalEndpoint::connect(endpoint_model(url, "UNSET_KEY"), env);
+    auto no_key = ExternalEndpoint::connect(endpoint_model(url, "UNSET_KEY"), 0, env);
     ASSERT_FALSE(no_key.ok());
     EXPECT_THAT(no_key.error().message, HasSubstr("UNSET_KEY"));
-    auto wrong_key = ExternalEndpoint::connect(endpoint_model(url, ""), env);
+    auto wrong_key = ExternalEndpoint::connect(endpoint_model(url, ""), 0, env);
     ASSERT_FALSE(wrong_key.ok());
     EXPECT_THAT(wrong_key.error().message, HasSubstr("not usable"));
     server->stop(std::chrono::seconds(10));
