@@ -13,6 +13,7 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <ctime>
 #include <filesystem>
@@ -176,6 +177,9 @@ int load_model(const Options& options, const Settings& settings, ServerContext& 
         log.warn("init_audio: audio input is in experimental stage and may have reduced quality:\n    https://github.com/ggml-org/llama.cpp/discussions/13759");
         log.info(srv("load_model", fmt::format("loaded multimodal model, '{}'", options.mmproj)));
     }
+    // Where a real CUDA build lists its devices: which GPU this server was given, for the tests of
+    // tunecap's one-server-per-GPU replicas.
+    if (const char* devices = std::getenv("CUDA_VISIBLE_DEVICES")) log.info(fmt::format("fake: CUDA_VISIBLE_DEVICES={}", devices));
     log.info(srv("load_model", fmt::format("initializing, n_slots = {}, n_ctx_slot = {}, kv_unified = '{}'", context.engine.n_slots(),
                                            context.engine.n_ctx_slot(), options.kv_unified ? "true" : "false")));
     if (settings.faults.never_ready) return 0;
