@@ -139,9 +139,17 @@ pipeline::TrackRecord read_track(const fs::path& file, const RunSettings& settin
     track.warnings = std::move(genres.warnings);
     pipeline::set_decoded_audio(track, audio::decode(file, audio::kModelSampleRate, settings.config.runtime.max_audio_seconds).take());
     track.facts = track_facts(track, store, log);
-    if (!track.truncated && track.facts) track.truncated = track.facts->truncated;  // past the model's limit
+    std::string warning;
     if (track.truncated) {
-        auto warning = audio::truncation_text(file, *track.truncated) + "; captioned what was read";
+        warning = audio::truncation_text(file, *track.truncated) + "; captioned what was read";
+    } else if (track.facts && track.facts->truncated) {
+        // Found by the facts' whole-file decode, past the audio the models hear: their captions are
+        // of whole audio and are not flagged; the facts' JSON says where the file stops.
+        warning = audio::truncation_text(file, *track.facts->truncated) +
+                  fmt::format("; past the {:g} s the models hear (runtime.max_audio_seconds), so the captions are whole",
+                              settings.config.runtime.max_audio_seconds);
+    }
+    if (!warning.empty()) {
         log.warn("audio", "{}", warning);
         track.warnings.push_back(std::move(warning));
     }

@@ -150,6 +150,11 @@ bool BackendSession::out_of_service() const {
     return !m_error.empty() && !m_aborted;
 }
 
+std::string BackendSession::error() const {
+    const std::lock_guard lock(m_mutex);
+    return m_error;
+}
+
 bool BackendSession::failing() const {
     const std::lock_guard lock(m_mutex);
     return m_failures_in_a_row > 0;

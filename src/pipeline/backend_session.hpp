@@ -89,6 +89,8 @@ public:
     // True once the server is out of service for good (it gave up, or could not be restarted),
     // not by a stop: every request fails at once from then on.
     bool out_of_service() const;
+    // Why every request fails now (out of service or aborted); empty while it serves.
+    std::string error() const;
     // True while the server has failed (died or hung) since its last answer.
     bool failing() const;
     void stop();

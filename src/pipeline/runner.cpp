@@ -151,9 +151,16 @@ private:
 
     // Commits a finished step to the store at once and records it. A step is done only once its row
     // is committed: false when it could not be, and the run stops.
+    // What storing throws (out of memory, say) counts as a failed store: it must not end tunecap.
     bool commit(std::size_t index, store::StepRow row) {
         row.finished_at = core::utc_now_iso();
-        if (auto stored = m_store.put_step(row); !stored) {
+        core::Status stored = core::Ok{};
+        try {
+            stored = m_store.put_step(row);
+        } catch (const std::exception& e) {
+            stored = core::Error{std::string("storing a step failed: ") + e.what()};
+        }
+        if (!stored) {
             store_failed(stored.error());
             return false;
         }
@@ -245,6 +252,11 @@ private:
             for (auto& replica : model.replicas) {
                 model.load.restarts += replica->session->restarts();
                 replica->session->stop();
+            }
+            // Every server out of service: the load failed, for the report as for the steps.
+            if (!model.replicas.empty() &&
+                std::all_of(model.replicas.begin(), model.replicas.end(), [](const auto& r) { return r->session->out_of_service(); })) {
+                model.load.error = model.replicas.back()->session->error();
             }
             if (stage_peak && loaded.size() == 1 && !model.replicas.empty()) {
                 model.load.peak_gpu_mib = *stage_peak / static_cast<double>(model.replicas.size());

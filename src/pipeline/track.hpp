@@ -71,8 +71,9 @@ struct TrackRecord {
     // content_hash, not this).
     std::size_t model_samples = 0;
     std::string audio_sha256;
-    // The file ends well before its header says (from the decode, or for audio past the model's
-    // limit from the facts' whole-file decode): every step is flagged truncated_audio.
+    // The audio the models hear ends well before the file's header says: every step is flagged
+    // truncated_audio. (A file that stops short only past runtime.max_audio_seconds is whole as far
+    // as the models go; its facts say where it stops.)
     std::optional<audio::Truncation> truncated;
     // What tunecap measured of the track itself (loudness, tempo, key...); nullopt when not measured.
     std::optional<analysis::Facts> facts;

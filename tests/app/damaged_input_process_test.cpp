@@ -162,6 +162,31 @@ TEST_F(DamagedInput, AFileNameThatIsNotUtf8KeepsEveryJsonOutputAndIsRecoverableE
     EXPECT_EQ(measured, (std::set<std::string>{bad.native(), good.native()}));
 }
 
+TEST_F(DamagedInput, AFileThatStopsShortOnlyPastTheAudioTheModelsHearIsNotFlagged) {
+    // Cut at about 9.4 s of 20, with the models hearing only the first 5 s: their captions are of
+    // whole audio. The warning and the facts still say where the file stops.
+    auto config = read_text(m_config);
+    config.replace(config.find("runtime:\n"), 9, "runtime:\n  max_audio_seconds: 5\n");
+    std::ofstream(m_config) << config;
+    const auto cut = m_music / "cut.flac";
+    make_tone(cut, 20);
+    run_tool("truncate -s " + std::to_string(fs::file_size(cut) / 2) + " " + shell_quote(cut.string()));
+
+    const auto outcome = run();
+    ASSERT_EQ(outcome.exit_code, 0) << outcome.err;
+    EXPECT_THAT(outcome.err, ::testing::ContainsRegex(cut.string() + ": the audio stops at [0-9.]+ s of 20.0 s declared \\(truncated or "
+                                                                     "damaged file\\); past the 5 s the models hear"));
+    const auto tracks = track_files(m_out);
+    ASSERT_EQ(tracks.size(), 1u) << outcome.err;
+    const auto& track = tracks.front();
+    EXPECT_FALSE(track["audio"].contains("truncated")) << track["audio"];
+    ASSERT_TRUE(track["facts"].contains("truncated")) << track["facts"];
+    EXPECT_NEAR(track["facts"]["truncated"]["declared_seconds"].get<double>(), 20.0, 0.05);
+    const auto flags = step_flags(track);
+    EXPECT_EQ(flags.size(), 3u);
+    for (const auto& [step, step_flags] : flags) EXPECT_THAT(step_flags, Not(Contains("truncated_audio"))) << step;
+}
+
 TEST_F(DamagedInput, AFlacCutInHalfIsCaptionedWithAWarningAndEveryStepFlagged) {
     const auto whole = m_music / "whole.flac";
     const auto cut = m_music / "cut.flac";

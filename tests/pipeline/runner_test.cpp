@@ -296,7 +296,9 @@ TEST_F(Runner, AModelWhoseServerKeepsHangingGivesUpAndTheOtherModelsStillRun) {
     EXPECT_THAT(m_started, ElementsAre("music_flamingo", "qwen_omni"));
     ASSERT_EQ(outcome.loads.size(), 2u);
     EXPECT_EQ(outcome.loads[0].restarts, 2);  // the third hang in a row gives up instead
+    EXPECT_THAT(outcome.loads[0].error, HasSubstr("model music_flamingo gave up after 3 consecutive timeouts/restarts"));
     EXPECT_EQ(outcome.loads[1].restarts, 0);
+    EXPECT_EQ(outcome.loads[1].error, "");
     EXPECT_EQ(outcome.failed, 2u * (10 + 1));  // flamingo, flamingo_genre, its probe
     // Steps after the third hang were never sent: one per worker at most went out after it.
     std::size_t flamingo_requests = 0;
