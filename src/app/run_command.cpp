@@ -300,6 +300,7 @@ int plan_command(const CommandLine& line, core::Log& log, std::ostream& out) {
     tags::InfoIndex infos;
     for (const auto& file : inputs.tracks) {
         const auto genres = tags::resolve_genres(file, settings->genre_options, infos);
+        for (const auto& warning : genres.warnings) log.warn("tags", "{}", warning);  // as a run would say
         // A human line, escaped like a message: a file name or genre must not drive the terminal.
         out << core::escape_for_terminal(fmt::format("track {}: genres {}", file.string(), describe_genres(genres.genres))) << "\n";
     }

@@ -254,6 +254,20 @@ TEST_F(RunEndToEnd, PlanTakesFullMixOnlyWithItsFolderNamedInfo) {
     EXPECT_THAT(outcome.out, ::testing::Not(HasSubstr("drums.mp3")));
 }
 
+TEST_F(RunEndToEnd, PlanAndDryRunSayWhatIsWrongWithASideCarAsARunWould) {
+    const auto folder = m_music / "Artist - Track";
+    fs::create_directories(folder);
+    make_tone(folder / "full_mix.flac");
+    std::ofstream(m_music / "Artist - Track.INFO") << R"({"genres": ["Dub", )";
+    for (const auto& command : {std::vector<std::string>{"plan", m_music.string()},
+                                std::vector<std::string>{"run", "--dry-run", m_music.string()}}) {
+        const auto outcome = run_tunecap(command, m_temp.path());
+        EXPECT_EQ(outcome.exit_code, 0) << outcome.err;
+        EXPECT_THAT(outcome.err, ::testing::ContainsRegex("warning: \\[tags\\] .*Artist - Track\\.INFO: ")) << command[0];
+        EXPECT_THAT(outcome.out, HasSubstr("genres Unknown")) << command[0];
+    }
+}
+
 TEST_F(RunEndToEnd, MissingPathIsAnErrorAndOtherTracksGoOn) {
     make_tone(m_music / "one.flac");
     const auto outcome = run_tunecap(
