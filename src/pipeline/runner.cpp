@@ -299,16 +299,14 @@ private:
         if (m_options.log) m_options.log->info("run", "{}: loading for {} step(s)", model.name, ready);
         const auto count = model.replica_count();
         std::string first_error;
-        for (std::size_t r = 0; r < count && !stop_requested(); ++r) {
-            const auto started = m_clock->now();
+        const auto started = m_clock->now();
+        for (std::size_t r = 0; r < count && !stop_requested(); ++r) {  // one after the other: see README, replicas
             auto backend = m_backends(model, r, needs_audio);
-            entry.load.load_seconds =
-                std::max(entry.load.load_seconds, std::chrono::duration<double>(m_clock->now() - started).count());
             if (!backend) {
                 if (first_error.empty()) first_error = backend.error().message;
                 if (m_options.log && !stop_requested()) {
                     m_options.log->warn("run", "{}{}", backend.error().message,
-                                        count > 1 ? fmt::format(" (replica {} of {}; the others take its steps)", r + 1, count) : "");
+                                        count > 1 ? fmt::format(" (replica {} of {})", r + 1, count) : "");
                 }
                 continue;
             }
@@ -321,6 +319,7 @@ private:
                                                                 });
             entry.replicas.push_back(std::move(replica));
         }
+        entry.load.load_seconds = std::chrono::duration<double>(m_clock->now() - started).count();
         if (entry.replicas.empty() && stop_requested()) {
             if (m_options.log) m_options.log->warn("run", "stopping: the start of {} was cancelled", model.name);
             return;  // its steps never ran; the next run sends them
