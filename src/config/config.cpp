@@ -323,6 +323,8 @@ public:
         return result.lexically_normal();
     }
 
+    std::optional<std::string> environment(const std::string& name) const { return m_environment(name); }
+
 private:
     std::vector<fs::path> m_base_dirs;
     const Environment& m_environment;
@@ -370,6 +372,77 @@ Sampling read_sampling(const Reader& r, const Value& v, const std::string& path)
     return s;
 }
 
+// A Hugging Face repo id as llama-server accepts it (is_valid_repo_id in common/hf-cache.cpp,
+// ggml-org/llama.cpp 2026-04): letters, digits and '_', with '/', '.' and '-' only between them,
+// exactly one '/', at most 256 characters.
+bool valid_repo_id(const std::string& repo) {
+    if (repo.empty() || repo.size() > 256) return false;
+    int slashes = 0;
+    bool after_special = true;
+    for (const char c : repo) {
+        if (std::isalnum(static_cast<unsigned char>(c)) || c == '_') {
+            after_special = false;
+        } else if (c == '/' || c == '.' || c == '-') {
+            if (after_special) return false;
+            slashes += c == '/';
+            after_special = true;
+        } else {
+            return false;
+        }
+    }
+    return !after_special && slashes == 1;
+}
+
+// `hf: owner/repo` or `owner/repo:QUANT`. The quant goes into a file-name pattern on the server
+// (find_best_model in common/download.cpp), so it is letters, digits, '_' and '-'.
+HfModel read_hf_model(const Reader& r, const Value& v, const std::string& path) {
+    const std::string text(core::trim(r.non_empty_string(v, path)));
+    HfModel hf;
+    const auto colon = text.find(':');
+    hf.repo = text.substr(0, colon);
+    if (colon != std::string::npos) hf.quant = text.substr(colon + 1);
+    if (!valid_repo_id(hf.repo)) {
+        fail(v, path, "expected owner/repo or owner/repo:QUANT (a Hugging Face repo such as ggml-org/Qwen3-14B-GGUF:Q4_K_M), got '" +
+                          text + "'");
+    }
+    const bool plain_quant = std::all_of(hf.quant.begin(), hf.quant.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
+    });
+    if (colon != std::string::npos && (hf.quant.empty() || !plain_quant)) {
+        fail(v, path, "the quant after ':' must be letters, digits, '_' and '-' (such as Q4_K_M), got '" + hf.quant + "'");
+    }
+    return hf;
+}
+
+// `mmproj_hf: auto` or `owner/repo/path/file.gguf` (see HfProjector).
+HfProjector read_hf_projector(const Reader& r, const Value& v, const std::string& path) {
+    const std::string text(core::trim(r.non_empty_string(v, path)));
+    if (text == "auto") return {};
+    HfProjector p;
+    const auto first = text.find('/');
+    const auto second = first == std::string::npos ? first : text.find('/', first + 1);
+    if (second != std::string::npos) {
+        p.repo = text.substr(0, second);
+        p.file = text.substr(second + 1);
+    }
+    bool plain_file = p.file.ends_with(".gguf");
+    for (std::size_t start = 0; plain_file && start <= p.file.size();) {
+        const auto end = std::min(p.file.find('/', start), p.file.size());
+        const auto part = p.file.substr(start, end - start);
+        plain_file = !part.empty() && part != "." && part != "..";
+        start = end + 1;
+    }
+    if (!valid_repo_id(p.repo) || !plain_file) {
+        fail(v, path, "expected auto (the projector llama-server picks from the hf repo) or owner/repo/file.gguf, got '" + text + "'");
+    }
+    auto endpoint = r.environment("MODEL_ENDPOINT");
+    if (!endpoint || endpoint->empty()) endpoint = r.environment("HF_ENDPOINT");
+    if (!endpoint || endpoint->empty()) endpoint = "https://huggingface.co/";
+    if (!endpoint->ends_with('/')) *endpoint += '/';
+    p.url = *endpoint + p.repo + "/resolve/main/" + p.file;
+    return p;
+}
+
 // Phase ids, model names and prompt ids become parts of file names (server logs, exports) and of
 // JSON keys: "../x" or "/abs" must not write outside the output folder.
 void check_plain_name(const std::string& name, const Value& at, const std::string& path) {
@@ -382,7 +455,7 @@ void check_plain_name(const std::string& name, const Value& at, const std::strin
 Model read_model(const Reader& r, const std::string& name, const Value& v, const std::string& path) {
     check_plain_name(name, v, path);
     r.only_keys(v, path,
-                {"gguf", "mmproj", "family", "request", "system", "ctx", "slots", "batch", "ubatch", "cache_type_k",
+                {"gguf", "mmproj", "hf", "mmproj_hf", "family", "request", "system", "ctx", "slots", "batch", "ubatch", "cache_type_k",
                  "cache_type_v", "gpu_layers", "max_input_chars", "server_args", "sampling", "endpoint", "endpoints", "gpus"});
     Model m;
     m.name = name;
@@ -426,11 +499,23 @@ Model read_model(const Reader& r, const std::string& name, const Value& v, const
             m.gpus.push_back(gpu);
         }
     }
-    if (auto* x = v.find("gguf")) m.gguf = r.file_path(*x, path + ".gguf");
-    if (m.gguf.empty() && !m.external()) {
-        fail(v, path, "needs 'gguf' (a managed llama-server) or 'endpoint'/'endpoints' (external servers)");
+    // A key set to ~ is not set: a config layered over the default replaces gguf with hf that way.
+    auto given = [&](const char* key) { auto* x = v.find(key); return x && x->kind != Value::Kind::null ? x : nullptr; };
+    if (auto* x = given("gguf")) m.gguf = r.file_path(*x, path + ".gguf");
+    if (auto* x = given("hf")) {
+        if (!m.gguf.empty()) fail(*x, path + ".hf", "give 'gguf' or 'hf', not both (gguf: ~ drops one set by another layer)");
+        if (m.external()) fail(*x, path + ".hf", "an endpoint serves its own model; 'hf' is for a managed llama-server");
+        m.hf = read_hf_model(r, *x, path + ".hf");
     }
-    if (auto* x = v.find("mmproj")) m.mmproj = r.file_path(*x, path + ".mmproj");
+    if (m.gguf.empty() && !m.hf && !m.external()) {
+        fail(v, path, "needs 'gguf' (a file), 'hf' (a Hugging Face repo llama-server downloads) or 'endpoint'/'endpoints' (external servers)");
+    }
+    if (auto* x = given("mmproj")) m.mmproj = r.file_path(*x, path + ".mmproj");
+    if (auto* x = given("mmproj_hf")) {
+        if (!m.hf) fail(*x, path + ".mmproj_hf", "needs 'hf' (the projector of a gguf file is 'mmproj')");
+        if (!m.mmproj.empty()) fail(*x, path + ".mmproj_hf", "give 'mmproj' or 'mmproj_hf', not both");
+        m.mmproj_hf = read_hf_projector(r, *x, path + ".mmproj_hf");
+    }
     if (auto* x = v.find("system")) m.system = x->kind == Value::Kind::null ? std::string() : r.string(*x, path + ".system");
     if (auto* x = v.find("request")) {
         const auto text = r.string(*x, path + ".request");
@@ -523,7 +608,7 @@ void read_phase_models(const Reader& r, const Config& c, const Value& item, cons
         if (info.audio && !model->takes_audio()) {
             fail(at, path + ".models",
                  "phase kind " + std::string(info.name) + " needs audio input, but model '" + model->name +
-                     "' has neither 'mmproj' nor an endpoint");
+                     "' has no 'mmproj', 'mmproj_hf' or endpoint");
         }
     }
     if (!info.model && !p.models.empty()) fail(item, path + ".models", "a " + std::string(info.name) + " phase uses no model");

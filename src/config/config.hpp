@@ -64,10 +64,30 @@ struct Endpoint {
 inline constexpr int kDefaultContext = 8192;
 inline constexpr const char* kDefaultCacheType = "f16";
 
+// A model llama-server fetches from Hugging Face into its own cache (`hf: owner/repo[:quant]`,
+// passed as its -hf). The quant picks the file as llama-server does (server/hf_cache.hpp).
+struct HfModel {
+    std::string repo;   // owner/name
+    std::string quant;  // "Q4_K_M"; empty: llama-server's choice (Q4_K_M, else Q8_0, else the first GGUF)
+    std::string text() const { return quant.empty() ? repo : repo + ":" + quant; }
+};
+
+// The audio projector of an `hf:` model (`mmproj_hf:`). llama-server has no flag naming a
+// projector by repo: `auto` keeps its -hf projector download (the repo's own mmproj file), and
+// `owner/repo/path/file.gguf` becomes -mmu with that file's download URL.
+struct HfProjector {
+    std::string repo;  // empty: `auto`
+    std::string file;  // path inside repo
+    std::string url;   // MODEL_ENDPOINT, else HF_ENDPOINT, else https://huggingface.co/, + repo/resolve/main/file
+    std::string text() const { return repo.empty() ? "auto" : repo + "/" + file; }
+};
+
 struct Model {
     std::string name;
     std::filesystem::path gguf;    // resolved: ~, ${ENV} and relative-to-config-file applied
     std::filesystem::path mmproj;  // empty when the model takes no audio
+    std::optional<HfModel> hf;     // set instead of gguf
+    std::optional<HfProjector> mmproj_hf;  // only with hf; instead of mmproj
     Family family = Family::chatml;
     std::optional<RequestPath> request;  // nullopt: the family's default
     std::optional<std::string> system;   // system prompt; nullopt: the family's default, "": none
@@ -84,7 +104,7 @@ struct Model {
     Origin origin;  // where the entry was declared
 
     bool external() const { return !endpoints.empty(); }
-    bool takes_audio() const { return !mmproj.empty() || external(); }
+    bool takes_audio() const { return !mmproj.empty() || mmproj_hf.has_value() || external(); }
     // How many servers serve this model side by side: its endpoints, its GPUs, else one.
     std::size_t replica_count() const { return external() ? endpoints.size() : std::max<std::size_t>(1, gpus.size()); }
 };

@@ -228,6 +228,24 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"cache", "models:\n  m: {gguf: m.gguf, family: qwen3, cache_type_k: q3_0}\nprompts: {p: x}\n",
                 "unknown cache type 'q3_0'"},
         BadCase{"no gguf", "models:\n  m: {family: qwen3}\nprompts: {p: x}\n", "needs 'gguf'"},
+        BadCase{"hf not a repo", "models:\n  m: {hf: Qwen3-14B-GGUF, family: qwen3}\nprompts: {p: x}\n",
+                "user.yaml:2: models.m.hf: expected owner/repo or owner/repo:QUANT"},
+        BadCase{"hf two slashes", "models:\n  m: {hf: a/b/c, family: qwen3}\nprompts: {p: x}\n", "got 'a/b/c'"},
+        BadCase{"hf bad quant", "models:\n  m: {hf: 'a/b:Q4 K', family: qwen3}\nprompts: {p: x}\n",
+                "the quant after ':' must be letters, digits, '_' and '-' (such as Q4_K_M), got 'Q4 K'"},
+        BadCase{"hf empty quant", "models:\n  m: {hf: 'a/b:', family: qwen3}\nprompts: {p: x}\n", "got ''"},
+        BadCase{"hf and gguf", "models:\n  m: {gguf: m.gguf, hf: a/b, family: qwen3}\nprompts: {p: x}\n",
+                "models.m.hf: give 'gguf' or 'hf', not both"},
+        BadCase{"hf and endpoint", "models:\n  m: {hf: a/b, family: qwen3, endpoint: {url: 'http://x'}}\nprompts: {p: x}\n",
+                "an endpoint serves its own model; 'hf' is for a managed llama-server"},
+        BadCase{"mmproj_hf without hf", "models:\n  m: {gguf: m.gguf, mmproj_hf: auto, family: qwen3}\nprompts: {p: x}\n",
+                "models.m.mmproj_hf: needs 'hf'"},
+        BadCase{"mmproj_hf and mmproj", "models:\n  m: {hf: a/b, mmproj: p.gguf, mmproj_hf: auto, family: qwen3}\nprompts: {p: x}\n",
+                "give 'mmproj' or 'mmproj_hf', not both"},
+        BadCase{"mmproj_hf a repo only", "models:\n  m: {hf: a/b, mmproj_hf: a/b, family: qwen3}\nprompts: {p: x}\n",
+                "models.m.mmproj_hf: expected auto (the projector llama-server picks from the hf repo) or owner/repo/file.gguf, got 'a/b'"},
+        BadCase{"mmproj_hf escapes", "models:\n  m: {hf: a/b, mmproj_hf: a/b/../x.gguf, family: qwen3}\nprompts: {p: x}\n",
+                "got 'a/b/../x.gguf'"},
         BadCase{"endpoint url", "models:\n  m: {family: qwen3, endpoint: {url: localhost:8080}}\nprompts: {p: x}\n",
                 "must start with http:// or https://"},
         BadCase{"endpoints and endpoint",
@@ -246,7 +264,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"unknown model", std::string(kSmall) + "phases:\n  - {id: a, kind: revise, models: [txet], inputs: [b]}\n",
                 "user.yaml:8: phases[0].models: unknown model 'txet' (did you mean 'text'?)"},
         BadCase{"audio model", std::string(kSmall) + "phases:\n  - {id: a, kind: audio_caption, models: [text]}\n",
-                "needs audio input, but model 'text' has neither 'mmproj' nor an endpoint"},
+                "needs audio input, but model 'text' has no 'mmproj', 'mmproj_hf' or endpoint"},
         BadCase{"unknown prompt", std::string(kSmall) + "phases:\n  - {id: a, kind: audio_caption, models: [ears], prompts: [three]}\n",
                 "unknown prompt 'three'"},
         BadCase{"unknown input", std::string(kSmall) + "phases:\n  - {id: a, kind: revise, models: [text], inputs: [zzz]}\n",
@@ -304,6 +322,37 @@ TEST(Config, EnvironmentOverridesTheServerBinaryAndSaysSo) {
     ASSERT_TRUE(config.ok()) << config.error().message;
     EXPECT_EQ(config->runtime.llama_server, "/opt/llama/bin/llama-server");
     EXPECT_EQ(config->effective.at("runtime.llama_server").second, "env TUNECAP_LLAMA_SERVER");
+}
+
+TEST(Config, HfModelsNameARepoAQuantAndWhereTheirProjectorComesFrom) {
+    auto env = fake_env({{"HOME", "/home/u"}, {"HF_ENDPOINT", "https://mirror.example"}});
+    auto config = load_layers({default_layer(), {"/cfg/user.yaml", R"(
+models:
+  qwen3_14b: {gguf: ~, hf: ' Qwen/Qwen3-14B-GGUF:Q4_K_M '}
+  qwen_omni: {gguf: ~, mmproj: ~, hf: ggml-org/Qwen2.5-Omni-7B-GGUF, mmproj_hf: auto}
+  music_flamingo:
+    gguf: ~
+    mmproj: ~
+    hf: a_b/c.d-GGUF:UD-Q4_K_XL
+    mmproj_hf: other/proj-GGUF/f16/mmproj-model-f16.gguf
+)", "/cfg"}}, env);
+    ASSERT_TRUE(config.ok()) << config.error().message;
+    const auto& text = *config->find_model("qwen3_14b");
+    ASSERT_TRUE(text.hf);
+    EXPECT_EQ(text.hf->repo, "Qwen/Qwen3-14B-GGUF");
+    EXPECT_EQ(text.hf->quant, "Q4_K_M");
+    EXPECT_TRUE(text.gguf.empty());
+    EXPECT_FALSE(text.takes_audio());
+    const auto& omni = *config->find_model("qwen_omni");
+    EXPECT_EQ(omni.hf->text(), "ggml-org/Qwen2.5-Omni-7B-GGUF");
+    ASSERT_TRUE(omni.mmproj_hf);
+    EXPECT_EQ(omni.mmproj_hf->text(), "auto");
+    EXPECT_TRUE(omni.takes_audio());  // so the default graph's audio phases accept it
+    const auto& flamingo = *config->find_model("music_flamingo");
+    EXPECT_EQ(flamingo.hf->text(), "a_b/c.d-GGUF:UD-Q4_K_XL");
+    EXPECT_EQ(flamingo.mmproj_hf->repo, "other/proj-GGUF");
+    EXPECT_EQ(flamingo.mmproj_hf->file, "f16/mmproj-model-f16.gguf");
+    EXPECT_EQ(flamingo.mmproj_hf->url, "https://mirror.example/other/proj-GGUF/resolve/main/f16/mmproj-model-f16.gguf");
 }
 
 TEST(Config, ReadsEveryModelField) {
