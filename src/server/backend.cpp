@@ -116,7 +116,18 @@ std::vector<std::string> server_arguments(const config::Model& model, int port, 
     constexpr int kDefaultBatch = 2048;
     constexpr int kDefaultUbatch = 512;
     constexpr int kAllLayers = 999;
-    std::vector<std::string> args = {"-m", model.gguf.string()};
+    std::vector<std::string> args;
+    if (model.hf) {
+        // llama-server downloads the repo's file for the quant into its cache, or finds it there
+        // (server/hf_cache.hpp). With -hf it also fetches the repo's projector unless told not to
+        // (--no-mmproj) or given one (--mmproj, -mmu); `auto` keeps that default, which every
+        // build with -hf projectors has, rather than pass --mmproj-auto, which older ones lack.
+        args = {"-hf", model.hf->text()};
+        if (model.mmproj_hf && !model.mmproj_hf->repo.empty()) args.insert(args.end(), {"-mmu", model.mmproj_hf->url});
+        if (!model.mmproj_hf && model.mmproj.empty()) args.push_back("--no-mmproj");
+    } else {
+        args = {"-m", model.gguf.string()};
+    }
     if (!model.mmproj.empty()) args.insert(args.end(), {"--mmproj", model.mmproj.string()});
     args.insert(args.end(), {
         "-c", std::to_string(model.ctx.value_or(config::kDefaultContext)),
@@ -252,8 +263,8 @@ core::Status ManagedServer::launch_once(int port, bool& port_taken) {
     if (m_needs_audio && !m_props.audio) {
         stop_child();
         m_status = ServerStatus::failed;
-        return core::Error{who + " reports no audio input (modalities.audio is false); check models." + m_model.name +
-                           ".mmproj (" + m_model.mmproj.string() + ")"};
+        const auto projector = m_model.mmproj_hf ? "mmproj_hf (" + m_model.mmproj_hf->text() + ")" : "mmproj (" + m_model.mmproj.string() + ")";
+        return core::Error{who + " reports no audio input (modalities.audio is false); check models." + m_model.name + "." + projector};
     }
     m_status = ServerStatus::ready;
     return core::Ok{};

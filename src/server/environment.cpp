@@ -27,8 +27,9 @@ const std::vector<std::string>& needed_by_servers() {
         "GGML_*",
         // CPU threading of the BLAS and OpenMP libraries a build may use
         "OMP_*", "KMP_*", "MKL_*", "OPENBLAS_*",
-        // model downloads (-hf): where they go, from where, through which proxy, with which token
-        "LLAMA_CACHE", "HF_HOME", "HF_ENDPOINT", "HF_TOKEN", "http_proxy", "https_proxy", "no_proxy", "HTTP_PROXY",
+        // model downloads (-hf, -mmu): where they go (server/hf_cache.hpp), from where, through
+        // which proxy, with which token
+        "LLAMA_CACHE", "HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE", "HF_HOME", "MODEL_ENDPOINT", "HF_ENDPOINT", "HF_TOKEN", "http_proxy", "https_proxy", "no_proxy", "HTTP_PROXY",
         "HTTPS_PROXY", "NO_PROXY", "SSL_CERT_FILE", "SSL_CERT_DIR",
     };
     return kNeeded;

@@ -48,6 +48,27 @@ TEST(ServerArguments, EveryFlagIsExplicit) {
     EXPECT_EQ(std::find(args.begin(), args.end(), "--mmproj"), args.end());
 }
 
+// -hf instead of -m; the projector: none (--no-mmproj, so a text model loads no projector the repo
+// ships), the repo's own (llama-server's default), a URL (-mmu) or a local file (--mmproj).
+TEST(ServerArguments, AnHfModelIsFetchedByLlamaServer) {
+    config::Model m;
+    m.name = "omni";
+    m.hf = config::HfModel{"ggml-org/Qwen2.5-Omni-7B-GGUF", "Q4_K_M"};
+    auto head = [&] {
+        const auto args = server_arguments(m, 1, "/k");
+        return std::vector<std::string>(args.begin(), std::find(args.begin(), args.end(), "-c"));
+    };
+    EXPECT_EQ(head(), (std::vector<std::string>{"-hf", "ggml-org/Qwen2.5-Omni-7B-GGUF:Q4_K_M", "--no-mmproj"}));
+    m.mmproj_hf = config::HfProjector{};
+    EXPECT_EQ(head(), (std::vector<std::string>{"-hf", "ggml-org/Qwen2.5-Omni-7B-GGUF:Q4_K_M"}));
+    m.mmproj_hf = config::HfProjector{"o/p", "x.gguf", "https://huggingface.co/o/p/resolve/main/x.gguf"};
+    EXPECT_EQ(head(), (std::vector<std::string>{"-hf", "ggml-org/Qwen2.5-Omni-7B-GGUF:Q4_K_M", "-mmu",
+                                                "https://huggingface.co/o/p/resolve/main/x.gguf"}));
+    m.mmproj_hf.reset();
+    m.mmproj = "/m/p.gguf";
+    EXPECT_EQ(head(), (std::vector<std::string>{"-hf", "ggml-org/Qwen2.5-Omni-7B-GGUF:Q4_K_M", "--mmproj", "/m/p.gguf"}));
+}
+
 TEST(FindExecutable, MissingBinaryIsOneClearError) {
     auto missing = find_executable("no-such-llama-server-binary");
     ASSERT_FALSE(missing.ok());

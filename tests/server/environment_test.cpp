@@ -42,6 +42,13 @@ TEST(ServerEnvironment, PassesWhatServersNeedAndNothingElse) {
                             "HF_TOKEN=hf_for_downloads", "GGML_CUDA_ENABLE_UNIFIED_MEMORY=1"));
 }
 
+// Every variable llama-server reads to place and fetch -hf and -mmu downloads (server/hf_cache.hpp).
+TEST(ServerEnvironment, WhereDownloadsGoAndComeFromPasses) {
+    const std::vector<std::string> shell = {"LLAMA_CACHE=/c", "HF_HUB_CACHE=/h", "HUGGINGFACE_HUB_CACHE=/o", "HF_HOME=/f",
+                                            "XDG_CACHE_HOME=/x", "MODEL_ENDPOINT=https://m", "HF_ENDPOINT=https://e"};
+    EXPECT_EQ(server_environment(shell, {}, {}), shell);
+}
+
 TEST(ServerEnvironment, TheConfigAddsNamesAndGlobsWithValuesKeptWhole) {
     const auto env = server_environment(kShell, {"LLAMA_ARG_*", "OPTS"}, {});
     EXPECT_THAT(env, ::testing::Contains("LLAMA_ARG_CHAT_TEMPLATE=chatml"));
