@@ -57,8 +57,9 @@ FileCheck real_file_check() {
 
 std::optional<std::string> model_unavailable(const config::Model& model, bool needs_audio, const FileCheck& exists) {
     if (model.external()) return std::nullopt;
-    if (!exists(model.gguf)) return "model file " + model.gguf.string() + " not found";
-    if (needs_audio && !exists(model.mmproj)) return "audio projector " + model.mmproj.string() + " not found";
+    // An hf model's files are llama-server's to fetch: one not in its cache yet is downloaded at start.
+    if (!model.hf && !exists(model.gguf)) return "model file " + model.gguf.string() + " not found";
+    if (needs_audio && !model.mmproj_hf && !exists(model.mmproj)) return "audio projector " + model.mmproj.string() + " not found";
     return std::nullopt;
 }
 

@@ -56,6 +56,14 @@ ModelFiles fingerprint_model_files(const config::Model& model) {
     // Replicas serve the same model: the first endpoint stands for them all, so adding or dropping
     // one re-runs nothing.
     if (model.external()) return {"endpoint " + model.endpoints.front().url + " " + model.name, ""};
+    // An hf model is named by its text, never by the file in the cache: a step's key must not
+    // change when the first run downloads the file (a resume would redo every step), nor depend on
+    // whether `tunecap plan` runs before or after. The price: a new upload to the repo under the
+    // same quant re-runs nothing; name another quant, or --force the phases.
+    if (model.hf) {
+        const auto projector = model.mmproj_hf ? "hf " + model.mmproj_hf->text() : fingerprint(model.mmproj);
+        return {"hf " + model.hf->text(), projector};
+    }
     return {fingerprint(model.gguf), fingerprint(model.mmproj)};
 }
 

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "pipeline/plan.hpp"
+#include "pipeline/step_request.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -58,6 +59,30 @@ TEST(Plan, AudioPhasesNeedTheProjectorTextPhasesDoNot) {
     EXPECT_EQ(model_unavailable(model, false, files({"/m.gguf"})), std::nullopt);
     model.endpoints = {config::Endpoint{"http://127.0.0.1:1", ""}};
     EXPECT_EQ(model_unavailable(model, true, files({})), std::nullopt);
+}
+
+// llama-server downloads what its cache lacks; only a local projector beside an hf model must exist.
+TEST(Plan, AnHfModelNeedsNoFileHere) {
+    config::Model model;
+    model.hf = config::HfModel{"o/r", "Q4_K_M"};
+    EXPECT_EQ(model_unavailable(model, false, files({})), std::nullopt);
+    model.mmproj_hf = config::HfProjector{};
+    EXPECT_EQ(model_unavailable(model, true, files({})), std::nullopt);
+    model.mmproj_hf.reset();
+    model.mmproj = "/p.gguf";
+    EXPECT_THAT(model_unavailable(model, true, files({})).value_or(""), HasSubstr("audio projector /p.gguf not found"));
+}
+
+// The key of an hf model's steps is its text, the same before and after the download.
+TEST(Plan, AnHfModelIsIdentifiedByItsRepoQuantAndProjectorText) {
+    config::Model model;
+    model.hf = config::HfModel{"o/r", "Q4_K_M"};
+    model.mmproj_hf = config::HfProjector{};
+    const auto files = fingerprint_model_files(model);
+    EXPECT_EQ(files.model_file, "hf o/r:Q4_K_M");
+    EXPECT_EQ(files.projector_file, "hf auto");
+    model.mmproj_hf = config::HfProjector{"p/q", "m.gguf", "https://huggingface.co/p/q/resolve/main/m.gguf"};
+    EXPECT_EQ(fingerprint_model_files(model).projector_file, "hf p/q/m.gguf");
 }
 
 TEST(Plan, AvailableModelsArePendingAndOnlyTheMissingOneIsNotConfigured) {
