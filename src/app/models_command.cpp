@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// `tunecap models`: what each configured model's GGUF says, and whether it fits the GPU budget.
+// `tunecap models`: what each configured model's GGUF says, and whether it fits the GPU budget;
+// for an hf model, whether llama-server has it cached or a run would download it.
 
 #include <algorithm>
 #include <optional>
@@ -16,6 +17,7 @@
 #include "gguf/memory_estimate.hpp"
 #include "gguf/model_summary.hpp"
 #include "server/backend.hpp"
+#include "server/hf_cache.hpp"
 
 namespace tunecap::app {
 namespace {
@@ -88,23 +90,49 @@ std::optional<std::uint64_t> to_count(const std::optional<std::string>& text) {
 }
 
 struct Inspected {
+    std::filesystem::path gguf, mmproj;  // the files read: the config's, or an hf model's in llama-server's cache
     std::optional<gguf::ModelSummary> model;
     std::optional<gguf::ModelSummary> projector;
     std::vector<std::string> errors;  // one per unreadable file, each naming the file
+    std::vector<std::string> hf_lines;  // for an hf model: what is cached and what a run would download
 };
 
-Inspected inspect(const config::Model& model) {
+// Where an hf model's files are: cached (the path and size), or what a run would download.
+void find_hf_files(const config::Model& model, const server::HfCacheDirs& dirs, Inspected& out) {
+    if (!model.hf) return;
+    if (const auto cached = server::cached_hf_model(dirs, *model.hf)) {
+        out.gguf = cached->path;
+        out.hf_lines.push_back(fmt::format("{}: {} cached: {} ({})", model.name, model.hf->text(), cached->path.string(),
+                                           format_bytes(cached->bytes)));
+    } else {
+        out.hf_lines.push_back(fmt::format("{}: a run would download {}", model.name, model.hf->text()));
+    }
+    if (!model.mmproj_hf) return;
+    const auto what = model.mmproj_hf->repo.empty() ? "the projector of " + model.hf->text() : model.mmproj_hf->url;
+    if (const auto cached = server::cached_hf_projector(dirs, *model.hf, *model.mmproj_hf)) {
+        out.mmproj = cached->path;
+        out.hf_lines.push_back(fmt::format("{}: projector {} cached: {} ({})", model.name, model.mmproj_hf->text(),
+                                           cached->path.string(), format_bytes(cached->bytes)));
+    } else {
+        out.hf_lines.push_back(fmt::format("{}: a run would download {}", model.name, what));
+    }
+}
+
+Inspected inspect(const config::Model& model, const server::HfCacheDirs& dirs) {
     Inspected out;
+    out.gguf = model.gguf;
+    out.mmproj = model.mmproj;
+    find_hf_files(model, dirs, out);
     const gguf::ReadOptions options{kMaxStoredArrayElements};
-    if (!model.gguf.empty()) {
-        if (auto file = gguf::read_gguf(model.gguf, options)) {
+    if (!out.gguf.empty()) {
+        if (auto file = gguf::read_gguf(out.gguf, options)) {
             out.model = gguf::summarize(*file);
         } else {
             out.errors.push_back(file.error().message);
         }
     }
-    if (!model.mmproj.empty()) {
-        if (auto file = gguf::read_gguf(model.mmproj, options)) {
+    if (!out.mmproj.empty()) {
+        if (auto file = gguf::read_gguf(out.mmproj, options)) {
             out.projector = gguf::summarize(*file);
         } else {
             out.errors.push_back("mmproj " + file.error().message);
@@ -155,10 +183,10 @@ void print_table(std::ostream& out, const std::vector<Row>& rows) {
 }
 
 // Fills the columns that come from the GGUF headers.
-void describe(Row& row, const config::Model& model, const Inspected& found) {
+void describe(Row& row, const Inspected& found) {
     if (found.model) {
         const auto& m = *found.model;
-        row.file = model.gguf.filename().string();
+        row.file = found.gguf.filename().string();
         row.arch = m.architecture.empty() ? "?" : m.architecture;
         row.params = format_count(m.parameter_count);
         if (!m.quantization.empty()) row.quant = m.quantization + (m.quantization_from_tensors ? " (tensors)" : "");
@@ -182,24 +210,27 @@ int models_command(const CommandLine& line, core::Log& log, std::ostream& out) {
 
     std::vector<Row> rows;
     std::vector<std::string> breakdowns;
+    std::vector<std::string> hf_lines;
+    const auto hf_dirs = server::hf_cache_dirs(config::process_environment());
     bool any_default = false;
     bool all_readable = true;
     for (const auto& model : config.models) {
         Row& row = rows.emplace_back();
         row.model = model.name;
-        const Inspected found = inspect(model);
+        const Inspected found = inspect(model, hf_dirs);
+        hf_lines.insert(hf_lines.end(), found.hf_lines.begin(), found.hf_lines.end());
         if (!found.errors.empty()) {
             all_readable = false;
             row.message = core::join(found.errors, "; ");
             continue;
         }
-        describe(row, model, found);
+        describe(row, found);
         if (model.external()) {
             row.verdict = "endpoint: not managed here";
             continue;
         }
         if (!found.model) {
-            row.verdict = "no gguf configured";
+            row.verdict = model.hf ? "not cached yet: no estimate" : "no gguf configured";
             continue;
         }
         const auto& m = *found.model;
@@ -250,6 +281,10 @@ int models_command(const CommandLine& line, core::Log& log, std::ostream& out) {
         out << "\nEST GiB = weights + KV cache (CTX x KV HEADS x HEAD per attention layer, K and V in the KV CACHE types;\n"
                "CTX is llama-server's -c, shared by the SLOTS) + projector + a fixed compute allowance:\n";
         for (const auto& breakdown : breakdowns) out << "  " << breakdown << "\n";
+    }
+    if (!hf_lines.empty()) {
+        out << "\nHugging Face models (hf:), in llama-server's cache " << hf_dirs.hub.string() << ":\n";
+        for (const auto& line : hf_lines) out << "  " << line << "\n";
     }
     if (any_default) out << kDefaultMark << " not set in the config: the value tunecap passes to llama-server by default\n";
     log.debug("models", "{} model(s) inspected", config.models.size());

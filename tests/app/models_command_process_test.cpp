@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "core/text.hpp"
+#include "hf_cache_layout.hpp"
 #include "run_binary.hpp"
 #include "temp_dir.hpp"
 #include "tiny_gguf.hpp"
@@ -167,6 +168,37 @@ TEST_F(ModelsCommand, OverBudgetAndEndpointVerdicts) {
     EXPECT_EQ(table.cell("qwen3_14b", "VERDICT"), "over budget by 0.28 GiB");
     EXPECT_EQ(table.cell("remote", "VERDICT"), "endpoint: not managed here");
     EXPECT_EQ(table.cell("remote", "ARCH"), "-");
+}
+
+// hf models: one cached with its projector in a temp LLAMA_CACHE, laid out as llama-server's -hf
+// leaves it, is read like a local file; one not cached says what a run would download.
+TEST_F(ModelsCommand, HfModelsSayWhatIsCachedAndWhatARunWouldDownload) {
+    const auto hub = m_temp / "llama-cache";
+    const std::string repo = "test-org/Tiny-GGUF";
+    write_tiny_gguf(hf_blob_path(hub, repo, "tiny-qwen3-F32.gguf"), tiny_qwen3());
+    const auto model = link_hf_cached_file(hub, repo, "tiny-qwen3-F32.gguf");
+    write_tiny_gguf(hf_blob_path(hub, repo, "mmproj-tiny-F16.gguf"), tiny_qwen2a_mmproj());
+    const auto projector = link_hf_cached_file(hub, repo, "mmproj-tiny-F16.gguf");
+    const auto config = write_config(fixture_models(
+        "  hf_text: {hf: 'test-org/Tiny-GGUF:F32', family: qwen3, ctx: 16384, slots: 4, cache_type_k: q8_0, cache_type_v: q8_0}\n"
+        "  hf_audio: {hf: 'test-org/Tiny-GGUF:F32', mmproj_hf: auto, family: qwen2.5-omni, ctx: 16384, slots: 4, "
+        "cache_type_k: q8_0, cache_type_v: q8_0}\n"
+        "  hf_absent: {hf: 'test-org/Absent-GGUF:Q4_K_M', mmproj_hf: other/proj/mmproj-x-f16.gguf, family: qwen2.5-omni}\n"));
+    const auto outcome = run_tunecap({"models", "--config", config.string()}, m_temp.path(), {"LLAMA_CACHE=" + hub.string()});
+    ASSERT_EQ(outcome.exit_code, 0) << outcome.out << outcome.err;
+    const Table table(outcome.out);
+    EXPECT_EQ(table.cell("hf_text", "FILE"), "tiny-qwen3-F32.gguf");
+    EXPECT_EQ(table.cell("hf_text", "ARCH"), "qwen3");
+    EXPECT_EQ(table.cell("hf_text", "AUDIO PROJ"), "-");
+    EXPECT_EQ(table.cell("hf_audio", "AUDIO PROJ"), "yes");
+    // The same files and settings as music_flamingo's fixture: the same estimate.
+    EXPECT_EQ(table.cell("hf_audio", "EST GiB"), table.cell("music_flamingo", "EST GiB"));
+    EXPECT_EQ(table.cell("hf_absent", "VERDICT"), "not cached yet: no estimate");
+    EXPECT_THAT(outcome.out, HasSubstr("in llama-server's cache " + hub.string() + ":\n"));
+    EXPECT_THAT(outcome.out, HasSubstr("hf_text: test-org/Tiny-GGUF:F32 cached: " + model.string() + " ("));
+    EXPECT_THAT(outcome.out, HasSubstr("hf_audio: projector auto cached: " + projector.string() + " ("));
+    EXPECT_THAT(outcome.out, HasSubstr("hf_absent: a run would download test-org/Absent-GGUF:Q4_K_M\n"));
+    EXPECT_THAT(outcome.out, HasSubstr("hf_absent: a run would download https://huggingface.co/other/proj/resolve/main/mmproj-x-f16.gguf\n"));
 }
 
 TEST_F(ModelsCommand, ConfigErrorsExitWithTwo) {

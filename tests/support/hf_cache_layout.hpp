@@ -21,11 +21,13 @@ inline std::filesystem::path hf_repo_folder(const std::filesystem::path& hub, co
     return hub / folder;
 }
 
-// The blob that holds PATH of REPO: write the file there (write_tiny_gguf, write_bytes), then
-// link_hf_cached_file. The blob is named after the path, enough to keep a test's files apart.
+// The blob that holds PATH of REPO (its folder made): write the file there (write_tiny_gguf,
+// write_bytes), then link_hf_cached_file. The blob is named after the path, enough to keep a
+// test's files apart.
 inline std::filesystem::path hf_blob_path(const std::filesystem::path& hub, const std::string& repo, const std::string& path) {
     std::string blob_id = path;
     for (auto& c : blob_id) c = c == '/' ? '_' : c;
+    std::filesystem::create_directories(hf_repo_folder(hub, repo) / "blobs");
     return hf_repo_folder(hub, repo) / "blobs" / blob_id;
 }
 

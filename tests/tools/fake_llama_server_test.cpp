@@ -479,6 +479,44 @@ TEST_F(FakeLlamaServer, BindFailurePrintsTheRealLineAndPortTakenOnceLetsTheRetry
     EXPECT_TRUE(start({}, once).wait_healthy());
 }
 
+// -hf and -mmu load files from llama-server's cache, laid out as the hub cache; nothing cached
+// fails as a download without a network does, before the port is bound.
+TEST_F(FakeLlamaServer, HfLoadsFromTheCacheAndFailsLikeAFailedDownloadWhenNotThere) {
+    const auto cache = m_scratch / "cache";
+    const auto snapshot = cache / "models--o--r" / "snapshots" / "abc";
+    fs::create_directories(snapshot);
+    fs::create_directories(cache / "models--o--r" / "refs");
+    std::ofstream(cache / "models--o--r" / "refs" / "main") << "abc";
+    std::ofstream(snapshot / "r-Q8_0.gguf") << "GGUF";
+    std::ofstream(snapshot / "mmproj-r-f16.gguf") << "GGUF";
+    std::ofstream(cache / "other-mmproj.gguf") << "GGUF";
+    const std::vector<std::string> common = {"--host", "127.0.0.1", "--port", "0"};
+    const std::vector<std::string> env = {"LLAMA_CACHE=" + cache.string()};
+    auto props_of = [&](std::vector<std::string> args) {
+        args.insert(args.end(), common.begin(), common.end());
+        m_owned.push_back(std::make_unique<FakeServer>(m_scratch, args, env));
+        m_servers.push_back(m_owned.back().get());
+        if (!m_owned.back()->wait_healthy()) return json();
+        auto cli = m_owned.back()->client();
+        return json::parse(cli.Get("/props")->body);
+    };
+    auto props = props_of({"-hf", "o/r:q8_0"});
+    EXPECT_EQ(props["model_path"], (snapshot / "r-Q8_0.gguf").string());
+    EXPECT_EQ(props["modalities"]["audio"], true);  // the repo's projector came with it
+    EXPECT_EQ(props_of({"-hf", "o/r:Q8_0", "--no-mmproj"})["modalities"]["audio"], false);
+    EXPECT_EQ(props_of({"-hf", "o/r:Q8_0", "-mmu", "https://huggingface.co/p/q/resolve/main/other-mmproj.gguf"})["modalities"]["audio"], true);
+
+    for (const auto& args : {std::vector<std::string>{"-hf", "o/r:Q4_K_M"}, std::vector<std::string>{"-hf", "o/absent"},
+                             std::vector<std::string>{"-hf", "o/r:Q8_0", "-mmu", "https://x/absent-mmproj.gguf"}}) {
+        auto all = args;
+        all.insert(all.end(), common.begin(), common.end());
+        m_owned.push_back(std::make_unique<FakeServer>(m_scratch, all, env));
+        m_servers.push_back(m_owned.back().get());
+        EXPECT_EQ(m_owned.back()->wait_exit(), 1) << args[1];
+        EXPECT_NE(m_owned.back()->log().find("error: failed to download"), std::string::npos) << m_owned.back()->log();
+    }
+}
+
 TEST_F(FakeLlamaServer, UnknownFlagOrMissingModelExitsOne) {
     auto& unknown = start({"--frobnicate"});
     EXPECT_EQ(unknown.wait_exit(), 1);

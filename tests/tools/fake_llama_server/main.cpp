@@ -23,6 +23,7 @@
 
 #include "context.hpp"
 #include "files.hpp"
+#include "hf_cache.hpp"
 #include "handlers.hpp"
 #include "http_util.hpp"
 #include "prompt.hpp"
@@ -209,7 +210,7 @@ int run(int argc, char** argv) {
         std::fputs(help->text.c_str(), stdout);
         return 0;
     }
-    const Options options = std::get<Options>(std::move(parsed));
+    Options options = std::get<Options>(std::move(parsed));
     for (const auto& key : options.api_keys) append_line(settings.keys_file, key);
     const sigset_t signals = block_shutdown_signals(settings.faults);
 
@@ -222,6 +223,14 @@ int run(int argc, char** argv) {
         log.warn(srv("llama_server", "this can be a security risk (cross-origin attacks)"));
         log.warn(srv("llama_server", "more info: https://github.com/ggml-org/llama.cpp/pull/25655"));
         log.warn(srv("llama_server", "-----------------"));
+    }
+    // -hf and -mmu resolve before the server binds, as llama-server fetches its files before it
+    // listens; a file not in the cache fails as a download without a network does.
+    if (const auto failures = resolve_from_cache(options); !failures.empty()) {
+        for (std::size_t start = 0, end; (end = failures.find('\n', start)) != std::string::npos; start = end + 1) {
+            log.error(failures.substr(start, end - start));
+        }
+        return 1;
     }
     if (options.model.empty()) {
         log.error(srv("llama_server", "no model given (-m): router mode is not simulated by the fake"));

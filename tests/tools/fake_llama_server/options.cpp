@@ -88,6 +88,14 @@ const std::vector<Flag>& flags() {
         {{"-h", "--help", "--usage"}, "", "print this list and exit", ignore},
         {{"-m", "--model"}, "FNAME", "model path (must be readable)", [](O& o, S v) { o.model = v; }},
         {{"-mm", "--mmproj"}, "FILE", "multimodal projector; readable -> modalities.audio true", [](O& o, S v) { o.mmproj = v; }},
+        {{"-hf", "-hfr", "--hf-repo"}, "<user>/<model>[:quant]", "model from llama-server's cache, never downloaded", [](O& o, S v) {
+             const auto repo = v.substr(0, v.find(':'));
+             if (std::count(repo.begin(), repo.end(), '/') != 1) throw BadValue("error: invalid HF repo format, expected <user>/<model>[:quant]");
+             o.hf_repo = v;
+         }},
+        {{"-mmu", "--mmproj-url"}, "URL", "projector from the cache by the URL's file name", [](O& o, S v) { o.mmproj_url = v; }},
+        {{"--mmproj-auto"}, "", "with -hf, the repo's projector too (default)", [](O& o, S) { o.mmproj_auto = true; }},
+        {{"--no-mmproj", "--no-mmproj-auto"}, "", "with -hf, no projector", [](O& o, S) { o.mmproj_auto = false; }},
         {{"--mmproj-offload", "--no-mmproj-offload"}, "", "accepted, no effect", ignore},
         {{"-c", "--ctx-size"}, "N", "total context; each slot gets c / np", [](O& o, S v) { o.ctx_size = to_int(v); }},
         {{"-np", "--parallel"}, "N", "slots (-1 = auto: 4 slots, unified KV)", [](O& o, S v) { o.parallel = to_int(v); }},

@@ -13,8 +13,11 @@
 namespace tunecap::fake_llama_server {
 
 struct Options {
-    std::string model;                // -m; required
+    std::string model;                // -m, or the file -hf names; required
     std::string mmproj;               // --mmproj; empty: text-only server
+    std::string hf_repo;              // -hf owner/repo[:quant]: the model from the cache (hf_cache.hpp)
+    std::string mmproj_url;           // -mmu: the projector from the cache, by the URL's file name
+    bool mmproj_auto = true;          // with -hf, the repo's projector too; --no-mmproj: not
     int ctx_size = 0;                 // -c; 0 = the model's training context
     int parallel = -1;                // -np; -1 = auto: 4 slots sharing one unified KV cache
     bool kv_unified = false;          // -kvu, or implied by -np auto
