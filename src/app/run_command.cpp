@@ -29,6 +29,7 @@
 #include "report/json_output.hpp"
 #include "server/backend.hpp"
 #include "server/environment.hpp"
+#include "server/hf_cache.hpp"
 #include "store/run_lock.hpp"
 #include "store/store.hpp"
 #include "tags/genres.hpp"
@@ -213,6 +214,9 @@ pipeline::BackendFactory backend_factory(const config::Config& config, const fs:
             const auto gpu = std::to_string(model.gpus[replica]);
             server::set_variable(*settings.environment, "CUDA_VISIBLE_DEVICES", gpu);
             settings.log_stem = model.name + "-gpu" + gpu;
+        }
+        if (server::hf_download_pending(server::hf_cache_dirs(config::process_environment()), model)) {
+            settings.ready_deadline = server::kDownloadReadyDeadline;  // it is not healthy until the download ends
         }
         auto started = server::ManagedServer::start(model, needs_audio, *binary, settings);
         if (!started) return started.error();

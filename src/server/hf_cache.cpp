@@ -267,4 +267,10 @@ std::optional<CachedFile> cached_hf_projector(const HfCacheDirs& dirs, const con
     return CachedFile{best->local, size_of(best->local)};
 }
 
+bool hf_download_pending(const HfCacheDirs& dirs, const config::Model& model) {
+    if (!model.hf) return false;
+    if (!cached_hf_model(dirs, *model.hf)) return true;
+    return model.mmproj_hf && !cached_hf_projector(dirs, *model.hf, *model.mmproj_hf);
+}
+
 }  // namespace tunecap::server

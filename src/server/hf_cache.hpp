@@ -9,6 +9,7 @@
 // OWNER_REPO_FILE; those are not looked for: such a build's cached model shows as one a run
 // would download, and the run still works.
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <optional>
@@ -42,5 +43,14 @@ std::optional<CachedFile> cached_hf_model(const HfCacheDirs& dirs, const config:
 // the model's file; a -mmu file by its name), or nullopt: a run would download it.
 std::optional<CachedFile> cached_hf_projector(const HfCacheDirs& dirs, const config::HfModel& hf,
                                               const config::HfProjector& projector);
+
+// True when a run's llama-server for `model` (an hf one) would first download a file.
+bool hf_download_pending(const HfCacheDirs& dirs, const config::Model& model);
+
+// How long a server that downloads first may take to become healthy, instead of
+// SupervisorSettings::ready_deadline: 20 GB at 5 MB/s is 70 minutes. A stalled download ends the
+// server by itself (llama.cpp gives up after 3 attempts at its HTTP client's 5-minute read
+// timeout), so this bounds only a crawl.
+inline constexpr std::chrono::minutes kDownloadReadyDeadline{120};
 
 }  // namespace tunecap::server

@@ -129,5 +129,18 @@ TEST_F(HfCache, AProjectorFromAUrlIsAFlatFileByItsName) {
     EXPECT_EQ(found->bytes, 3u);
 }
 
+TEST_F(HfCache, ADownloadIsPendingUntilTheModelAndItsProjectorAreCached) {
+    config::Model m;
+    m.gguf = "/local.gguf";
+    EXPECT_FALSE(hf_download_pending(m_dirs, m));
+    m.hf = config::HfModel{m_repo, "Q4_K_M"};
+    m.mmproj_hf = config::HfProjector{};
+    EXPECT_TRUE(hf_download_pending(m_dirs, m));
+    add("m-Q4_K_M.gguf");
+    EXPECT_TRUE(hf_download_pending(m_dirs, m));
+    add("mmproj-m-F16.gguf");
+    EXPECT_FALSE(hf_download_pending(m_dirs, m));
+}
+
 }  // namespace
 }  // namespace tunecap::server
