@@ -92,6 +92,18 @@ TEST(Config, TheRequestDeadlineSpeedsAreReadAndChecked) {
                 HasSubstr("runtime.request_deadline.speed: unknown key"));
 }
 
+TEST(Config, TheAudioFormatIsOneTheServerReads) {
+    for (const auto format : core::kAllAudioFormats) {
+        const auto config = load_user("runtime: {audio_format: " + std::string(core::to_string(format)) + "}\n");
+        ASSERT_TRUE(config.ok()) << config.error().message;
+        EXPECT_EQ(config->runtime.audio_format, format);
+    }
+    const auto bad = load_user("runtime:\n  audio_format: ogg\n");
+    ASSERT_FALSE(bad.ok());
+    EXPECT_THAT(bad.error().message, HasSubstr("/cfg/user.yaml:2"));
+    EXPECT_THAT(bad.error().message, HasSubstr("runtime.audio_format: expected wav, flac or mp3, got 'ogg'"));
+}
+
 TEST(Config, GenreContrastsArePairsOfTwoDifferentGenresAndAWrongHintNeedsThem) {
     const std::string phases = "phases:\n  - {id: a, kind: audio_caption, models: [qwen_omni], genre_hint: wrong}\n";
     EXPECT_THAT(load_user("genre_contrasts: [[Techno, Folk, Jazz]]\n", kHomeOnly).error().message,
