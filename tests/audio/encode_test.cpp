@@ -116,6 +116,23 @@ TEST(EncodeAudio, BytesStartAsTheServersLoaderSniffsThem) {
     EXPECT_EQ(mp3.value()[1] & 0xE0, 0xE0);
 }
 
+TEST(EncodeAudio, FlacStreamInfoCarriesTheSampleCount) {
+    // llama-server's loader (miniaudio) takes a FLAC's length from STREAMINFO alone: a count of 0,
+    // which a muxer that cannot seek back leaves, would give it no audio at all.
+    const auto samples = music_like(2.5);
+    const auto flac = encode_audio(samples, kModelSampleRate, AudioFormat::flac);
+    ASSERT_TRUE(flac.ok());
+    const auto& b = flac.value();
+    ASSERT_GT(b.size(), 8u + 18u);
+    EXPECT_EQ(b[4] & 0x7F, 0);  // the first metadata block is STREAMINFO
+    const std::size_t info = 8;
+    const std::uint32_t rate = b[info + 10] << 12 | b[info + 11] << 4 | b[info + 12] >> 4;
+    const std::uint64_t count = static_cast<std::uint64_t>(b[info + 13] & 0x0F) << 32 | static_cast<std::uint64_t>(b[info + 14]) << 24 |
+                                static_cast<std::uint64_t>(b[info + 15]) << 16 | b[info + 16] << 8 | b[info + 17];
+    EXPECT_EQ(rate, static_cast<std::uint32_t>(kModelSampleRate));
+    EXPECT_EQ(count, samples.size());
+}
+
 TEST(EncodeAudio, ClipsLikeTheWav) {
     const std::vector<float> loud = {0.5f, 1.5f, -3.0f, 0.25f};
     TempDir dir;
