@@ -40,7 +40,7 @@ struct Runtime {
     double max_audio_seconds = 600;
     // The container a request's audio travels in (core/audio_format.hpp; configs/default.yaml says
     // why the default is what it is).
-    core::AudioFormat audio_format = core::AudioFormat::wav;
+    core::AudioFormat audio_format = core::AudioFormat::mp3;
     // Environment variables (names, or globs with *) passed to managed servers beyond those they
     // need (server/environment.hpp); everything else of tunecap's environment is withheld.
     std::vector<std::string> server_env;

@@ -151,6 +151,7 @@ TEST_F(PipelineEndToEnd, DefaultGraphRunsEveryStepWithFiveModelLoads) {
         if (!request["has_audio"].get<bool>()) continue;
         const auto seconds = request["audio_seconds"][0].get<double>();
         slots_per_audio[std::lround(seconds * 1000)].insert(request["id_slot"].get<int>());
+        EXPECT_EQ(request["audio_formats"][0], "mp3");  // the default; gapless: the exact lengths below
     }
     // Every track's whole clip was sent, uncut.
     std::vector<long> lengths;

@@ -75,6 +75,7 @@ TEST(Config, DefaultReproducesTheOriginalBenchmark) {
     // ${TUNECAP_MODELS:-~/models} falls back to ~/models, and ~ expands to HOME.
     EXPECT_EQ(qwen3->gguf, "/home/u/models/qwen3-14b/Qwen3-14B-Q4_K_M.gguf");
     EXPECT_EQ(config->runtime.vram_budget_gb, 16);
+    EXPECT_EQ(config->runtime.audio_format, core::AudioFormat::mp3);
     EXPECT_EQ(config->runtime.request_deadline.prefill_tps, 20);
     EXPECT_EQ(config->runtime.request_deadline.decode_tps, 2);
     EXPECT_EQ(config->runtime.request_deadline.allowance_s, 120);
