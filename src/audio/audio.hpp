@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 // Audio decoding for model input: any format FFmpeg reads -> mono float at 16 kHz (what
-// Whisper-family audio encoders take) -> 16-bit PCM WAV for the model server.
+// Whisper-family audio encoders take) -> 16-bit PCM WAV, FLAC or MP3 for the model server.
 
 #include <cstdint>
 #include <optional>
@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "core/audio_format.hpp"
 #include "core/result.hpp"
 
 namespace tunecap::audio {
@@ -68,6 +69,16 @@ core::Result<DecodedAudio> decode_native(const std::filesystem::path& path);
 
 // 44-byte RIFF header + little-endian 16-bit PCM, mono; samples are clipped to [-1, 1].
 std::vector<std::uint8_t> encode_wav_pcm16(std::span<const float> samples, int sample_rate);
+// The bytes a request carries, mono, in the container `format` names: WAV as above; FLAC with the
+// same 16-bit samples (lossless: it decodes to exactly what the WAV holds); MP3 at 64 kbit/s.
+// Deterministic: the same samples give the same bytes. An Error with the reason when FFmpeg lacks
+// the encoder or fails.
+core::Result<std::vector<std::uint8_t>> encode_audio(std::span<const float> samples, int sample_rate, core::AudioFormat format);
+
+// What a lossy format makes of the samples, for a step's identity: "mp3 64 kbit/s". Empty for WAV
+// and FLAC, which carry the 16-bit samples exactly.
+std::string lossy_encoding(core::AudioFormat format);
+
 core::Status write_wav_pcm16(const std::filesystem::path& path, std::span<const float> samples, int sample_rate);
 
 }  // namespace tunecap::audio

@@ -14,6 +14,7 @@
 
 #include "audio/audio.hpp"
 #include "audio/file_error.hpp"
+#include "audio/pcm16.hpp"
 
 namespace tunecap::audio {
 namespace {
@@ -23,8 +24,6 @@ constexpr std::uint16_t kFormatPcm = 1;
 constexpr std::uint16_t kChannels = 1;
 constexpr std::uint16_t kBitsPerSample = 16;
 constexpr std::uint16_t kBytesPerSample = kBitsPerSample / 8;
-// Symmetric scale: +1 and -1 map to +32767 and -32767, so a clipped signal stays centred.
-constexpr float kFullScale = 32767.0f;
 // RIFF sizes are 32-bit and the RIFF size field counts the 36 header bytes after it as well.
 constexpr std::uint64_t kMaxDataBytes = 0xFFFFFFFFull - (kHeaderBytes - 8);
 // Another writer would have to pick the same random temp name this many times in a row.
@@ -41,11 +40,6 @@ void put_u32(std::vector<std::uint8_t>& out, std::uint32_t value) {
 }
 
 void put_tag(std::vector<std::uint8_t>& out, const char (&tag)[5]) { out.insert(out.end(), tag, tag + 4); }
-
-std::int16_t to_pcm16(float sample) {
-    if (std::isnan(sample)) return 0;
-    return static_cast<std::int16_t>(std::lround(std::clamp(sample, -1.0f, 1.0f) * kFullScale));
-}
 
 // Why a WAV with these parameters cannot be written, if it cannot.
 std::optional<std::string> wav_limits_problem(std::size_t sample_count, int sample_rate) {

@@ -715,11 +715,17 @@ Config read_config(const Value& root, const Reader& r) {
     Config c;
     r.only_keys(root, "", {"runtime", "models", "prompts", "templates", "cleaning", "genre_contrasts", "phases"});
     if (auto* v = root.find("runtime")) {
-        r.only_keys(*v, "runtime", {"llama_server", "vram_budget_gb", "max_audio_seconds", "server_env", "request_deadline"});
+        r.only_keys(*v, "runtime", {"llama_server", "vram_budget_gb", "max_audio_seconds", "audio_format", "server_env", "request_deadline"});
         if (auto* x = v->find("llama_server")) c.runtime.llama_server = r.non_empty_string(*x, "runtime.llama_server");
         if (auto* x = v->find("vram_budget_gb")) c.runtime.vram_budget_gb = r.number(*x, "runtime.vram_budget_gb", 0.5, 4096);
         if (auto* x = v->find("max_audio_seconds")) {
             c.runtime.max_audio_seconds = r.number(*x, "runtime.max_audio_seconds", 1, 24 * 3600);
+        }
+        if (auto* x = v->find("audio_format")) {
+            const auto text = r.string(*x, "runtime.audio_format");
+            const auto format = core::parse_audio_format(text);
+            if (!format) fail(*x, "runtime.audio_format", "expected wav, flac or mp3, got '" + text + "'");
+            c.runtime.audio_format = *format;
         }
         if (auto* x = v->find("server_env")) c.runtime.server_env = r.environment_names(*x, "runtime.server_env");
         if (auto* d = v->find("request_deadline")) {

@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "core/audio_format.hpp"
 #include "core/model_types.hpp"
 #include "config/phase_kind.hpp"
 #include "core/result.hpp"
@@ -38,6 +39,9 @@ struct Runtime {
     double vram_budget_gb = 16;
     // Audio longer than this is cut before it is sent (Music Flamingo was trained on at most 10 minutes).
     double max_audio_seconds = 600;
+    // The container a request's audio travels in (core/audio_format.hpp; configs/default.yaml says
+    // why the default is what it is).
+    core::AudioFormat audio_format = core::AudioFormat::mp3;
     // Environment variables (names, or globs with *) passed to managed servers beyond those they
     // need (server/environment.hpp); everything else of tunecap's environment is withheld.
     std::vector<std::string> server_env;

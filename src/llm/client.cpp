@@ -155,7 +155,7 @@ std::string chat_request_body(const GenerationRequest& request, const std::strin
     json content = json::array();
     // Audio first: the same audio prefix on the same slot is reused from the cache by later prompts.
     if (request.audio_base64) {
-        content.push_back({{"type", "input_audio"}, {"input_audio", {{"data", kAudioPlaceholder}, {"format", "wav"}}}});
+        content.push_back({{"type", "input_audio"}, {"input_audio", {{"data", kAudioPlaceholder}, {"format", core::to_string(request.audio_format)}}}});
     }
     content.push_back({{"type", "text"}, {"text", request.user}});
     messages.push_back({{"role", "user"}, {"content", std::move(content)}});

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "core/audio_format.hpp"
 #include "core/model_types.hpp"
 
 namespace tunecap::llm {
@@ -21,8 +22,10 @@ struct GenerationRequest {
     RequestPath path = RequestPath::chat;
     std::optional<std::string> system;  // nullopt: the family's default system prompt, if any
     std::string user;
-    // Base64 of a 16-bit PCM WAV; shared so a track's prompts do not each copy megabytes.
+    // Base64 of the audio file (16 kHz mono) in audio_format; shared so a track's prompts do not
+    // each copy megabytes.
     std::shared_ptr<const std::string> audio_base64;
+    core::AudioFormat audio_format = core::AudioFormat::wav;
     Sampling sampling;
     int id_slot = -1;  // -1: any idle slot
     std::chrono::milliseconds deadline{std::chrono::minutes(10)};

@@ -88,7 +88,8 @@ core::Result<std::optional<std::size_t>> plan_audio_cut(std::size_t samples, int
     return std::optional<std::size_t>();
 }
 
-core::Result<PreparedAudio> prepare_audio(std::vector<float> samples, int sample_rate, const AudioBudget& budget) {
+core::Result<PreparedAudio> prepare_audio(std::vector<float> samples, int sample_rate, const AudioBudget& budget,
+                                          core::AudioFormat format) {
     auto cut = plan_audio_cut(samples.size(), sample_rate, budget);
     if (!cut) return cut.error();
     PreparedAudio out;
@@ -97,8 +98,10 @@ core::Result<PreparedAudio> prepare_audio(std::vector<float> samples, int sample
     const auto window = static_cast<std::size_t>(kWindowSeconds) * static_cast<std::size_t>(sample_rate);
     if (!samples.empty() && samples.size() % window == 0) samples.resize(samples.size() - kPaddingTrimSamples);
     out.seconds = static_cast<double>(samples.size()) / sample_rate;
-    const auto wav = audio::encode_wav_pcm16(samples, sample_rate);
-    out.wav_base64 = std::make_shared<const std::string>(core::base64_encode(wav));
+    const auto encoded = audio::encode_audio(samples, sample_rate, format);
+    if (!encoded) return encoded.error();
+    out.base64 = std::make_shared<const std::string>(core::base64_encode(encoded.value()));
+    out.format = format;
     return out;
 }
 

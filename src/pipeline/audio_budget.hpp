@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "config/config.hpp"
+#include "core/audio_format.hpp"
 #include "core/result.hpp"
 
 namespace tunecap::pipeline {
@@ -34,14 +35,16 @@ AudioBudget audio_budget(const config::Config& config, const config::Model& mode
 // An error with the reason when not even one window fits.
 core::Result<std::optional<std::size_t>> plan_audio_cut(std::size_t samples, int sample_rate, const AudioBudget& budget);
 
-// Audio as sent: cut where plan_audio_cut says, and a length that is an exact multiple of 30 s
-// trimmed by 5 ms (the server would otherwise encode a whole window of padding).
+// Audio as sent: cut where plan_audio_cut says, a length that is an exact multiple of 30 s trimmed
+// by 5 ms (the server would otherwise encode a whole window of padding), encoded in `format`.
 struct PreparedAudio {
-    std::shared_ptr<const std::string> wav_base64;
+    std::shared_ptr<const std::string> base64;  // the encoded file
+    core::AudioFormat format = core::AudioFormat::wav;
     double seconds = 0;
     std::optional<std::size_t> cut_at;  // samples kept when cut
 };
-core::Result<PreparedAudio> prepare_audio(std::vector<float> samples, int sample_rate, const AudioBudget& budget);
+core::Result<PreparedAudio> prepare_audio(std::vector<float> samples, int sample_rate, const AudioBudget& budget,
+                                          core::AudioFormat format);
 
 // Prompt tokens the server spends on audio of this length: every started 30 s window costs 750.
 int audio_prompt_tokens(double seconds);

@@ -33,7 +33,7 @@ clean::CleanOptions for_family(clean::CleanOptions options, core::Family family)
 
 }  // namespace
 
-core::Result<PreparedAudio> load_track_audio(const TrackRecord& track, const AudioBudget& budget) {
+core::Result<PreparedAudio> load_track_audio(const TrackRecord& track, const AudioBudget& budget, core::AudioFormat format) {
     auto decoded = audio::decode(track.file, audio::kModelSampleRate, budget.max_seconds);
     if (!decoded) return decoded.error();
     // Steps are keyed by the audio read when the run was planned; a file replaced since would get
@@ -41,7 +41,7 @@ core::Result<PreparedAudio> load_track_audio(const TrackRecord& track, const Aud
     if (audio_sha256(*decoded) != track.audio_sha256) {
         return core::Error{track.file.string() + ": the file changed during the run; run again to caption what it holds now"};
     }
-    auto prepared = prepare_audio(std::move(decoded->samples), decoded->sample_rate, budget);
+    auto prepared = prepare_audio(std::move(decoded->samples), decoded->sample_rate, budget, format);
     if (!prepared) return core::Error{track.file.string() + ": " + prepared.error().message};
     return prepared;
 }
@@ -62,7 +62,10 @@ store::StepRow run_model_step(const config::Config& config, const TrackRecord& t
     request.path = request_plan.path;
     request.system = request_plan.system;
     request.sampling = request_plan.sampling;
-    if (audio) request.audio_base64 = audio->wav_base64;
+    if (audio) {
+        request.audio_base64 = audio->base64;
+        request.audio_format = audio->format;
+    }
 
     auto attempt = [&](std::optional<std::size_t> limit) {
         request.user = render_user(config, *node.phase, *node.prompt, node.model, request_plan, limit);

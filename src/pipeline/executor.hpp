@@ -16,9 +16,9 @@
 
 namespace tunecap::pipeline {
 
-// A track's audio for one model load, decoded from its file and cut to the budget; an error naming
-// the file when it cannot be decoded or not even one window fits.
-core::Result<PreparedAudio> load_track_audio(const TrackRecord& track, const AudioBudget& budget);
+// A track's audio for one model load, decoded from its file, cut to the budget and encoded in
+// `format`; an error naming the file when it cannot be decoded or encoded, or not even one window fits.
+core::Result<PreparedAudio> load_track_audio(const TrackRecord& track, const AudioBudget& budget, core::AudioFormat format);
 
 // Sends a ready step's request (with `audio` for an audio step) to `slot` of the session. When the
 // audio was cut elsewhere than planned (the server's context per slot is not what the config

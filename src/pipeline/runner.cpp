@@ -488,7 +488,7 @@ private:
                                                     const TrackRecord& track) {
         const auto n_ctx = session.props().n_ctx;
         const auto budget = audio_budget(m_config, model, n_ctx > 0 ? std::optional<int>(n_ctx) : std::nullopt);
-        auto prepared = load_track_audio(track, budget);
+        auto prepared = load_track_audio(track, budget, m_config.runtime.audio_format);
         if (prepared && prepared->cut_at && m_options.log) {
             m_options.log->warn("run", "{}: audio cut to {:.1f} s for {} (max_audio_seconds {}, slot context {} tokens)",
                                 track.file.string(), prepared->seconds, model.name, budget.max_seconds, budget.slot_context);

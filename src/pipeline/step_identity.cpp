@@ -62,6 +62,7 @@ std::string StepIdentity::canonical() const {
     lines.add_list("server_arg", server_args);
     lines.add("audio_sha256", audio_sha256);
     lines.add("audio_cut_at", optional_text(audio_cut_at));
+    if (!audio_encoding.empty()) lines.add("audio_encoding", audio_encoding);
     lines.add_list("input_key", input_keys);
     return lines.take();
 }

@@ -35,6 +35,10 @@ struct StepIdentity {
     std::vector<std::string> server_args;  // extra llama-server flags: tunecap cannot tell which change the output
     std::string audio_sha256;               // of the track's decoded 16 kHz audio; empty without audio
     std::optional<std::size_t> audio_cut_at;  // samples sent when the audio was cut; nullopt: all of it
+    // A lossy encoding the audio is sent in ("mp3 64 kbit/s"): the model hears other samples. Empty
+    // for WAV and FLAC, which carry the same 16-bit samples, so their keys are the same (and those
+    // of stores written before the option existed); the line is written only when set.
+    std::string audio_encoding;
     std::vector<std::string> input_keys;      // the keys of the steps whose captions it reads
 
     // One "name=value" line per field in a fixed order, values escaped (\\, \n), after a line

@@ -21,8 +21,8 @@ std::string fingerprint(const std::filesystem::path& path) {
 }
 
 // The identity of a planned request.
-StepIdentity identity_of(const StepRequest& request, const config::Model* model, const ModelFiles& files,
-                         const TrackRecord& track, const std::vector<StepInput>& inputs) {
+StepIdentity identity_of(const config::Config& config, const StepRequest& request, const config::Model* model,
+                         const ModelFiles& files, const TrackRecord& track, const std::vector<StepInput>& inputs) {
     StepIdentity id;
     for (const auto& input : inputs) id.input_keys.push_back(input.key);
     if (!model) {
@@ -46,6 +46,7 @@ StepIdentity identity_of(const StepRequest& request, const config::Model* model,
         id.projector_file = files.projector_file;
         id.audio_sha256 = track.audio_sha256;
         id.audio_cut_at = request.audio_cut_at;
+        id.audio_encoding = audio::lossy_encoding(config.runtime.audio_format);
     }
     return id;
 }
@@ -113,7 +114,7 @@ PlannedStep plan_step(const config::Config& config, const config::Phase& phase, 
         if (cut) request.audio_cut_at = cut.value();
     }
     request.full_prompt = model ? full_prompt_text(request) : request.user;
-    planned.identity = identity_of(request, model, files, track, inputs);
+    planned.identity = identity_of(config, request, model, files, track, inputs);
     planned.key = planned.identity.key();
     return planned;
 }

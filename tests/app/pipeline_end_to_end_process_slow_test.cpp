@@ -62,14 +62,14 @@ protected:
     }
 
     // Every model of the default graph served by the tiny GGUF files (the fake only checks that
-    // they are readable); `extra` is appended.
-    void write_config(const std::string& extra) {
+    // they are readable); `extra` is appended, `runtime` goes under runtime:.
+    void write_config(const std::string& extra, const std::string& runtime = "") {
         const std::string text = m_models.model.string();
         const std::string audio = "{gguf: " + text + ", mmproj: " + m_models.projector.string() + "}";
         std::ofstream out(m_config);
         // The fake reads its settings and faults from FAKE_LLAMA_* variables, which a managed server
         // gets only when the config names them.
-        out << "runtime:\n  server_env: [FAKE_LLAMA_*]\n"
+        out << "runtime:\n  server_env: [FAKE_LLAMA_*]\n" << runtime
             << "models:\n"
             << "  music_flamingo: " << audio << "\n"
             << "  qwen_omni: " << audio << "\n"
@@ -151,6 +151,7 @@ TEST_F(PipelineEndToEnd, DefaultGraphRunsEveryStepWithFiveModelLoads) {
         if (!request["has_audio"].get<bool>()) continue;
         const auto seconds = request["audio_seconds"][0].get<double>();
         slots_per_audio[std::lround(seconds * 1000)].insert(request["id_slot"].get<int>());
+        EXPECT_EQ(request["audio_formats"][0], "mp3");  // the default; gapless: the exact lengths below
     }
     // Every track's whole clip was sent, uncut.
     std::vector<long> lengths;
@@ -350,6 +351,43 @@ TEST_F(PipelineEndToEnd, ChangingOnePromptRerunsOnlyWhatDependsOnIt) {
     // omni_revision, 3 ensembles.
     EXPECT_EQ(r["steps"]["executed"], kTracks * 13);
     EXPECT_EQ(r["steps"]["reused"], kTracks * (kAllSteps - 13));
+}
+
+// The lengths (in ms) and formats of the audio the fake received, request by request.
+std::vector<std::pair<long, std::string>> audio_sent(const fs::path& log_file) {
+    std::vector<std::pair<long, std::string>> sent;
+    std::ifstream log(log_file);
+    for (std::string line; std::getline(log, line);) {
+        const auto request = json::parse(line);
+        if (!request["has_audio"].get<bool>()) continue;
+        sent.emplace_back(std::lround(request["audio_seconds"][0].get<double>() * 1000), request["audio_formats"][0]);
+    }
+    return sent;
+}
+
+TEST_F(PipelineEndToEnd, FlacKeepsTheStepsOfWavAndMp3RunsThemAgainWithTheSameLengths) {
+    const std::vector<std::string> flamingo = {"--only", "flamingo"};
+    write_config("", "  audio_format: wav\n");
+    ASSERT_EQ(run({}, flamingo).exit_code, 0);
+    EXPECT_EQ(results()["steps"]["executed"], kTracks * 5);
+
+    // FLAC carries the same samples: every step is found in the store, no server starts.
+    write_config("", "  audio_format: flac\n");
+    auto outcome = run({}, flamingo);
+    ASSERT_EQ(outcome.exit_code, 0) << outcome.err;
+    EXPECT_EQ(results()["steps"]["reused"], kTracks * 5);
+    EXPECT_EQ(count_lines(m_temp / "starts.txt"), 1u);
+
+    // MP3 is heard differently: every step runs again, and the server gets MP3 of each track's
+    // exact length (its decoder drops the encoder's delay and padding, as miniaudio does).
+    fs::remove(m_temp / "requests.jsonl");
+    write_config("", "  audio_format: mp3\n");
+    outcome = run({}, flamingo);
+    ASSERT_EQ(outcome.exit_code, 0) << outcome.err;
+    EXPECT_EQ(results()["steps"]["executed"], kTracks * 5);
+    std::set<std::pair<long, std::string>> sent;
+    for (const auto& clip : audio_sent(m_temp / "requests.jsonl")) sent.insert(clip);
+    EXPECT_EQ(sent, (std::set<std::pair<long, std::string>>{{3000, "mp3"}, {4000, "mp3"}, {5000, "mp3"}, {6000, "mp3"}, {7000, "mp3"}}));
 }
 
 TEST_F(PipelineEndToEnd, ForceRecomputesAPhaseAndItsDependents) {

@@ -75,6 +75,7 @@ TEST(Config, DefaultReproducesTheOriginalBenchmark) {
     // ${TUNECAP_MODELS:-~/models} falls back to ~/models, and ~ expands to HOME.
     EXPECT_EQ(qwen3->gguf, "/home/u/models/qwen3-14b/Qwen3-14B-Q4_K_M.gguf");
     EXPECT_EQ(config->runtime.vram_budget_gb, 16);
+    EXPECT_EQ(config->runtime.audio_format, core::AudioFormat::mp3);
     EXPECT_EQ(config->runtime.request_deadline.prefill_tps, 20);
     EXPECT_EQ(config->runtime.request_deadline.decode_tps, 2);
     EXPECT_EQ(config->runtime.request_deadline.allowance_s, 120);
@@ -90,6 +91,18 @@ TEST(Config, TheRequestDeadlineSpeedsAreReadAndChecked) {
                 HasSubstr("runtime.request_deadline.decode_tps: must be between"));
     EXPECT_THAT(load_user("runtime:\n  request_deadline: {speed: 3}\n", kHomeOnly).error().message,
                 HasSubstr("runtime.request_deadline.speed: unknown key"));
+}
+
+TEST(Config, TheAudioFormatIsOneTheServerReads) {
+    for (const auto format : core::kAllAudioFormats) {
+        const auto config = load_user("runtime: {audio_format: " + std::string(core::to_string(format)) + "}\n");
+        ASSERT_TRUE(config.ok()) << config.error().message;
+        EXPECT_EQ(config->runtime.audio_format, format);
+    }
+    const auto bad = load_user("runtime:\n  audio_format: ogg\n");
+    ASSERT_FALSE(bad.ok());
+    EXPECT_THAT(bad.error().message, HasSubstr("/cfg/user.yaml:2"));
+    EXPECT_THAT(bad.error().message, HasSubstr("runtime.audio_format: expected wav, flac or mp3, got 'ogg'"));
 }
 
 TEST(Config, GenreContrastsArePairsOfTwoDifferentGenresAndAWrongHintNeedsThem) {

@@ -115,6 +115,17 @@ TEST(ParseResponse, MalformedBodiesAreBadResponses) {
               ErrorKind::server_error);
 }
 
+TEST(RequestBody, ChatNamesTheAudioFormatItCarries) {
+    GenerationRequest request;
+    request.user = "Describe.";
+    request.audio_base64 = std::make_shared<const std::string>("ZkxhQw==");
+    for (const auto format : core::kAllAudioFormats) {
+        request.audio_format = format;
+        const auto body = json::parse(chat_request_body(request, "m"));
+        EXPECT_EQ(body["messages"].back()["content"][0]["input_audio"]["format"], core::to_string(format));
+    }
+}
+
 TEST(RequestBody, ChatPutsAudioFirstAndTurnsQwen3ThinkingOff) {
     GenerationRequest request;
     request.family = core::Family::qwen3;

@@ -60,7 +60,7 @@ TEST(Executor, AnAudioStepSendsItsPlannedTextWithTheAudioAndKeepsTheCleanedCapti
     Fixture f;
     const auto& node = f.node("flamingo", "brief");
     auto session = f.session(8192);
-    const auto audio = load_track_audio(f.tracks[0], audio_budget(f.config, *node.model, 8192));
+    const auto audio = load_track_audio(f.tracks[0], audio_budget(f.config, *node.model, 8192), f.config.runtime.audio_format);
     ASSERT_TRUE(audio.ok());
     const auto row = run_model_step(f.config, f.tracks[0], node, &audio.value(), session, 0, f.cleaning);
     EXPECT_EQ(row.outcome, store::StepOutcome::done);
@@ -77,7 +77,8 @@ TEST(Executor, AnAudioStepSendsItsPlannedTextWithTheAudioAndKeepsTheCleanedCapti
     ASSERT_EQ(seen.size(), 1u);
     EXPECT_EQ(seen[0].user, node.planned->request.user);
     EXPECT_TRUE(seen[0].audio);
-    EXPECT_EQ(seen[0].audio_bytes, audio->wav_base64->size());
+    EXPECT_EQ(seen[0].audio_bytes, audio->base64->size());
+    EXPECT_EQ(seen[0].audio_format, f.config.runtime.audio_format);
 }
 
 TEST(Executor, AudioCutElsewhereThanPlannedGivesTheKeyOfWhatWasSent) {
@@ -85,7 +86,7 @@ TEST(Executor, AudioCutElsewhereThanPlannedGivesTheKeyOfWhatWasSent) {
     const auto& node = f.node("flamingo", "brief");
     auto session = f.session(1700);
     const auto budget = audio_budget(f.config, *node.model, 1700);
-    const auto audio = load_track_audio(f.tracks[0], budget);
+    const auto audio = load_track_audio(f.tracks[0], budget, f.config.runtime.audio_format);
     ASSERT_TRUE(audio.ok());
     ASSERT_TRUE(audio->cut_at.has_value());
     const auto row = run_model_step(f.config, f.tracks[0], node, &audio.value(), session, 0, f.cleaning);
@@ -134,7 +135,7 @@ TEST(Executor, TheFinishReasonIsStoredAndACutOffAnswerLosesItsUnfinishedSentence
     };
     const auto& node = f.node("flamingo", "brief");
     auto session = f.session(8192);
-    const auto audio = load_track_audio(f.tracks[0], audio_budget(f.config, *node.model, 8192));
+    const auto audio = load_track_audio(f.tracks[0], audio_budget(f.config, *node.model, 8192), f.config.runtime.audio_format);
     ASSERT_TRUE(audio.ok());
     const auto row = run_model_step(f.config, f.tracks[0], node, &audio.value(), session, 0, f.cleaning);
     EXPECT_EQ(row.finish_reason, "length");
@@ -150,7 +151,7 @@ TEST(Executor, AFailedRequestIsAFailedRowWithTheReasonAndItsKind) {
     };
     const auto& node = f.node("flamingo", "brief");
     auto session = f.session(8192);
-    const auto audio = load_track_audio(f.tracks[0], audio_budget(f.config, *node.model, 8192));
+    const auto audio = load_track_audio(f.tracks[0], audio_budget(f.config, *node.model, 8192), f.config.runtime.audio_format);
     const auto row = run_model_step(f.config, f.tracks[0], node, &audio.value(), session, 0, f.cleaning);
     EXPECT_EQ(row.outcome, store::StepOutcome::failed);
     EXPECT_EQ(row.error, "audio input is not supported (server_error)");
@@ -160,7 +161,7 @@ TEST(Executor, AFailedRequestIsAFailedRowWithTheReasonAndItsKind) {
 TEST(Executor, AnUnreadableTrackIsOneLineNamingTheFile) {
     Fixture f;
     f.tracks[0].file = f.dir / "gone.flac";
-    const auto audio = load_track_audio(f.tracks[0], {600, 0, 0});
+    const auto audio = load_track_audio(f.tracks[0], {600, 0, 0}, f.config.runtime.audio_format);
     ASSERT_FALSE(audio.ok());
     EXPECT_THAT(audio.error().message, HasSubstr("gone.flac"));
     EXPECT_EQ(audio.error().message.find('\n'), std::string::npos);
@@ -171,7 +172,7 @@ TEST(Executor, AFileReplacedAfterPlanningIsAnErrorNotAnotherFilesCaption) {
     const auto& node = f.node("flamingo", "brief");
     std::vector<float> other(3 * 16000, -0.2f);
     ASSERT_TRUE(audio::write_wav_pcm16(f.tracks[0].file, other, 16000).ok());
-    const auto audio = load_track_audio(f.tracks[0], audio_budget(f.config, *node.model, 8192));
+    const auto audio = load_track_audio(f.tracks[0], audio_budget(f.config, *node.model, 8192), f.config.runtime.audio_format);
     ASSERT_FALSE(audio.ok());
     EXPECT_EQ(audio.error().message, f.tracks[0].file.string() + ": the file changed during the run; run again to caption what it holds now");
 }
@@ -227,7 +228,7 @@ TEST(Executor, EveryStepOfATruncatedTrackIsFlaggedAndKeepsTheFlagThroughCleaning
     f.tracks[0].truncated = audio::Truncation{1.5, 3.0};
     const auto& node = f.node("flamingo", "brief");
     auto session = f.session(8192);
-    const auto audio = load_track_audio(f.tracks[0], audio_budget(f.config, *node.model, 8192));
+    const auto audio = load_track_audio(f.tracks[0], audio_budget(f.config, *node.model, 8192), f.config.runtime.audio_format);
     ASSERT_TRUE(audio.ok());
     const auto row = run_model_step(f.config, f.tracks[0], node, &audio.value(), session, 0, f.cleaning);
     EXPECT_EQ(row.outcome, store::StepOutcome::done);

@@ -60,6 +60,7 @@ struct Seen {
     core::Family family = core::Family::chatml;
     std::size_t system_chars = 0;
     int max_tokens = 0;
+    core::AudioFormat audio_format = core::AudioFormat::wav;
 };
 
 // Answers "Caption N of: <first words of the request>." and records every request.
@@ -71,7 +72,8 @@ public:
                 std::lock_guard lock(m_mutex);
                 m_seen.push_back({address.base_url, request.user, request.audio_base64 != nullptr,
                                   request.audio_base64 ? request.audio_base64->size() : 0, request.id_slot, request.deadline,
-                                  request.family, request.system.value_or("").size(), request.sampling.max_tokens.value_or(0)});
+                                  request.family, request.system.value_or("").size(), request.sampling.max_tokens.value_or(0),
+                                  request.audio_format});
             }
             if (answer) return answer(request);  // outside the lock: answers may wait for each other
             llm::GenerationResult result;

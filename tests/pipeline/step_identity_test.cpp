@@ -163,6 +163,30 @@ TEST(StepIdentity, WhereTheAudioIsCutChangesTheKey) {
     EXPECT_NE(shorter.key(), whole.key());
 }
 
+TEST(StepIdentity, FlacKeepsTheKeysOfWavAsTheModelHearsTheSameSamples) {
+    auto wav = KeyOf{};
+    wav.user_yaml = "runtime: {audio_format: wav}\n";
+    auto flac = KeyOf{};
+    flac.user_yaml = "runtime: {audio_format: flac}\n";
+    EXPECT_EQ(flac.key(), wav.key());
+    // No line at all: the keys of stores written before the option existed still match.
+    EXPECT_THAT(flac.planned().identity.canonical(), ::testing::Not(HasSubstr("audio_encoding")));
+}
+
+TEST(StepIdentity, Mp3ChangesTheKeyOfAudioStepsOnly) {
+    auto wav = KeyOf{};
+    wav.user_yaml = "runtime: {audio_format: wav}\n";
+    auto mp3 = KeyOf{};
+    mp3.user_yaml = "runtime: {audio_format: mp3}\n";
+    EXPECT_NE(mp3.key(), wav.key());
+    EXPECT_THAT(mp3.planned().identity.canonical(), HasSubstr("audio_encoding=mp3 64 kbit/s\n"));
+    auto text_wav = revise_step();
+    text_wav.user_yaml = wav.user_yaml;
+    auto text_mp3 = revise_step();
+    text_mp3.user_yaml = mp3.user_yaml;
+    EXPECT_EQ(text_mp3.key(), text_wav.key());
+}
+
 TEST(StepIdentity, TheInputKeysChangeTheKey) {
     auto k = revise_step();
     k.inputs[0].key = "input-key-2";

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "audio.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cstdlib>
 
@@ -88,6 +89,29 @@ std::optional<MpegFrame> mpeg_frame(std::string_view b, std::size_t at) {
     return frame;
 }
 
+// A first frame holding a Xing/Info tag (LAME, FFmpeg's mp3 muxer) carries no audio, and its LAME
+// extension gives the encoder delay and padding, which miniaudio drops: the samples the server
+// hears. Parsed as dr_mp3 parses it (flags, then 21 bytes of LAME tag, then 12 + 12 bits).
+struct GaplessInfo {
+    std::uint64_t trimmed = 0;  // delay + padding
+};
+
+std::optional<GaplessInfo> xing_frame(std::string_view frame) {
+    std::size_t tag = std::string_view::npos;
+    for (const auto name : {"Xing", "Info"}) tag = std::min(tag, frame.find(name));
+    if (tag == std::string_view::npos || tag > 4 + 2 + 32) return std::nullopt;  // header, CRC, side info at most
+    GaplessInfo info;
+    const auto flags = tag + 7 < frame.size() ? byte(frame, tag + 7) : 0;
+    std::size_t at = tag + 8 + ((flags & 1) ? 4 : 0) + ((flags & 2) ? 4 : 0) + ((flags & 4) ? 100 : 0) + ((flags & 8) ? 4 : 0);
+    if (at < frame.size() && frame[at] != 0 && at + 21 + 3 <= frame.size()) {
+        at += 21;
+        const std::uint64_t delay = (byte(frame, at) << 4 | byte(frame, at + 1) >> 4) + 529;
+        const std::uint64_t stored_padding = (byte(frame, at + 1) & 0xF) << 8 | byte(frame, at + 2);
+        info.trimmed = delay + (stored_padding > 529 ? stored_padding - 529 : 0);
+    }
+    return info;
+}
+
 std::optional<AudioClip> inspect_mp3(std::string_view b) {
     std::size_t at = 0;
     if (b.starts_with("ID3") && b.size() >= 10) {
@@ -96,17 +120,22 @@ std::optional<AudioClip> inspect_mp3(std::string_view b) {
     }
     AudioClip clip;
     clip.format = AudioFormat::mp3;
+    std::optional<GaplessInfo> gapless;
+    bool first = true;
     while (at + 4 <= b.size()) {
         const auto frame = mpeg_frame(b, at);
         if (!frame) {
             ++at;  // resynchronise on the next frame header
             continue;
         }
-        clip.frames += frame->samples;
+        if (first) gapless = xing_frame(b.substr(at, frame->length));
+        if (!first || !gapless) clip.frames += frame->samples;
+        first = false;
         clip.sample_rate = frame->rate;
         at += frame->length;
     }
     if (clip.sample_rate == 0) return std::nullopt;
+    if (gapless) clip.frames -= std::min(clip.frames, gapless->trimmed);
     return clip;
 }
 
@@ -125,6 +154,15 @@ std::optional<AudioClip> inspect_flac(std::string_view b) {
 }
 
 }  // namespace
+
+std::string_view to_string(AudioFormat format) {
+    switch (format) {
+    case AudioFormat::wav: return "wav";
+    case AudioFormat::mp3: return "mp3";
+    case AudioFormat::flac: return "flac";
+    }
+    return "unknown";
+}
 
 int AudioClip::windows() const {
     if (sample_rate == 0) return 1;

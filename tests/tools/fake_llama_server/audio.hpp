@@ -2,7 +2,8 @@
 #pragma once
 // What mtmd does with an audio payload, reduced to what the protocol shows: sniff the bytes (WAV
 // "RIFF...WAVE", MP3 "ID3" or an MPEG frame sync, FLAC "fLaC"; anything else is not audio), find
-// the duration from the headers, and charge 750 prompt tokens per started 30 s window, where a
+// the duration from the headers (an MP3's frames less a Xing/Info frame and the LAME tag's encoder
+// delay and padding, which miniaudio drops), and charge 750 prompt tokens per started 30 s window, where a
 // duration that is an exact multiple of 30 s costs one extra window of padding (30.0 s -> 2,
 // 29.99 s -> 1; H100-FIGURES.md "Audio cost").
 
@@ -14,6 +15,7 @@
 namespace tunecap::fake_llama_server {
 
 enum class AudioFormat { wav, mp3, flac };
+std::string_view to_string(AudioFormat format);
 
 struct AudioClip {
     AudioFormat format = AudioFormat::wav;

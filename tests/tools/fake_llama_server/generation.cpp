@@ -135,6 +135,7 @@ public:
         m_line["id_slot"] = job.id_slot;
         m_line["has_audio"] = job.prompt.has_audio();
         m_line["audio_seconds"] = job.prompt.audio_seconds();
+        m_line["audio_formats"] = job.prompt.audio_formats();
         m_line["prompt_tokens"] = job.tokens.size();
         m_line["audio_tokens"] = job.tokens.audio_tokens;
         m_line["prompt_hash"] = fmt::format("{:016x}", job.prompt.hash());

@@ -99,6 +99,14 @@ std::vector<double> Prompt::audio_seconds() const {
     return seconds;
 }
 
+std::vector<std::string> Prompt::audio_formats() const {
+    std::vector<std::string> formats;
+    for (const auto& part : parts) {
+        if (part.audio) formats.emplace_back(to_string(part.audio->format));
+    }
+    return formats;
+}
+
 TokenizedPrompt tokenize(const Prompt& prompt) {
     TokenizedPrompt tokens;
     for (const auto& part : prompt.parts) {

@@ -32,6 +32,7 @@ struct Prompt {
     std::uint64_t hash() const;
     bool has_audio() const;
     std::vector<double> audio_seconds() const;
+    std::vector<std::string> audio_formats() const;  // what each clip's bytes were sniffed as
 };
 
 struct TokenizedPrompt {
