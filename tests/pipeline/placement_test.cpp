@@ -55,6 +55,8 @@ struct StageCase {
     Stages expected;
 };
 
+void PrintTo(const StageCase& c, std::ostream* out) { *out << c.name; }
+
 class PlacementStages : public ::testing::TestWithParam<StageCase> {};
 
 TEST_P(PlacementStages, ConsecutiveModelsShareAStageWhileTheyFitOnEveryGpu) {
@@ -133,6 +135,8 @@ struct AutoCase {
     std::map<std::string, MemoryNeed> needs;
     std::map<std::string, std::pair<int, int>> expected;  // model -> slots, ctx
 };
+
+void PrintTo(const AutoCase& c, std::ostream* out) { *out << c.name; }
 
 class AutoSlots : public ::testing::TestWithParam<AutoCase> {};
 
