@@ -225,7 +225,7 @@ std::vector<std::string> describe_placement(const Placement& placement) {
                 text += "external endpoint, no local memory";
             } else {
                 text += m.bytes ? fmt::format("{:.2f} GiB a server", gib(*m.bytes))
-                                : fmt::format("size unknown ({}), loaded with no other model", m.unknown_reason);
+                                : fmt::format("size unknown ({}), loaded with no other managed model", m.unknown_reason);
                 text += fmt::format(", ctx {}, {} slot(s)", m.ctx, m.slots);
                 if (m.slots_auto) text += fmt::format(" (slots: auto, {} tokens a slot, at most {})", m.slot_context, kSlotCap);
             }

@@ -244,7 +244,7 @@ TEST(DescribePlacement, EachStageSaysWhichModelsShareWhichGpuAndHowFull) {
                            "  stage 2: b on GPU 0 (12.00 of 10 GiB, over budget)",
                            "    b: 12.00 GiB a server, ctx 8192, 1 slot(s)",
                            "  stage 3: c on GPU 0 (size unknown)",
-                           "    c: size unknown (/models/c.gguf: file not found), loaded with no other model, ctx 8192, 1 slot(s)"));
+                           "    c: size unknown (/models/c.gguf: file not found), loaded with no other managed model, ctx 8192, 1 slot(s)"));
 }
 
 }  // namespace
