@@ -14,6 +14,7 @@
 #include "app/commands.hpp"
 #include "core/atomic_file.hpp"
 #include "app/inputs.hpp"
+#include "app/placement_inputs.hpp"
 #include "app/progress.hpp"
 #include "analysis/facts.hpp"
 #include "audio/audio.hpp"
@@ -262,7 +263,7 @@ std::optional<LoadedConfig> load_config(const CommandLine& line, core::Log& log)
 }
 
 void print_plan(const config::Config& config, const pipeline::PhaseSelection& selection, std::size_t tracks,
-                std::ostream& out) {
+                double longest_seconds, std::ostream& out) {
     const auto phases = pipeline::plan_phases(config, selection, pipeline::real_file_check());
     out << fmt::format("{} track(s), {} phase(s)\n", tracks, phases.size());
     for (const auto& phase : phases) {
@@ -289,6 +290,10 @@ void print_plan(const config::Config& config, const pipeline::PhaseSelection& se
                            per_track, tracks, core::join(parts, ", "));
     }
     out << fmt::format("{} model load(s) in all\n", load);
+    // Estimates from the GGUF headers; a run also raises them to the peaks its store measured.
+    for (const auto& text : pipeline::describe_placement(place_for_run(config, phases, longest_seconds, gguf_memory_need({})))) {
+        out << core::escape_for_terminal(text) << "\n";
+    }
 }
 
 int plan_command(const CommandLine& line, core::Log& log, std::ostream& out) {
@@ -302,13 +307,18 @@ int plan_command(const CommandLine& line, core::Log& log, std::ostream& out) {
     const auto inputs = line.positionals.empty() ? Inputs{} : collect_inputs(line.positionals, input_filter(line));
     for (const auto& failure : inputs.failures) log.error("run", "{}", failure.error);
     tags::InfoIndex infos;
+    // `slots: auto` is sized for the longest track; one whose header cannot be read counts as the longest allowed.
+    const double max_seconds = settings->config.runtime.max_audio_seconds;
+    double longest = line.positionals.empty() ? max_seconds : 0;
     for (const auto& file : inputs.tracks) {
         const auto genres = tags::resolve_genres(file, settings->genre_options, infos);
         for (const auto& warning : genres.warnings) log.warn("tags", "{}", warning);  // as a run would say
         // A human line, escaped like a message: a file name or genre must not drive the terminal.
         out << core::escape_for_terminal(fmt::format("track {}: genres {}", file.string(), describe_genres(genres.genres))) << "\n";
+        const auto info = audio::probe(file);
+        longest = std::max(longest, info ? info->duration_seconds : max_seconds);
     }
-    print_plan(settings->config, settings->selection, line.positionals.empty() ? 1 : inputs.tracks.size(), out);
+    print_plan(settings->config, settings->selection, line.positionals.empty() ? 1 : inputs.tracks.size(), longest, out);
     return inputs.failures.empty() ? kExitOk : kExitSomeFailed;
 }
 
@@ -367,6 +377,15 @@ int run_command(const CommandLine& line, core::Log& log, std::ostream& out) {
         }
     }
 
+    // Which models load together and the slots of `slots: auto` models, now that the longest track is known.
+    double longest = 0;
+    for (const auto& track : summary.tracks) longest = std::max(longest, track.audio.duration_seconds);
+    const auto placement =
+        place_for_run(settings->config, pipeline::plan_phases(settings->config, settings->selection, pipeline::real_file_check()),
+                      longest, gguf_memory_need(last_peaks((*store)->all_loads())));
+    placement.apply_to(settings->config);
+    for (const auto& text : pipeline::describe_placement(placement)) log.info("placement", "{}", text);
+
     Progress progress(log, ::isatty(STDERR_FILENO) ? stderr : nullptr, pending_steps(summary.tracks));
     pipeline::RunOptions options;
     options.token_counter = loaded->token_counter.get();
@@ -376,6 +395,7 @@ int run_command(const CommandLine& line, core::Log& log, std::ostream& out) {
     options.log = &log;
     options.progress = &progress;
     options.gpu_probe = nvidia_smi_probe();
+    options.stages = placement.stage_names();
     pipeline::RunOutcome outcome;
     try {
         outcome = pipeline::run_pipeline(settings->config, summary.tracks, **store,

@@ -524,10 +524,16 @@ Model read_model(const Reader& r, const std::string& name, const Value& v, const
         else fail(*x, path + ".request", "expected chat or raw, got '" + text + "'");
     }
     auto positive = [&](const char* key, std::optional<int>& out, long long max) {
-        if (auto* x = v.find(key)) out = static_cast<int>(r.integer(*x, path + "." + key, 1, max));
+        // `~` leaves the value unset, so a layer can take back a lower layer's (`ctx: ~` with `slots: auto`).
+        if (auto* x = v.find(key); x && x->kind != Value::Kind::null) out = static_cast<int>(r.integer(*x, path + "." + key, 1, max));
     };
     positive("ctx", m.ctx, 1 << 24);
-    positive("slots", m.slots, 256);
+    if (auto* x = v.find("slots"); x && x->kind == Value::Kind::scalar && x->scalar == "auto") {
+        if (m.external()) fail(*x, path + ".slots", "'auto' sizes a managed server's slots; an external server's are its own");
+        m.slots_auto = true;
+    } else {
+        positive("slots", m.slots, 256);
+    }
     positive("batch", m.batch, 1 << 20);
     positive("ubatch", m.ubatch, 1 << 20);
     positive("max_input_chars", m.max_input_chars, 1 << 24);
@@ -715,7 +721,9 @@ Config read_config(const Value& root, const Reader& r) {
     Config c;
     r.only_keys(root, "", {"runtime", "models", "prompts", "templates", "cleaning", "genre_contrasts", "phases"});
     if (auto* v = root.find("runtime")) {
-        r.only_keys(*v, "runtime", {"llama_server", "vram_budget_gb", "max_audio_seconds", "audio_format", "server_env", "request_deadline"});
+        r.only_keys(*v, "runtime",
+                    {"llama_server", "vram_budget_gb", "max_audio_seconds", "audio_format", "server_env", "request_deadline",
+                     "side_by_side"});
         if (auto* x = v->find("llama_server")) c.runtime.llama_server = r.non_empty_string(*x, "runtime.llama_server");
         if (auto* x = v->find("vram_budget_gb")) c.runtime.vram_budget_gb = r.number(*x, "runtime.vram_budget_gb", 0.5, 4096);
         if (auto* x = v->find("max_audio_seconds")) {
@@ -728,6 +736,7 @@ Config read_config(const Value& root, const Reader& r) {
             c.runtime.audio_format = *format;
         }
         if (auto* x = v->find("server_env")) c.runtime.server_env = r.environment_names(*x, "runtime.server_env");
+        if (auto* x = v->find("side_by_side")) c.runtime.side_by_side = r.boolean(*x, "runtime.side_by_side");
         if (auto* d = v->find("request_deadline")) {
             const std::string path = "runtime.request_deadline";
             r.only_keys(*d, path, {"prefill_tps", "decode_tps", "allowance_s"});

@@ -46,6 +46,9 @@ struct Runtime {
     // need (server/environment.hpp); everything else of tunecap's environment is withheld.
     std::vector<std::string> server_env;
     RequestDeadline request_deadline;
+    // Consecutive models that fit vram_budget_gb together are loaded side by side
+    // (pipeline/placement.hpp); false: one model at a time.
+    bool side_by_side = true;
 };
 
 struct Cleaning {
@@ -96,6 +99,8 @@ struct Model {
     std::optional<RequestPath> request;  // nullopt: the family's default
     std::optional<std::string> system;   // system prompt; nullopt: the family's default, "": none
     std::optional<int> ctx, slots, batch, ubatch, gpu_layers, max_input_chars;
+    // `slots: auto`: placement (pipeline/placement.hpp) sets slots (and ctx when unset) before a run.
+    bool slots_auto = false;
     std::optional<std::string> cache_type_k, cache_type_v;
     std::vector<std::string> server_args;
     Sampling sampling;

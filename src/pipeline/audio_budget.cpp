@@ -55,6 +55,32 @@ int longest_audio_text_tokens(const config::Config& config, const config::Model&
     return static_cast<int>(longest / kCharsPerToken + 1);
 }
 
+// The longest text any text-only step of the model can send, in tokens: the prompt, the template
+// around it and every caption it reads (one per model of each input phase).
+int longest_text_step_tokens(const config::Config& config, const config::Model& model) {
+    std::size_t longest = 0;
+    for (const auto& phase : config.phases) {
+        if (!config::uses_model(phase.kind) || config::uses_audio(phase.kind) ||
+            std::find(phase.models.begin(), phase.models.end(), model.name) == phase.models.end()) {
+            continue;
+        }
+        std::size_t captions = 0;
+        for (const auto& input : phase.inputs) captions += config.find_phase(input)->models.size();
+        std::size_t around = 0;
+        switch (config::describe(phase.kind).text) {
+        case config::PhaseText::revise_template: around = config.templates.revise.size(); break;
+        case config::PhaseText::ensemble_template: around = config.templates.ensemble.size(); break;
+        default: break;
+        }
+        for (const auto& id : phase.prompts) {
+            std::size_t chars = config.find_prompt(id)->text.size() + around + captions * caption_chars(config, model);
+            if (phase.genre_hint != config::GenreHint::none) chars += config.templates.genre_hint.size() + kGenresChars;
+            longest = std::max(longest, chars);
+        }
+    }
+    return static_cast<int>(longest / kCharsPerToken + 1);
+}
+
 }  // namespace
 
 AudioBudget audio_budget(const config::Config& config, const config::Model& model, std::optional<int> slot_context) {
@@ -107,6 +133,19 @@ core::Result<PreparedAudio> prepare_audio(std::vector<float> samples, int sample
 
 int audio_prompt_tokens(double seconds) {
     return (static_cast<int>(seconds / kWindowSeconds) + 1) * kWindowTokens;
+}
+
+int slot_context_needed(const config::Config& config, const config::Model& model, double longest_track_seconds) {
+    const auto sampling = llm::sampling_with_defaults(model.family, model.sampling);
+    const int answer = sampling.max_tokens.value_or(kDefaultAnswerTokens);
+    int text = kPromptOverheadTokens + longest_text_step_tokens(config, model) + answer;
+    const bool hears = std::any_of(config.phases.begin(), config.phases.end(), [&](const config::Phase& phase) {
+        return config::uses_audio(phase.kind) && std::find(phase.models.begin(), phase.models.end(), model.name) != phase.models.end();
+    });
+    if (!hears) return text;
+    const double seconds = std::clamp(longest_track_seconds, 0.0, config.runtime.max_audio_seconds);
+    const int audio = kPromptOverheadTokens + longest_audio_text_tokens(config, model) + answer + audio_prompt_tokens(seconds);
+    return std::max(text, audio);
 }
 
 }  // namespace tunecap::pipeline

@@ -49,4 +49,11 @@ core::Result<PreparedAudio> prepare_audio(std::vector<float> samples, int sample
 // Prompt tokens the server spends on audio of this length: every started 30 s window costs 750.
 int audio_prompt_tokens(double seconds);
 
+// The per-slot context the model's longest request needs, for `slots: auto` (placement.hpp): its
+// answer (max_tokens), the markup around the text, the longest text any of its steps can send (a
+// text step's prompt, template and every caption it reads at the model's max_input_chars, else the
+// T5 budget's length), and for a model that hears audio the windows of the longest track, at most
+// runtime.max_audio_seconds. From the config alone, bounded above like the audio budget.
+int slot_context_needed(const config::Config& config, const config::Model& model, double longest_track_seconds);
+
 }  // namespace tunecap::pipeline

@@ -69,7 +69,10 @@ protected:
         std::ofstream out(m_config);
         // The fake reads its settings and faults from FAKE_LLAMA_* variables, which a managed server
         // gets only when the config names them.
-        out << "runtime:\n  server_env: [FAKE_LLAMA_*]\n" << runtime
+        // One model at a time unless a test says otherwise: these tests count slots, loads and
+        // requests in flight as model-major runs have them (tiny models would otherwise all load
+        // side by side, placement.hpp).
+        out << "runtime:\n  server_env: [FAKE_LLAMA_*]\n" << (runtime.find("side_by_side") == std::string::npos ? "  side_by_side: false\n" : "") << runtime
             << "models:\n"
             << "  music_flamingo: " << audio << "\n"
             << "  qwen_omni: " << audio << "\n"

@@ -410,6 +410,33 @@ prompts: {p: x}
     EXPECT_EQ(config->effective.at("models.m.server_args").first, "[--threads, 4]");
 }
 
+TEST(Config, SlotsAutoIsLeftToPlacementAndSideBySideCanBeTurnedOff) {
+    const auto config = load_user("runtime: {side_by_side: false}\n"
+                                  "models:\n  m: {gguf: m.gguf, family: qwen3, slots: auto}\n  n: {gguf: m.gguf, family: qwen3, slots: 3}\n"
+                                  "prompts: {p: x}\n");
+    ASSERT_TRUE(config.ok()) << config.error().message;
+    EXPECT_FALSE(config->runtime.side_by_side);
+    EXPECT_TRUE(config->find_model("m")->slots_auto);
+    EXPECT_EQ(config->find_model("m")->slots, std::nullopt);
+    EXPECT_FALSE(config->find_model("n")->slots_auto);
+    EXPECT_EQ(config->find_model("n")->slots, 3);
+    EXPECT_EQ(config->effective.at("models.m.slots").first, "auto");
+    // `ctx: ~` takes back the default's ctx, so auto sizes the context too.
+    const auto unset = load_user("models:\n  qwen3_14b: {slots: auto, ctx: ~}\n");
+    ASSERT_TRUE(unset.ok()) << unset.error().message;
+    EXPECT_EQ(unset->find_model("qwen3_14b")->ctx, std::nullopt);
+    EXPECT_TRUE(unset->find_model("qwen3_14b")->slots_auto);
+    const auto defaults = load_layers({default_layer()}, kHomeOnly);
+    ASSERT_TRUE(defaults.ok()) << defaults.error().message;
+    EXPECT_TRUE(defaults->runtime.side_by_side);
+    EXPECT_THAT(load_user("runtime: {side_by_side: maybe}\n").error().message,
+                ::testing::HasSubstr("runtime.side_by_side: expected true or false, got 'maybe'"));
+    EXPECT_THAT(load_user("models:\n  m: {gguf: m.gguf, family: qwen3, slots: many}\nprompts: {p: x}\n").error().message,
+                ::testing::HasSubstr("models.m.slots: expected an integer, got 'many'"));
+    EXPECT_THAT(load_user("models:\n  m: {family: qwen3, endpoint: {url: 'http://a'}, slots: auto}\nprompts: {p: x}\n").error().message,
+                ::testing::HasSubstr("models.m.slots: 'auto' sizes a managed server's slots"));
+}
+
 TEST(Config, AModelNamesItsReplicas) {
     auto config = load_layers({{"user.yaml", R"(models:
   local: {gguf: m.gguf, family: qwen3, gpus: [2, 0]}

@@ -1,0 +1,91 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// `tunecap plan` shows which models load together, on which GPU and with how many slots, for
+// twins of the project's tiny GGUF files (tests/support/tiny_gguf.hpp): each estimate is about
+// 0.8 GiB, almost all of it the fixed compute allowance.
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "run_binary.hpp"
+#include "temp_dir.hpp"
+#include "tiny_gguf.hpp"
+
+namespace tunecap::testing {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::ContainsRegex;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+class PlanPlacement : public ::testing::Test {
+protected:
+    // `hear` captions the audio, `fix` revises its captions with `slots: auto`.
+    fs::path write_config(const std::string& runtime) {
+        const auto model = shared_tiny_models().model.string();
+        const auto projector = shared_tiny_models().projector.string();
+        const auto config = m_temp / "tunecap.yaml";
+        std::ofstream(config) << "runtime: " << runtime << "\n"
+                              << "models:\n"
+                                 "  hear: {gguf: " << model << ", mmproj: " << projector << ", family: qwen2.5-omni, ctx: 4096, slots: 2}\n"
+                                 "  fix: {gguf: " << model << ", family: chatml, slots: auto}\n"
+                                 "prompts: {p: Describe it.}\n"
+                                 "phases:\n"
+                                 "  - {id: listen, kind: audio_caption, models: [hear], prompts: [p]}\n"
+                                 "  - {id: revise, kind: revise, models: [fix], prompts: [p], inputs: [listen]}\n";
+        return config;
+    }
+    Outcome plan(const std::string& runtime) {
+        return run_tunecap({"plan", "--config", write_config(runtime).string()}, m_temp.path());
+    }
+    TempDir m_temp;
+};
+
+TEST_F(PlanPlacement, ModelsThatFitTheBudgetTogetherShareAStage) {
+    const auto outcome = plan("{vram_budget_gb: 4}");
+    ASSERT_EQ(outcome.exit_code, 0) << outcome.out << outcome.err;
+    EXPECT_THAT(outcome.out, HasSubstr("model stages (runtime.vram_budget_gb 4 GiB a GPU; side by side on):"));
+    EXPECT_THAT(outcome.out, ContainsRegex("stage 1: hear \\+ fix on GPU 0 \\(0\\.[0-9]+ \\+ 0\\.[0-9]+ = 1\\.[0-9]+ of 4 GiB\\)"));
+    EXPECT_THAT(outcome.out, Not(HasSubstr("stage 2")));
+    EXPECT_THAT(outcome.out, ContainsRegex("hear: 0\\.[0-9]+ GiB a server, ctx 4096, 2 slot\\(s\\)\n"));
+    // The revision's slot holds its prompt, the caption it reads and its answer; 4 of them fit.
+    EXPECT_THAT(outcome.out, ContainsRegex("fix: 0\\.[0-9]+ GiB a server, ctx [0-9]+, 4 slot\\(s\\) \\(slots: auto, [0-9]+ tokens a slot, at most 4\\)"));
+}
+
+TEST_F(PlanPlacement, ModelsThatDoNotFitTogetherLoadOneAfterTheOther) {
+    const auto outcome = plan("{vram_budget_gb: 1}");
+    ASSERT_EQ(outcome.exit_code, 0) << outcome.out << outcome.err;
+    EXPECT_THAT(outcome.out, ContainsRegex("stage 1: hear on GPU 0 \\(0\\.[0-9]+ of 1 GiB\\)"));
+    EXPECT_THAT(outcome.out, ContainsRegex("stage 2: fix on GPU 0 \\(0\\.[0-9]+ of 1 GiB\\)"));
+}
+
+TEST_F(PlanPlacement, SideBySideOffLoadsOneModelAtATime) {
+    const auto outcome = plan("{vram_budget_gb: 4, side_by_side: false}");
+    ASSERT_EQ(outcome.exit_code, 0) << outcome.out << outcome.err;
+    EXPECT_THAT(outcome.out, HasSubstr("side by side off, runtime.side_by_side"));
+    EXPECT_THAT(outcome.out, ContainsRegex("stage 1: hear on GPU 0"));
+    EXPECT_THAT(outcome.out, ContainsRegex("stage 2: fix on GPU 0"));
+}
+
+TEST_F(PlanPlacement, ARunLoadsTheStageTogetherAndStartsAutoSlotsAsPlaced) {
+    const auto track = m_temp / "tone.flac";
+    run_tool("ffmpeg -nostdin -y -f lavfi -i sine=frequency=330:duration=2 -ac 1 " + shell_quote(track.string()));
+    const auto config = write_config("{vram_budget_gb: 4, server_env: [FAKE_LLAMA_*]}");
+    const auto out = m_temp / "out";
+    const auto outcome = run_tunecap({"run", track.string(), "--config", config.string(), "--out", out.string()}, m_temp.path(),
+                                     {"TUNECAP_LLAMA_SERVER=" + std::string(FAKE_LLAMA_SERVER), "FAKE_LLAMA_IDLE_EXIT_S=60"});
+    ASSERT_EQ(outcome.exit_code, 0) << outcome.out << outcome.err;
+    EXPECT_THAT(outcome.err, ContainsRegex("\\[placement\\] +stage 1: hear \\+ fix on GPU 0"));
+    // fix loads while hear is still loaded: the stage runs as a pipeline.
+    const auto fix_loads = outcome.err.find("fix: loading");
+    ASSERT_NE(fix_loads, std::string::npos) << outcome.err;
+    EXPECT_NE(outcome.err.find("hear: 1 step(s) in", fix_loads), std::string::npos) << outcome.err;
+    // The server got the slots placement gave `fix` (-np 4, -c 4 x 1024), and hear its configured 2.
+    EXPECT_THAT(read_text(out / "logs" / "fix-1.log"), HasSubstr("n_slots = 4, n_ctx_slot = 1024"));
+    EXPECT_THAT(read_text(out / "logs" / "hear-1.log"), HasSubstr("n_slots = 2, n_ctx_slot = 2048"));
+}
+
+}  // namespace
+}  // namespace tunecap::testing
