@@ -78,7 +78,7 @@ private:
         std::vector<std::unique_ptr<Replica>> replicas;
         std::size_t live = 0;    // replicas not dropped
         std::string error;       // set when no server started: every step of the model fails with it
-        std::deque<std::vector<std::size_t>> queue;
+        GroupQueue queue;
         ModelLoad load;
     };
 
@@ -269,6 +269,10 @@ private:
         }
     }
 
+    bool sends_audio(const std::vector<std::size_t>& steps) const {
+        return std::any_of(steps.begin(), steps.end(), [&](std::size_t i) { return config::uses_audio(m_graph.node(i).phase->kind); });
+    }
+
     // Settling after every finished step would make a large run quadratic (each settle walks every
     // step); one microsecond per step between settles keeps the pipeline's delay small (0.1 s at
     // 2,000 tracks, 3 s at 50,000) and the main thread's share of the work bounded.
@@ -361,7 +365,14 @@ private:
             for (const auto& replica : model.replicas) {
                 if (!replica->dropped) slots += static_cast<std::size_t>(std::max(1, replica->session->props().total_slots));
             }
-            for (auto& group : slot_groups(work, std::max<std::size_t>(1, slots))) model.queue.push_back(std::move(group));
+            auto groups = slot_groups(work, std::max<std::size_t>(1, slots));
+            std::map<std::size_t, int> parts;  // per track: a track split over slots stays split
+            for (const auto& group : groups) ++parts[m_graph.node(group.front()).track];
+            for (auto& group : groups) {
+                const auto track = m_graph.node(group.front()).track;
+                const bool audio = sends_audio(group);
+                model.queue.push({std::move(group), track, audio}, parts[track] == 1);
+            }
             if (m_options.progress && model.load.steps > work.size()) m_options.progress->steps_queued(name, work.size());
         }
         m_changed.notify_all();
@@ -374,8 +385,7 @@ private:
             {
                 const std::lock_guard lock(m_mutex);
                 if (model.error.empty()) continue;
-                for (auto& group : model.queue) steps.insert(steps.end(), group.begin(), group.end());
-                model.queue.clear();
+                steps = model.queue.drain();
             }
             for (auto i : steps) {
                 if (stopping()) break;
@@ -389,15 +399,17 @@ private:
     void work(LoadedModel& model, Replica& replica, int slot) {
         std::unique_lock lock(m_mutex);
         while (true) {
-            m_changed.wait_for(lock, kStopPoll, [&] { return m_stage_over || stopping() || replica.dropped || !model.queue.empty(); });
+            m_changed.wait_for(lock, kStopPoll, [&] {
+                return m_stage_over || stopping() || replica.dropped || model.queue.available({replica.index, slot});
+            });
             if (m_stage_over || stopping() || replica.dropped) break;
-            if (model.queue.empty()) continue;
-            auto group = std::move(model.queue.front());
-            model.queue.pop_front();
+            auto group = model.queue.take({replica.index, slot});
+            if (!group) continue;
             ++m_busy;
             lock.unlock();
-            run_group(model, replica, group, slot);
+            run_group(model, replica, group->steps, slot);
             lock.lock();
+            model.queue.finished({replica.index, slot});
             --m_busy;
             m_changed.notify_all();
         }
@@ -479,7 +491,11 @@ private:
                                     loaded.model->name, replica.index + 1, loaded.live);
             }
         }
-        loaded.queue.emplace_front(group.begin() + static_cast<std::ptrdiff_t>(from), group.end());
+        std::vector<std::size_t> rest(group.begin() + static_cast<std::ptrdiff_t>(from), group.end());
+        const auto track = m_graph.node(rest.front()).track;
+        const bool audio = sends_audio(rest);
+        loaded.queue.push_front({std::move(rest), track, audio});
+        if (replica.dropped) loaded.queue.forget(replica.index);
         m_changed.notify_all();
         return true;
     }

@@ -118,4 +118,77 @@ std::vector<std::vector<std::size_t>> slot_groups(const std::vector<SlotWork>& w
     return out;
 }
 
+void GroupQueue::push(Group group, bool share) {
+    if (group.audio && share) {
+        if (const auto slot = m_audio_slot.find(group.track); slot != m_audio_slot.end()) {
+            m_own[slot->second].push_back(std::move(group));
+            return;
+        }
+        if (const auto waiting = m_waiting_audio.find(group.track); waiting != m_waiting_audio.end()) {
+            auto& steps = waiting->second->steps;
+            steps.insert(steps.end(), group.steps.begin(), group.steps.end());
+            return;
+        }
+        m_any.push_back(std::move(group));
+        m_waiting_audio[m_any.back().track] = &m_any.back();
+        return;
+    }
+    m_any.push_back(std::move(group));  // text, or part of a split track
+}
+
+void GroupQueue::push_front(Group group) { m_any.push_front(std::move(group)); }
+
+const std::deque<GroupQueue::Group>* GroupQueue::source(const Slot& slot) const {
+    if (auto own = m_own.find(slot); own != m_own.end() && !own->second.empty()) return &own->second;
+    if (!m_any.empty()) return &m_any;
+    const std::deque<Group>* from = nullptr;
+    for (auto& [other, groups] : m_own) {
+        if (!groups.empty() && m_busy.count(other) != 0 && (!from || groups.size() > from->size())) from = &groups;
+    }
+    return from;
+}
+
+bool GroupQueue::available(const Slot& slot) const { return source(slot) != nullptr; }
+
+void GroupQueue::finished(const Slot& slot) { m_busy.erase(slot); }
+
+std::optional<GroupQueue::Group> GroupQueue::take(const Slot& slot) {
+    auto* from = const_cast<std::deque<Group>*>(source(slot));  // one of this queue's own deques
+    if (!from) return std::nullopt;
+    if (const auto waiting = m_waiting_audio.find(from->front().track);
+        waiting != m_waiting_audio.end() && waiting->second == &from->front()) {
+        m_waiting_audio.erase(waiting);
+    }
+    auto group = std::move(from->front());
+    from->pop_front();
+    if (group.audio) m_audio_slot[group.track] = slot;
+    m_busy.insert(slot);
+    return group;
+}
+
+void GroupQueue::forget(std::size_t replica) {
+    std::erase_if(m_audio_slot, [&](const auto& entry) { return entry.second.replica == replica; });
+    for (auto& [slot, groups] : m_own) {
+        if (slot.replica != replica) continue;
+        for (auto& group : groups) push(std::move(group));
+        groups.clear();
+    }
+}
+
+bool GroupQueue::empty() const {
+    return m_any.empty() && std::all_of(m_own.begin(), m_own.end(), [](const auto& own) { return own.second.empty(); });
+}
+
+std::vector<std::size_t> GroupQueue::drain() {
+    std::vector<std::size_t> steps;
+    for (auto& group : m_any) steps.insert(steps.end(), group.steps.begin(), group.steps.end());
+    for (auto& [slot, groups] : m_own) {
+        for (auto& group : groups) steps.insert(steps.end(), group.steps.begin(), group.steps.end());
+    }
+    m_any.clear();
+    m_own.clear();
+    m_waiting_audio.clear();
+    return steps;
+}
+
 }  // namespace tunecap::pipeline

@@ -3,6 +3,9 @@
 // Which model is loaded next and which steps go to which slot. Pure.
 
 #include <cstddef>
+#include <deque>
+#include <map>
+#include <set>
 #include <functional>
 #include <optional>
 #include <string>
@@ -41,5 +44,50 @@ struct SlotWork {
 // groups only between phases (each part costs the server one more encoding of the track, worth it
 // once per phase, not per prompt), text groups anywhere, nearest the middle.
 std::vector<std::vector<std::size_t>> slot_groups(const std::vector<SlotWork>& work, std::size_t slots);
+
+// The groups of one loaded model waiting for a slot. A server keeps the track whose audio a slot
+// last sent in that slot's cache, so a group sending a track's audio goes to that slot when there is
+// one, or joins the same track's audio group still waiting; otherwise it waits for any slot. A slot
+// takes its own groups first, then any slot's, then those of a busy slot (the one with most
+// waiting): no slot idles while a busy one has work waiting, and an idle slot's groups wait for it.
+// Not thread-safe: the runner holds its lock around it.
+class GroupQueue {
+public:
+    struct Slot {
+        std::size_t replica = 0;
+        int slot = 0;
+        auto operator<=>(const Slot&) const = default;
+    };
+    struct Group {
+        std::vector<std::size_t> steps;
+        std::size_t track = 0;
+        bool audio = false;  // sends the track's audio
+    };
+
+    // share: false for a part of a track's steps split over slots (slot_groups): it waits for any slot.
+    void push(Group group, bool share = true);
+    // First to go, to any slot: a group handed back by a replica out of service.
+    void push_front(Group group);
+    // The next group for the slot, which is busy until finished(slot).
+    std::optional<Group> take(const Slot& slot);
+    void finished(const Slot& slot);
+    // Whether take(slot) would give a group.
+    bool available(const Slot& slot) const;
+    // The replica is gone: its slots' groups go to any slot, and its tracks have no slot.
+    void forget(std::size_t replica);
+    bool empty() const;
+    // Every waiting step, in order; the queue is left empty.
+    std::vector<std::size_t> drain();
+
+private:
+    const std::deque<Group>* source(const Slot& slot) const;  // where take(slot) takes from; nullptr: nowhere
+
+    std::deque<Group> m_any;
+    std::map<Slot, std::deque<Group>> m_own;
+    std::map<std::size_t, Slot> m_audio_slot;       // track -> the slot that last took its audio
+    std::set<Slot> m_busy;                          // slots running a group they took
+    std::map<std::size_t, Group*> m_waiting_audio;  // track -> its audio group in m_any (deque
+                                                     // elements stay put when others are pushed or popped at the ends)
+};
 
 }  // namespace tunecap::pipeline

@@ -98,5 +98,86 @@ INSTANTIATE_TEST_SUITE_P(
         SplitCase{"nothing_to_do", {}, 4, {}}),
     [](const ::testing::TestParamInfo<SplitCase>& info) { return info.param.name; });
 
+using Slot = GroupQueue::Slot;
+
+std::vector<std::size_t> steps_of(const std::optional<GroupQueue::Group>& group) {
+    return group ? group->steps : std::vector<std::size_t>{};
+}
+
+TEST(GroupQueue, ATracksLaterAudioGroupGoesToTheSlotThatSentItsAudio) {
+    GroupQueue queue;
+    queue.push({{1, 2}, 0, true});
+    queue.push({{3, 4}, 1, true});
+    const Slot a{0, 0}, b{0, 1};
+    EXPECT_EQ(steps_of(queue.take(a)), (std::vector<std::size_t>{1, 2}));  // track 0 now on a
+    EXPECT_EQ(steps_of(queue.take(b)), (std::vector<std::size_t>{3, 4}));  // track 1 on b
+    queue.push({{5}, 0, true});
+    queue.push({{6}, 1, true});
+    queue.push({{7}, 2, false});  // text: any slot
+    EXPECT_EQ(steps_of(queue.take(b)), (std::vector<std::size_t>{6}));
+    EXPECT_EQ(steps_of(queue.take(b)), (std::vector<std::size_t>{7}));
+    EXPECT_EQ(steps_of(queue.take(a)), (std::vector<std::size_t>{5}));
+    EXPECT_TRUE(queue.empty());
+}
+
+TEST(GroupQueue, AnAudioGroupJoinsItsTracksGroupStillWaiting) {
+    GroupQueue queue;
+    queue.push({{1, 2}, 0, true});
+    queue.push({{3}, 1, true});
+    queue.push({{4}, 0, true});
+    EXPECT_EQ(steps_of(queue.take({0, 0})), (std::vector<std::size_t>{1, 2, 4}));
+    EXPECT_EQ(steps_of(queue.take({0, 0})), (std::vector<std::size_t>{3}));
+    EXPECT_FALSE(queue.take({0, 0}).has_value());
+}
+
+TEST(GroupQueue, PartsOfATrackSplitOverSlotsStaySplit) {
+    GroupQueue queue;
+    queue.push({{1}, 0, true}, false);
+    queue.push({{2}, 0, true}, false);
+    EXPECT_EQ(steps_of(queue.take({0, 0})), (std::vector<std::size_t>{1}));
+    EXPECT_EQ(steps_of(queue.take({0, 1})), (std::vector<std::size_t>{2}));
+}
+
+TEST(GroupQueue, AnIdleSlotTakesTheGroupsOfABusySlotButNotOfAnIdleOne) {
+    GroupQueue queue;
+    queue.push({{1}, 0, true});
+    queue.push({{2}, 1, true});
+    const Slot a{0, 0}, b{0, 1}, c{1, 0};
+    queue.take(a);
+    queue.finished(a);
+    queue.take(a);  // tracks 0 and 1 on a, which is busy with track 1
+    queue.push({{3}, 0, true});
+    queue.push({{4}, 1, true});
+    EXPECT_TRUE(queue.available(c));
+    EXPECT_EQ(steps_of(queue.take(c)), (std::vector<std::size_t>{3}));  // a is busy: c takes it, and track 0
+    queue.push({{5}, 0, true});
+    queue.finished(a);
+    EXPECT_TRUE(queue.available(b));  // c is still busy
+    queue.finished(c);
+    EXPECT_FALSE(queue.available(b));  // a and c are idle: each one's group waits for it
+    EXPECT_FALSE(queue.take(b).has_value());
+    EXPECT_EQ(steps_of(queue.take(a)), (std::vector<std::size_t>{4}));
+    EXPECT_EQ(steps_of(queue.take(c)), (std::vector<std::size_t>{5}));
+    EXPECT_TRUE(queue.empty());
+}
+
+TEST(GroupQueue, AForgottenReplicasGroupsGoToAnySlotFirstComeFirstServed) {
+    GroupQueue queue;
+    queue.push({{1}, 0, true});
+    queue.take({1, 0});  // track 0 on replica 1
+    queue.push({{2}, 0, true});
+    EXPECT_TRUE(queue.available({0, 0}));  // replica 1's slot is busy: another may take its group
+    queue.finished({1, 0});
+    EXPECT_FALSE(queue.available({0, 0}));  // idle: its group waits for it
+    queue.push_front({{9}, 3, true});  // handed back
+    queue.forget(1);
+    EXPECT_EQ(steps_of(queue.take({0, 0})), (std::vector<std::size_t>{9}));
+    EXPECT_EQ(steps_of(queue.take({0, 1})), (std::vector<std::size_t>{2}));
+    queue.push({{5}, 0, true});
+    queue.push({{6}, 7, false});
+    EXPECT_EQ(queue.drain(), (std::vector<std::size_t>{6, 5}));
+    EXPECT_TRUE(queue.empty());
+}
+
 }  // namespace
 }  // namespace tunecap::pipeline
