@@ -88,6 +88,15 @@ std::size_t utf8_length_at(std::string_view text, std::size_t i) {
 
 }  // namespace
 
+std::optional<CodePoint> decode_utf8_at(std::string_view text, std::size_t i) {
+    const std::size_t length = utf8_length_at(text, i);
+    if (length == 0) return std::nullopt;
+    constexpr unsigned char kLeadBits[] = {0, 0x7F, 0x1F, 0x0F, 0x07};
+    char32_t value = static_cast<unsigned char>(text[i]) & kLeadBits[length];
+    for (std::size_t k = 1; k < length; ++k) value = (value << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3F);
+    return CodePoint{value, length};
+}
+
 std::optional<std::size_t> invalid_utf8_at(std::string_view text) {
     for (std::size_t i = 0; i < text.size();) {
         const std::size_t length = utf8_length_at(text, i);

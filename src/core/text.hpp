@@ -17,6 +17,15 @@ bool iequals_ascii(std::string_view a, std::string_view b);
 std::string slug(std::string_view text, std::size_t max_length = 48);
 std::string join(const std::vector<std::string>& parts, std::string_view separator);
 
+// A code point read from UTF-8, and how many bytes it took.
+struct CodePoint {
+    char32_t value = 0;
+    std::size_t length = 0;
+};
+// The code point of the well-formed UTF-8 sequence at text[i] (overlong forms, surrogates and code
+// points above U+10FFFF are not), or nullopt when the byte there does not start one. i < text.size().
+std::optional<CodePoint> decode_utf8_at(std::string_view text, std::size_t i);
+
 // The offset of the first byte that does not belong to well-formed UTF-8 (overlong forms, surrogates
 // and code points above U+10FFFF are not), or nullopt when the text is UTF-8 throughout. Text that
 // reaches a prompt or a JSON file must be; file names need not be.

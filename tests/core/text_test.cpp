@@ -4,6 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
+#include <utility>
+
 namespace tunecap::core {
 namespace {
 
@@ -25,6 +28,22 @@ TEST(InvalidUtf8, NamesTheFirstBadByte) {
     EXPECT_EQ(invalid_utf8_at("\xf4\x90\x80\x80"), 0u);     // above U+10FFFF
     EXPECT_EQ(invalid_utf8_at("\xf5\x80\x80\x80"), 0u);
     EXPECT_EQ(invalid_utf8_at("ok \xe2\x99\xaf \xe2\x99"), 7u);
+}
+
+TEST(DecodeUtf8At, ReadsOneCodePointAndItsLength) {
+    const auto at = [](std::string_view text, std::size_t i) {
+        const auto code = decode_utf8_at(text, i);
+        return code ? std::pair(static_cast<std::uint32_t>(code->value), code->length) : std::pair(0xFFFFFFFFu, std::size_t{0});
+    };
+    EXPECT_EQ(at("a", 0), std::pair(0x61u, std::size_t{1}));
+    EXPECT_EQ(at("x\xC3\x97", 1), std::pair(0xD7u, std::size_t{2}));
+    EXPECT_EQ(at("\xE2\x80\x94", 0), std::pair(0x2014u, std::size_t{3}));
+    EXPECT_EQ(at("\xF0\x9F\x8E\xB5", 0), std::pair(0x1F3B5u, std::size_t{4}));
+    EXPECT_EQ(at("\xF4\x8F\xBF\xBF", 0), std::pair(0x10FFFFu, std::size_t{4}));
+    for (const std::string_view bad : {"\x80", "\xC3", "\xC0\xAF", "\xE0\x80\xAF", "\xED\xA0\x80", "\xF4\x90\x80\x80",
+                                       "\xF5\x80\x80\x80", "\xF8\x88\x80\x80", "\xFF"}) {
+        EXPECT_EQ(decode_utf8_at(bad, 0), std::nullopt) << bad.size();
+    }
 }
 
 TEST(EscapeForTerminal, KeepsPrintableTextAndUtf8AsIs) {
