@@ -65,6 +65,18 @@ TEST(EscapeForTerminal, MakesC1ControlsVisible) {
     EXPECT_EQ(escape_for_terminal("\xc2\x80|\xc2\x85|\xc2\x9f|\xc2\xa0"), "\\u0080|\\u0085|\\u009f|\xc2\xa0");
 }
 
+// A file named "evil\u202Egnp.flac" would show as "evilcalf.png": bidi controls reorder what follows
+// them on the terminal, so they are shown as escapes; other non-ASCII text stays as it is.
+TEST(EscapeForTerminal, MakesBidiControlsVisible) {
+    EXPECT_EQ(escape_for_terminal("evil\xe2\x80\xae" "gnp.flac"), "evil\\u202egnp.flac");  // RLO, U+202E
+    EXPECT_EQ(escape_for_terminal("\xe2\x80\xaa|\xe2\x80\xab|\xe2\x80\xac|\xe2\x80\xad"), "\\u202a|\\u202b|\\u202c|\\u202d");
+    EXPECT_EQ(escape_for_terminal("\xe2\x81\xa6|\xe2\x81\xa7|\xe2\x81\xa8|\xe2\x81\xa9"), "\\u2066|\\u2067|\\u2068|\\u2069");
+    EXPECT_EQ(escape_for_terminal("\xe2\x80\x8e|\xe2\x80\x8f|\xd8\x9c"), "\\u200e|\\u200f|\\u061c");  // LRM, RLM, ALM
+    // Their neighbours are kept: U+2022, U+202F (narrow no-break space), U+2065, U+206A, U+200D.
+    const std::string_view neighbours = "\xe2\x80\xa2|\xe2\x80\xaf|\xe2\x81\xa5|\xe2\x81\xaa|\xe2\x80\x8d";
+    EXPECT_EQ(escape_for_terminal(neighbours), neighbours);
+}
+
 TEST(EscapeForTerminal, EscapesEachByteOfIllFormedUtf8) {
     EXPECT_EQ(escape_for_terminal("ab\xff"), "ab\\xff");
     EXPECT_EQ(escape_for_terminal("caf\xc3"), "caf\\xc3");                    // cut short
