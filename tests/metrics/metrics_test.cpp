@@ -196,6 +196,31 @@ TEST_F(MetricsTest, GenreHintsWrongHintsAndUnhintedTracks) {
     EXPECT_EQ(group.unhinted_named, 2U);
 }
 
+// A genre is named however its words are joined or cased: the hint's "Hip Hop" in a caption's
+// "hip-hop", the track's "Drum & Bass" in "drum and bass".
+TEST_F(MetricsTest, AGenreIsNamedWhateverJoinsItsWords) {
+    m_tracks["t1"].genres = {"Drum & Bass"};
+    m_tracks["t2"].genres = {"Drum & Bass"};
+    const auto hinted = [&](const std::string& track, store::HintKind kind, const std::string& hint, const std::string& caption) {
+        auto row = step(track, "flamingo_genre", "m", kind == store::HintKind::genres ? "p1" : "p2", caption);
+        row.hint_kind = kind;
+        row.hint = hint;
+        return row;
+    };
+    put(hinted("t1", store::HintKind::genres, "Hip Hop", "A laid-back hip-hop beat."));
+    put(hinted("t2", store::HintKind::genres, "Hip-Hop", "A laid-back hip hop beat."));
+    put(hinted("t1", store::HintKind::wrong, "HipHop", "Hip hop drums."));
+    put(hinted("t2", store::HintKind::wrong, "K-Pop", "Bright pop hooks."));  // "k" is not in it
+    put(step("t1", "flamingo_genre", "m", "p3", "Fast drum and bass."));
+    put(step("t2", "flamingo_genre", "m", "p3", "Fast drums and a bass line."));
+
+    const auto group = only_group();
+    EXPECT_EQ(group.hint_named, 2U);
+    EXPECT_EQ(group.wrong_named, 1U);
+    EXPECT_EQ(group.unhinted, 2U);
+    EXPECT_EQ(group.unhinted_named, 1U);
+}
+
 TEST_F(MetricsTest, SharedPhrasesCountTracksAndDistinctNCountsWords) {
     put(step("t1", "flamingo", "m", "p1", "A warm analog bass line drives it."));
     put(step("t1", "flamingo", "m", "p2", "A warm analog bass hums."));  // the same track: counted once
