@@ -69,7 +69,11 @@ private:
 };
 
 TEST_F(MetricsTest, ReadInputsReadsEveryStepTrackAndLoadOfTheStore) {
-    put(step("t1", "flamingo", "m", "p", "A warm groove."));
+    auto with_outputs = step("t1", "flamingo", "m", "p", "A warm groove.");
+    with_outputs.raw_output = "<think>Some thinking.</think> A warm groove!";
+    with_outputs.reasoning = "Some thinking.";
+    with_outputs.request = "Describe the track.";
+    put(with_outputs);
     put(step("t2", "flamingo", "m", "p", "A warm groove."));
     analysis::Facts facts;
     facts.tempo = analysis::Tempo{120, 0.75};
@@ -77,7 +81,12 @@ TEST_F(MetricsTest, ReadInputsReadsEveryStepTrackAndLoadOfTheStore) {
     put_load({"run-1", "m", 1.5, std::nullopt, 0, "b1"});
 
     const auto inputs = read_inputs(*m_store, {"flamingo", "revision"});
-    EXPECT_EQ(inputs.steps, m_store->all_steps());
+    // Every column but the model's raw output, its reasoning and the request, which nothing here
+    // reads and which are most of a store's bytes.
+    auto without_outputs = m_store->all_steps();
+    ASSERT_EQ(without_outputs[0].raw_output, with_outputs.raw_output);
+    for (auto& row : without_outputs) row.raw_output = row.reasoning = row.request = "";
+    EXPECT_EQ(inputs.steps, without_outputs);
     ASSERT_EQ(inputs.tracks.size(), 2U);
     EXPECT_THAT(inputs.tracks.at("t1").genres, ElementsAre("Dub", "Jazz"));
     EXPECT_EQ(inputs.tracks.at("t1").facts->tempo->bpm, 120);
