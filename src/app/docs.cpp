@@ -9,6 +9,7 @@
 #include "app/cli.hpp"
 #include "app/commands.hpp"
 #include "clean/clean.hpp"
+#include "core/text.hpp"
 
 namespace tunecap::app {
 namespace {
@@ -23,22 +24,6 @@ std::vector<const OptionSpec*> options_of(std::string_view command) {
         if (takes(spec, command)) out.push_back(&spec);
     }
     return out;
-}
-
-// The code point of the UTF-8 sequence at text[i], and its length; an invalid byte is U+FFFD, one long.
-std::pair<char32_t, std::size_t> decode_utf8(std::string_view text, std::size_t i) {
-    const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
-    const unsigned char lead = byte(i);
-    std::size_t length = lead >= 0xF0 && lead < 0xF5 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC2 && lead < 0xE0 ? 2 : 0;
-    if (length == 0 || i + length > text.size()) return {U'\uFFFD', 1};
-    char32_t code = lead & (0x7F >> length);
-    for (std::size_t k = 1; k < length; ++k) {
-        if ((byte(i + k) & 0xC0) != 0x80) return {U'\uFFFD', 1};
-        code = (code << 6) | (byte(i + k) & 0x3F);
-    }
-    const bool overlong = (length == 3 && code < 0x800) || (length == 4 && code < 0x10000);
-    if (overlong || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF)) return {U'\uFFFD', 1};
-    return {code, length};
 }
 
 // "--out" -> \fB\-\-out\fR
@@ -95,9 +80,10 @@ std::string roff_escape(std::string_view text) {
     for (std::size_t i = 0; i < text.size();) {
         const char c = text[i];
         if (static_cast<unsigned char>(c) >= 0x80) {
-            const auto [code, length] = decode_utf8(text, i);
-            out += fmt::format("\\[u{:04X}]", static_cast<std::uint32_t>(code));
-            i += length;
+            // A byte that is not part of well-formed UTF-8 is one U+FFFD.
+            const auto code = core::decode_utf8_at(text, i).value_or(core::CodePoint{U'\uFFFD', 1});
+            out += fmt::format("\\[u{:04X}]", static_cast<std::uint32_t>(code.value));
+            i += code.length;
             continue;
         }
         if (c == '\\') {

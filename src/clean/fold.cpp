@@ -8,6 +8,7 @@
 
 #include "clean/scan.hpp"
 #include "clean/stages.hpp"
+#include "core/text.hpp"
 
 namespace tunecap::clean {
 namespace {
@@ -152,33 +153,6 @@ Folded fold_code_point(char32_t cp) {
     return removed();
 }
 
-// Decodes one UTF-8 sequence at `pos`; returns the code point and its length, or length 0 for an
-// invalid, overlong or surrogate sequence.
-std::pair<char32_t, std::size_t> decode_utf8(std::string_view text, std::size_t pos) {
-    const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
-    const unsigned char lead = byte(pos);
-    std::size_t length = 0;
-    char32_t cp = 0;
-    char32_t minimum = 0;
-    if (lead >= 0xC2 && lead <= 0xDF) {
-        length = 2, cp = lead & 0x1F, minimum = 0x80;
-    } else if (lead >= 0xE0 && lead <= 0xEF) {
-        length = 3, cp = lead & 0x0F, minimum = 0x800;
-    } else if (lead >= 0xF0 && lead <= 0xF4) {
-        length = 4, cp = lead & 0x07, minimum = 0x10000;
-    } else {
-        return {0, 0};
-    }
-    if (pos + length > text.size()) return {0, 0};
-    for (std::size_t i = 1; i < length; ++i) {
-        const unsigned char next = byte(pos + i);
-        if ((next & 0xC0) != 0x80) return {0, 0};
-        cp = (cp << 6) | (next & 0x3F);
-    }
-    if (cp < minimum || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return {0, 0};
-    return {cp, length};
-}
-
 }  // namespace
 
 StageOutput fold_stage(std::string_view raw) {
@@ -207,15 +181,15 @@ StageOutput fold_stage(std::string_view raw) {
             }
             continue;
         }
-        const auto [cp, length] = decode_utf8(raw, i);
-        if (length == 0) {
+        const auto code = core::decode_utf8_at(raw, i);
+        if (!code) {
             out.text.push_back(' ');
             out.flags.add(Flag::characters_removed);
             ++i;
             continue;
         }
-        i += length;
-        const Folded f = fold_code_point(cp);
+        i += code->length;
+        const Folded f = fold_code_point(code->value);
         out.text.append(f.text);
         out.flags.add(f.kind == Kind::removed ? Flag::characters_removed : Flag::characters_folded);
     }

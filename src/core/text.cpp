@@ -86,7 +86,23 @@ std::size_t utf8_length_at(std::string_view text, std::size_t i) {
     return length;
 }
 
+// The Unicode Bidi_Control characters (marks, embeddings, overrides, isolates): they reorder what
+// follows them on a terminal, so that "evil\u202egnp.flac" shows as "evilcalf.png".
+bool is_bidi_control(char32_t value) {
+    return value == 0x061C || value == 0x200E || value == 0x200F || (value >= 0x202A && value <= 0x202E) ||
+           (value >= 0x2066 && value <= 0x2069);
+}
+
 }  // namespace
+
+std::optional<CodePoint> decode_utf8_at(std::string_view text, std::size_t i) {
+    const std::size_t length = utf8_length_at(text, i);
+    if (length == 0) return std::nullopt;
+    constexpr unsigned char kLeadBits[] = {0, 0x7F, 0x1F, 0x0F, 0x07};
+    char32_t value = static_cast<unsigned char>(text[i]) & kLeadBits[length];
+    for (std::size_t k = 1; k < length; ++k) value = (value << 6) | (static_cast<unsigned char>(text[i + k]) & 0x3F);
+    return CodePoint{value, length};
+}
 
 std::optional<std::size_t> invalid_utf8_at(std::string_view text) {
     for (std::size_t i = 0; i < text.size();) {
@@ -106,24 +122,27 @@ std::string escape_for_terminal(std::string_view text) {
     std::string out;
     out.reserve(text.size());
     for (std::size_t i = 0; i < text.size();) {
-        const auto byte = static_cast<unsigned char>(text[i]);
-        const std::size_t length = utf8_length_at(text, i);
-        if (length == 0) {
-            hex(out, "\\x", byte, 2);
-        } else if (byte == '\n') {
-            out += "\\n";
-        } else if (byte == '\r') {
-            out += "\\r";
-        } else if (byte == '\t') {
-            out += "\\t";
-        } else if (byte < 0x20 || byte == 0x7F) {
-            hex(out, "\\x", byte, 2);
-        } else if (byte == 0xC2 && static_cast<unsigned char>(text[i + 1]) <= 0x9F) {
-            hex(out, "\\u", static_cast<unsigned char>(text[i + 1]), 4);  // C1: U+0080..U+009F
-        } else {
-            out.append(text.substr(i, length));
+        const auto code = decode_utf8_at(text, i);
+        if (!code) {
+            hex(out, "\\x", static_cast<unsigned char>(text[i]), 2);
+            ++i;
+            continue;
         }
-        i += length == 0 ? 1 : length;
+        const char32_t value = code->value;
+        if (value == '\n') {
+            out += "\\n";
+        } else if (value == '\r') {
+            out += "\\r";
+        } else if (value == '\t') {
+            out += "\\t";
+        } else if (value < 0x20 || value == 0x7F) {
+            hex(out, "\\x", value, 2);
+        } else if ((value >= 0x80 && value <= 0x9F) || is_bidi_control(value)) {
+            hex(out, "\\u", value, 4);
+        } else {
+            out.append(text.substr(i, code->length));
+        }
+        i += code->length;
     }
     return out;
 }

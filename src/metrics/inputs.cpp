@@ -5,7 +5,7 @@ namespace tunecap::metrics {
 
 Inputs read_inputs(store::Store& store, std::vector<std::string> phase_order) {
     Inputs inputs;
-    inputs.steps = store.all_steps();
+    inputs.steps = store.all_steps(store::StepColumns::without_outputs);
     for (const auto& step : inputs.steps) {
         if (inputs.tracks.contains(step.track_id)) continue;
         const auto track = store.find_track(step.track_id);

@@ -23,7 +23,7 @@ struct Step {
     const store::StepRow* row = nullptr;
     const report::TrackInfo* track = nullptr;  // nullptr: the track has no info
     std::vector<WordId> words;  // in caption order
-    std::vector<WordId> bag;    // sorted, repeats kept: for agreement and genre names
+    std::vector<WordId> bag;    // sorted, repeats kept: for agreement
     // Token F1 with the done steps of other models for the same track and prompt: summed here, once
     // per pair, and averaged over the group.
     double agreement_sum = 0;
@@ -147,15 +147,12 @@ void add_claims(Group& group, const std::vector<const Step*>& done) {
     }
 }
 
-// Whether the caption names one of the genres: holds each of a genre's words.
+// Whether the caption names one of the genres, as names_genre reads it ("hip-hop" names Hip Hop).
 bool names_a_genre(const Step& step, const std::vector<std::string>& genres, const Vocabulary& vocabulary) {
-    return std::any_of(genres.begin(), genres.end(), [&](const std::string& genre) {
-        const auto words = split_words(genre);
-        return !words.empty() && std::all_of(words.begin(), words.end(), [&](const std::string& word) {
-            const auto id = vocabulary.find(word);
-            return id && std::binary_search(step.bag.begin(), step.bag.end(), *id);
-        });
-    });
+    std::vector<std::string_view> words;
+    words.reserve(step.words.size());
+    for (const WordId id : step.words) words.emplace_back(vocabulary.word(id));
+    return std::any_of(genres.begin(), genres.end(), [&](const std::string& genre) { return names_genre(words, genre); });
 }
 
 // "Minimal Techno, Dub" -> {"Minimal Techno", "Dub"}.

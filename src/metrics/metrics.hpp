@@ -112,7 +112,9 @@ struct Metrics {
 };
 
 // Every step, track and load of a run's store (track rows parsed with report::read_track_info), for
-// `tunecap metrics` and the benchmark. Throws core::Failure naming the file when it cannot be read.
+// `tunecap metrics`, report.html and the benchmark; the steps without their raw output, reasoning
+// and request (StepColumns::without_outputs), which neither reads. Throws core::Failure naming the
+// file when it cannot be read.
 Inputs read_inputs(store::Store& store, std::vector<std::string> phase_order);
 
 Metrics compute(const Inputs& inputs, const Options& options = {});

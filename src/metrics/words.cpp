@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "metrics/words.hpp"
 
+#include <algorithm>
+
 namespace tunecap::metrics {
 namespace {
 
@@ -33,7 +35,44 @@ void each_word(std::string_view text, OnWord on_word) {
     if (!word.empty()) on_word(word);
 }
 
+// Appends the parts of a word (split_words') that spell a genre: split at its hyphens and
+// apostrophes ("hip-hop", "drum'n'bass"), without the joining words "and" and "n" ('&' already
+// separates words).
+void add_genre_parts(std::string_view word, std::vector<std::string_view>& parts) {
+    while (!word.empty()) {
+        const std::size_t cut = std::min(word.find_first_of("-'"), word.size());
+        const std::string_view part = word.substr(0, cut);
+        if (!part.empty() && part != "and" && part != "n") parts.push_back(part);
+        word.remove_prefix(std::min(cut + 1, word.size()));
+    }
+}
+
+// Whether adjacent parts, from some position on, spell `joined` ("hip", "hop" spell "hiphop").
+bool spelled_by_adjacent(const std::vector<std::string_view>& parts, std::string_view joined) {
+    for (std::size_t first = 0; first < parts.size(); ++first) {
+        std::string_view rest = joined;
+        for (std::size_t k = first; k < parts.size() && rest.starts_with(parts[k]); ++k) {
+            rest.remove_prefix(parts[k].size());
+            if (rest.empty()) return true;
+        }
+    }
+    return false;
+}
+
 }  // namespace
+
+bool names_genre(const std::vector<std::string_view>& caption_words, std::string_view genre) {
+    const std::vector<std::string> genre_words = split_words(genre);
+    std::vector<std::string_view> wanted, parts;
+    for (const auto& word : genre_words) add_genre_parts(word, wanted);
+    if (wanted.empty()) return false;
+    for (const auto word : caption_words) add_genre_parts(word, parts);
+    const auto in_caption = [&](std::string_view part) { return std::find(parts.begin(), parts.end(), part) != parts.end(); };
+    if (std::all_of(wanted.begin(), wanted.end(), in_caption)) return true;
+    std::string joined;
+    for (const auto part : wanted) joined += part;
+    return spelled_by_adjacent(parts, joined);
+}
 
 std::vector<std::string> split_words(std::string_view text) {
     std::vector<std::string> words;

@@ -20,6 +20,13 @@ using WordId = std::uint32_t;
 // ASCII (clean.hpp), so other bytes only separate words.
 std::vector<std::string> split_words(std::string_view text);
 
+// Whether a caption, as its words in order (split_words'), names a genre. Letter case and how a
+// genre's words are joined do not matter: "Hip Hop", "hip-hop", "Hip/Hop", "hip_hop" and "HipHop"
+// are one genre, as are "Drum & Bass", "drum and bass" and "Drum'n'Bass" (the words "and" and "n"
+// only join). It is named when the caption holds each of its words, anywhere ("minimal, hypnotic
+// techno" names Minimal Techno), or spells it whole in adjacent words ("hip hop" names HipHop).
+bool names_genre(const std::vector<std::string_view>& caption_words, std::string_view genre);
+
 class Vocabulary {
 public:
     // The ids of the text's words, in order, numbering words not seen before.

@@ -102,6 +102,11 @@ constexpr std::string_view kStepColumns =
     "key, track_id, phase, model, prompt, status, raw_output, reasoning, caption, flags, error, request, "
     "prompt_tokens, completion_tokens, cached_tokens, elapsed_ms, prompt_ms, predicted_ms, server_build, "
     "finished_at, claims, hint_kind, hint, finish_reason";
+// kStepColumns with the model's outputs and the request read as empty text, in the same positions.
+constexpr std::string_view kStepColumnsWithoutOutputs =
+    "key, track_id, phase, model, prompt, status, '', '', caption, flags, error, '', "
+    "prompt_tokens, completion_tokens, cached_tokens, elapsed_ms, prompt_ms, predicted_ms, server_build, "
+    "finished_at, claims, hint_kind, hint, finish_reason";
 constexpr std::string_view kStepValues =
     "?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24";
 // Newest output of a (phase, model, prompt) unit first; the key breaks ties so the order never varies.
@@ -388,6 +393,7 @@ struct Store::Impl {
     sqlite::Statement m_find_step;
     sqlite::Statement m_steps_for_track;
     sqlite::Statement m_all_steps;
+    sqlite::Statement m_all_steps_without_outputs;
     sqlite::Statement m_update_derived;
     sqlite::Statement m_put_track;
     sqlite::Statement m_find_track;
@@ -404,6 +410,8 @@ struct Store::Impl {
             {&m_steps_for_track,
              sql({"SELECT ", kStepColumns, " FROM steps WHERE track_id = ?1 ORDER BY ", kStepOrder})},
             {&m_all_steps, sql({"SELECT ", kStepColumns, " FROM steps ORDER BY track_id, ", kStepOrder})},
+            {&m_all_steps_without_outputs,
+             sql({"SELECT ", kStepColumnsWithoutOutputs, " FROM steps ORDER BY track_id, ", kStepOrder})},
             {&m_update_derived, std::string(kUpdateDerived)},
             {&m_put_track, std::string(kPutTrack)},
             {&m_find_track, std::string(kFindTrack)},
@@ -505,9 +513,10 @@ std::vector<StepRow> Store::steps_for_track(const std::string& track_id) {
     return read_steps(query, m_impl->m_path);
 }
 
-std::vector<StepRow> Store::all_steps() {
+std::vector<StepRow> Store::all_steps(StepColumns columns) {
     const std::lock_guard lock(m_impl->m_mutex);
-    sqlite::Query query(m_impl->m_all_steps.get());
+    const bool all = columns == StepColumns::all;
+    sqlite::Query query((all ? m_impl->m_all_steps : m_impl->m_all_steps_without_outputs).get());
     return read_steps(query, m_impl->m_path);
 }
 

@@ -69,6 +69,9 @@ struct StepRow {
     friend bool operator==(const StepRow&, const StepRow&) = default;
 };
 
+// Which columns of a step all_steps() reads.
+enum class StepColumns { all, without_outputs };
+
 struct TrackRow {
     std::string track_id;
     std::string file;
@@ -111,8 +114,10 @@ public:
     // Steps of a track ordered by (phase, model, prompt), newest finished_at first within each, then
     // by key: the same order on every call.
     std::vector<StepRow> steps_for_track(const std::string& track_id);
-    // Every step ordered by track_id, then as steps_for_track.
-    std::vector<StepRow> all_steps();
+    // Every step ordered by track_id, then as steps_for_track. without_outputs leaves raw_output,
+    // reasoning and request empty: most of a store's bytes (GBs at 50,000 tracks), which metrics
+    // and the report never read; what re-derives captions or exports raw outputs reads them all.
+    std::vector<StepRow> all_steps(StepColumns columns = StepColumns::all);
     // Replaces what is derived from a stored step's raw output (`tunecap clean --results`): caption,
     // flags, outcome, error and claims of the row with row.key of track row.track_id. An error when there is
     // no such row.

@@ -20,9 +20,20 @@ using nlohmann::json;
 constexpr std::string_view kGenresKey = "genres";
 constexpr std::string_view kMusicBrainzGenresKey = "musicbrainz_genres";
 
-// Warnings are one line each: bytes quoted back from a broken file must not break that.
+// nlohmann quotes the token it stopped at, whole: a reason is cut after this many bytes, so that a
+// 100 KB token in a broken file still makes a short warning (the byte offset is given before it).
+constexpr std::size_t kMaxReasonBytes = 200;
+
+// Warnings are one short line each: bytes quoted back from a broken file must not break that.
 std::string one_line(std::string_view text) {
-    std::string out(text);
+    std::string out;
+    if (text.size() > kMaxReasonBytes) {
+        std::size_t cut = kMaxReasonBytes;
+        while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;  // not inside a code point
+        out = std::string(text.substr(0, cut)) + "...";
+    } else {
+        out = text;
+    }
     std::replace_if(out.begin(), out.end(), [](char c) { return c == '\n' || c == '\r' || c == '\t'; }, ' ');
     return out;
 }

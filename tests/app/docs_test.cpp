@@ -174,6 +174,16 @@ TEST(RoffEscape, EscapesWhatRoffWouldReadAsMarkup) {
     EXPECT_EQ(roff_escape("bad \xFF byte \xC3"), "bad \\[uFFFD] byte \\[uFFFD]");
 }
 
+// The man page reads UTF-8 as core::decode_utf8_at does: each byte that is not part of well-formed
+// UTF-8 is one U+FFFD, whatever bytes follow it.
+TEST(RoffEscape, EachByteOfIllFormedUtf8IsOneReplacementCharacter) {
+    EXPECT_EQ(roff_escape("\xF5\x80\x80"), "\\[uFFFD]\\[uFFFD]\\[uFFFD]");      // no lead byte after F4
+    EXPECT_EQ(roff_escape("\xF8\x88\x80\x80"), "\\[uFFFD]\\[uFFFD]\\[uFFFD]\\[uFFFD]");
+    EXPECT_EQ(roff_escape("\xED\xA0\x80"), "\\[uFFFD]\\[uFFFD]\\[uFFFD]");      // a surrogate
+    EXPECT_EQ(roff_escape("\xE0\x80\xAF"), "\\[uFFFD]\\[uFFFD]\\[uFFFD]");      // overlong
+    EXPECT_EQ(roff_escape("\xF4\x8F\xBF\xBF"), "\\[u10FFFF]");
+}
+
 // --- the completion script, read back ------------------------------------------------------------
 
 // The arms of `case $1 in ... esac` in a function of the script: the quoted words of its pattern

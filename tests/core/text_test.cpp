@@ -4,6 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
+#include <utility>
+
 namespace tunecap::core {
 namespace {
 
@@ -27,6 +30,22 @@ TEST(InvalidUtf8, NamesTheFirstBadByte) {
     EXPECT_EQ(invalid_utf8_at("ok \xe2\x99\xaf \xe2\x99"), 7u);
 }
 
+TEST(DecodeUtf8At, ReadsOneCodePointAndItsLength) {
+    const auto at = [](std::string_view text, std::size_t i) {
+        const auto code = decode_utf8_at(text, i);
+        return code ? std::pair(static_cast<std::uint32_t>(code->value), code->length) : std::pair(0xFFFFFFFFu, std::size_t{0});
+    };
+    EXPECT_EQ(at("a", 0), std::pair(0x61u, std::size_t{1}));
+    EXPECT_EQ(at("x\xC3\x97", 1), std::pair(0xD7u, std::size_t{2}));
+    EXPECT_EQ(at("\xE2\x80\x94", 0), std::pair(0x2014u, std::size_t{3}));
+    EXPECT_EQ(at("\xF0\x9F\x8E\xB5", 0), std::pair(0x1F3B5u, std::size_t{4}));
+    EXPECT_EQ(at("\xF4\x8F\xBF\xBF", 0), std::pair(0x10FFFFu, std::size_t{4}));
+    for (const std::string_view bad : {"\x80", "\xC3", "\xC0\xAF", "\xE0\x80\xAF", "\xED\xA0\x80", "\xF4\x90\x80\x80",
+                                       "\xF5\x80\x80\x80", "\xF8\x88\x80\x80", "\xFF"}) {
+        EXPECT_EQ(decode_utf8_at(bad, 0), std::nullopt) << bad.size();
+    }
+}
+
 TEST(EscapeForTerminal, KeepsPrintableTextAndUtf8AsIs) {
     EXPECT_EQ(escape_for_terminal(""), "");
     EXPECT_EQ(escape_for_terminal("/music/Motörhead/東京 (live).flac: 3.0 s"), "/music/Motörhead/東京 (live).flac: 3.0 s");
@@ -44,6 +63,18 @@ TEST(EscapeForTerminal, MakesControlCharactersVisible) {
 TEST(EscapeForTerminal, MakesC1ControlsVisible) {
     EXPECT_EQ(escape_for_terminal("\xc2\x9b" "31m"), "\\u009b31m");  // CSI, U+009B
     EXPECT_EQ(escape_for_terminal("\xc2\x80|\xc2\x85|\xc2\x9f|\xc2\xa0"), "\\u0080|\\u0085|\\u009f|\xc2\xa0");
+}
+
+// A file named "evil\u202Egnp.flac" would show as "evilcalf.png": bidi controls reorder what follows
+// them on the terminal, so they are shown as escapes; other non-ASCII text stays as it is.
+TEST(EscapeForTerminal, MakesBidiControlsVisible) {
+    EXPECT_EQ(escape_for_terminal("evil\xe2\x80\xae" "gnp.flac"), "evil\\u202egnp.flac");  // RLO, U+202E
+    EXPECT_EQ(escape_for_terminal("\xe2\x80\xaa|\xe2\x80\xab|\xe2\x80\xac|\xe2\x80\xad"), "\\u202a|\\u202b|\\u202c|\\u202d");
+    EXPECT_EQ(escape_for_terminal("\xe2\x81\xa6|\xe2\x81\xa7|\xe2\x81\xa8|\xe2\x81\xa9"), "\\u2066|\\u2067|\\u2068|\\u2069");
+    EXPECT_EQ(escape_for_terminal("\xe2\x80\x8e|\xe2\x80\x8f|\xd8\x9c"), "\\u200e|\\u200f|\\u061c");  // LRM, RLM, ALM
+    // Their neighbours are kept: U+2022, U+202F (narrow no-break space), U+2065, U+206A, U+200D.
+    const std::string_view neighbours = "\xe2\x80\xa2|\xe2\x80\xaf|\xe2\x81\xa5|\xe2\x81\xaa|\xe2\x80\x8d";
+    EXPECT_EQ(escape_for_terminal(neighbours), neighbours);
 }
 
 TEST(EscapeForTerminal, EscapesEachByteOfIllFormedUtf8) {

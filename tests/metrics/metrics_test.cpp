@@ -69,7 +69,11 @@ private:
 };
 
 TEST_F(MetricsTest, ReadInputsReadsEveryStepTrackAndLoadOfTheStore) {
-    put(step("t1", "flamingo", "m", "p", "A warm groove."));
+    auto with_outputs = step("t1", "flamingo", "m", "p", "A warm groove.");
+    with_outputs.raw_output = "<think>Some thinking.</think> A warm groove!";
+    with_outputs.reasoning = "Some thinking.";
+    with_outputs.request = "Describe the track.";
+    put(with_outputs);
     put(step("t2", "flamingo", "m", "p", "A warm groove."));
     analysis::Facts facts;
     facts.tempo = analysis::Tempo{120, 0.75};
@@ -77,7 +81,12 @@ TEST_F(MetricsTest, ReadInputsReadsEveryStepTrackAndLoadOfTheStore) {
     put_load({"run-1", "m", 1.5, std::nullopt, 0, "b1"});
 
     const auto inputs = read_inputs(*m_store, {"flamingo", "revision"});
-    EXPECT_EQ(inputs.steps, m_store->all_steps());
+    // Every column but the model's raw output, its reasoning and the request, which nothing here
+    // reads and which are most of a store's bytes.
+    auto without_outputs = m_store->all_steps();
+    ASSERT_EQ(without_outputs[0].raw_output, with_outputs.raw_output);
+    for (auto& row : without_outputs) row.raw_output = row.reasoning = row.request = "";
+    EXPECT_EQ(inputs.steps, without_outputs);
     ASSERT_EQ(inputs.tracks.size(), 2U);
     EXPECT_THAT(inputs.tracks.at("t1").genres, ElementsAre("Dub", "Jazz"));
     EXPECT_EQ(inputs.tracks.at("t1").facts->tempo->bpm, 120);
@@ -194,6 +203,31 @@ TEST_F(MetricsTest, GenreHintsWrongHintsAndUnhintedTracks) {
     EXPECT_EQ(group.wrong_named, 1U);
     EXPECT_EQ(group.unhinted, 3U);
     EXPECT_EQ(group.unhinted_named, 2U);
+}
+
+// A genre is named however its words are joined or cased: the hint's "Hip Hop" in a caption's
+// "hip-hop", the track's "Drum & Bass" in "drum and bass".
+TEST_F(MetricsTest, AGenreIsNamedWhateverJoinsItsWords) {
+    m_tracks["t1"].genres = {"Drum & Bass"};
+    m_tracks["t2"].genres = {"Drum & Bass"};
+    const auto hinted = [&](const std::string& track, store::HintKind kind, const std::string& hint, const std::string& caption) {
+        auto row = step(track, "flamingo_genre", "m", kind == store::HintKind::genres ? "p1" : "p2", caption);
+        row.hint_kind = kind;
+        row.hint = hint;
+        return row;
+    };
+    put(hinted("t1", store::HintKind::genres, "Hip Hop", "A laid-back hip-hop beat."));
+    put(hinted("t2", store::HintKind::genres, "Hip-Hop", "A laid-back hip hop beat."));
+    put(hinted("t1", store::HintKind::wrong, "HipHop", "Hip hop drums."));
+    put(hinted("t2", store::HintKind::wrong, "K-Pop", "Bright pop hooks."));  // "k" is not in it
+    put(step("t1", "flamingo_genre", "m", "p3", "Fast drum and bass."));
+    put(step("t2", "flamingo_genre", "m", "p3", "Fast drums and a bass line."));
+
+    const auto group = only_group();
+    EXPECT_EQ(group.hint_named, 2U);
+    EXPECT_EQ(group.wrong_named, 1U);
+    EXPECT_EQ(group.unhinted, 2U);
+    EXPECT_EQ(group.unhinted_named, 1U);
 }
 
 TEST_F(MetricsTest, SharedPhrasesCountTracksAndDistinctNCountsWords) {

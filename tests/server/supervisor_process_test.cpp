@@ -295,8 +295,11 @@ public:
         auto shell = ChildProcess::spawn({"/bin/sh", {"-c", command}, scratch / "sh.log", std::nullopt});
         if (!shell) throw std::runtime_error(shell.error().message);
         m_shell.emplace(std::move(shell).take());
-        // Running once it has bound its port: past guard mode's prctl and exec.
-        if (!testing::wait_for([&] { return !read_all(port_file).empty(); }, std::chrono::seconds(30))) {
+        // Running once it has bound its port: past guard mode's prctl and exec. The shell writes the
+        // pid file after starting the fake, so on a loaded machine the port can come first: both
+        // are waited for, the pid file until its line is whole.
+        const auto started = [&] { return !read_all(port_file).empty() && read_all(pid_file).ends_with('\n'); };
+        if (!testing::wait_for(started, std::chrono::seconds(30))) {
             throw std::runtime_error("the fake did not start: " + read_all(scratch / "sh.log"));
         }
         m_child = static_cast<pid_t>(std::stoi(read_all(pid_file)));

@@ -49,6 +49,21 @@ TEST(Store, RoundTripsEveryField) {
     EXPECT_EQ(store->find_step("k2"), failed);
 }
 
+// What metrics and the report read: every column but the model's outputs and the request, in the
+// same order as every column.
+TEST(Store, AllStepsWithoutOutputsLeavesOutRawOutputReasoningAndRequest) {
+    TempDir dir;
+    auto store = open_store(dir / "tunecap.db");
+    ASSERT_TRUE(store->put_step(full_row("k2")).ok());
+    ASSERT_TRUE(store->put_step(full_row("k1")).ok());
+    auto expected = store->all_steps();
+    ASSERT_EQ(expected.size(), 2u);
+    ASSERT_FALSE(expected[0].raw_output.empty() || expected[0].reasoning.empty() || expected[0].request.empty());
+    for (auto& row : expected) row.raw_output = row.reasoning = row.request = "";
+    EXPECT_EQ(store->all_steps(StepColumns::without_outputs), expected);
+    EXPECT_EQ(store->all_steps(StepColumns::all), store->all_steps());
+}
+
 TEST(Store, RoundTripsNulBytesInvalidUtf8AndAwkwardFlags) {
     TempDir dir;
     auto store = open_store(dir / "tunecap.db");

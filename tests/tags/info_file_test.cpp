@@ -88,6 +88,20 @@ TEST(ReadInfoFile, ErrorsAreOneLineEvenWhenTheFileHasNewlines) {
     EXPECT_THAT(info_error(dir, "{\n\"genres\":\n\t\"Rock\"\n"), ::testing::Not(HasSubstr("\n")));
 }
 
+// nlohmann quotes the token it stopped at; a 100 KB token must not make a 100 KB warning line.
+TEST(ReadInfoFile, AHugeTokenMakesAShortError) {
+    TempDir dir;
+    const std::string prefix = (dir / "bad.INFO").string() + ": ";
+    const std::string huge(100'000, 'x');
+    const std::string string = info_error(dir, R"({"genres": ")" + huge);  // never closed
+    EXPECT_THAT(string, AllOf(HasSubstr(prefix + "invalid JSON at byte "), HasSubstr("missing closing quote"), HasSubstr("xxx...")));
+    EXPECT_LE(string.size(), prefix.size() + 250) << string.substr(0, 400);
+
+    const std::string number = info_error(dir, R"({"bpm": 1)" + std::string(100'000, '0') + "}");
+    EXPECT_THAT(number, AllOf(HasSubstr(prefix + "invalid JSON: "), HasSubstr("number overflow"), HasSubstr("000...")));
+    EXPECT_LE(number.size(), prefix.size() + 250) << number.substr(0, 400);
+}
+
 TEST(ReadInfoFile, WrongShapesNameTheFileAndTheKey) {
     TempDir dir;
     const std::string path = (dir / "bad.INFO").string();

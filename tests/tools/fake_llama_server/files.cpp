@@ -25,6 +25,8 @@ void write_to(const std::string& path, const std::string& text, int flags) {
 
 void append_line(const std::string& path, const std::string& line) { write_to(path, line + "\n", O_APPEND); }
 
+void write_text(const std::string& path, const std::string& text) { write_to(path, text, O_TRUNC); }
+
 void write_lines(const std::string& path, const std::vector<std::string>& lines) {
     std::string text;
     for (const auto& line : lines) text += line + "\n";

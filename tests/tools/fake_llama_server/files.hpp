@@ -10,6 +10,8 @@ namespace tunecap::fake_llama_server {
 
 void append_line(const std::string& path, const std::string& line);
 void write_lines(const std::string& path, const std::vector<std::string>& lines);
+// Replaces the file with `text`; nothing when path is empty.
+void write_text(const std::string& path, const std::string& text);
 bool readable_file(const std::string& path);
 
 }  // namespace tunecap::fake_llama_server

@@ -17,6 +17,8 @@
 #include <cstring>
 #include <ctime>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <optional>
 #include <random>
 #include <thread>
@@ -200,6 +202,15 @@ int run(int argc, char** argv) {
     }
     if (!settings.argv_file.empty()) write_lines(settings.argv_file, args);
     append_line(settings.counter_file, dump(ordered_json{{"event", "start"}, {"pid", ::getpid()}, {"time", static_cast<long>(std::time(nullptr))}}));
+    // What any process could read of this one while it runs, kept after it exits: a test need not
+    // catch a short-lived server in /proc.
+    if (!settings.proc_dir.empty()) {
+        for (const char* entry : {"cmdline", "environ"}) {
+            std::ifstream in(std::string("/proc/self/") + entry, std::ios::binary);
+            const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+            write_text(fmt::format("{}/{}.{}", settings.proc_dir, ::getpid(), entry), text);
+        }
+    }
 
     auto parsed = parse_options(args);
     if (const auto* error = std::get_if<ArgError>(&parsed)) {

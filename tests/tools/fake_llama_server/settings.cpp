@@ -109,6 +109,7 @@ std::optional<SettingsError> read_settings(Settings& settings) {
         read_string("FAKE_LLAMA_STATE_DIR", settings.state_dir);
         read_string("FAKE_LLAMA_PORT_FILE", settings.port_file);
         read_string("FAKE_LLAMA_KEYS_FILE", settings.keys_file);
+        read_string("FAKE_LLAMA_PROC_DIR", settings.proc_dir);
         read_number("FAKE_LLAMA_IDLE_EXIT_S", settings.idle_exit_s);
         read_number("FAKE_LLAMA_N_CTX_TRAIN", settings.n_ctx_train);
         read_string("FAKE_LLAMA_BUILD_INFO", settings.build_info);

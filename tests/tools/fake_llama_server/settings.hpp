@@ -48,6 +48,7 @@ struct Settings {
     std::string state_dir;      // FAKE_LLAMA_STATE_DIR: survives restarts (port_taken_once marker)
     std::string port_file;      // FAKE_LLAMA_PORT_FILE: the bound port, written right after bind
     std::string keys_file;      // FAKE_LLAMA_KEYS_FILE: the API keys it accepts, appended per start
+    std::string proc_dir;       // FAKE_LLAMA_PROC_DIR: PID.cmdline and PID.environ, copied from /proc at start
     double idle_exit_s = 120;   // FAKE_LLAMA_IDLE_EXIT_S: exit 0 after this long without requests
     long n_ctx_train = 131072;  // FAKE_LLAMA_N_CTX_TRAIN: the model's training context
     std::string build_info = "b0-fake";  // FAKE_LLAMA_BUILD_INFO
