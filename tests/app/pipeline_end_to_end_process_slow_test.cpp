@@ -176,6 +176,33 @@ TEST_F(PipelineEndToEnd, DefaultGraphRunsEveryStepWithFiveModelLoads) {
     EXPECT_EQ(captions(), all);
 }
 
+TEST_F(PipelineEndToEnd, ModelsSideBySideRunTheGraphAsAPipelineAndSendEachStepOnce) {
+    // The default: all five tiny models fit 16 GiB together, so they load side by side and the
+    // text models start on a track's captions while other tracks are still being heard.
+    write_config("", "  side_by_side: true\n");
+    const auto outcome = run();
+    ASSERT_EQ(outcome.exit_code, 0) << outcome.err;
+    EXPECT_THAT(outcome.err, HasSubstr("stage 1: music_flamingo + qwen_omni + qwen3_14b + gpt_oss_20b + granite_tiny on GPU 0"));
+    EXPECT_EQ(count_lines(m_temp / "starts.txt"), 5u);  // each model loaded once
+    EXPECT_EQ(count_lines(m_temp / "requests.jsonl"), kTracks * kStepsPerTrack);  // each step sent once
+    for (const auto& [step, caption] : captions()) EXPECT_THAT(caption, ::testing::StartsWith("done: ")) << step;
+
+    // The first text request (a revision or an ensemble) went out before the last audio request.
+    double first_text = 1e300;
+    double last_audio = 0;
+    std::ifstream log(m_temp / "requests.jsonl");
+    for (std::string line; std::getline(log, line);) {
+        const auto request = json::parse(line);
+        const auto time = request["time"].get<double>();
+        if (!request["has_audio"].get<bool>()) {
+            first_text = std::min(first_text, time);
+            continue;
+        }
+        last_audio = std::max(last_audio, time);
+    }
+    EXPECT_LT(first_text, last_audio);
+}
+
 TEST_F(PipelineEndToEnd, OneTrackSpreadsOverTheSlotsButEachAudioPhaseKeepsOne) {
     const auto outcome = run_tunecap({"run", (m_music / "t1.flac").string(), "--config", m_config.string(), "--out",
                                       m_out.string()},

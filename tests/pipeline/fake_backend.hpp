@@ -55,6 +55,7 @@ struct Seen {
     std::string user;
     bool audio = false;
     std::size_t audio_bytes = 0;
+    std::size_t audio_hash = 0;  // of the audio sent: which track
     int id_slot = -1;
     std::chrono::milliseconds deadline{0};
     core::Family family = core::Family::chatml;
@@ -71,7 +72,8 @@ public:
             {
                 std::lock_guard lock(m_mutex);
                 m_seen.push_back({address.base_url, request.user, request.audio_base64 != nullptr,
-                                  request.audio_base64 ? request.audio_base64->size() : 0, request.id_slot, request.deadline,
+                                  request.audio_base64 ? request.audio_base64->size() : 0,
+                                  request.audio_base64 ? std::hash<std::string>{}(*request.audio_base64) : 0, request.id_slot, request.deadline,
                                   request.family, request.system.value_or("").size(), request.sampling.max_tokens.value_or(0),
                                   request.audio_format});
             }

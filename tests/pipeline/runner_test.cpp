@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <set>
 #include <thread>
 
 #include "audio/audio.hpp"
@@ -423,6 +424,27 @@ TEST_F(Runner, ModelsSideBySideRunAsAPipeline) {
     EXPECT_LT(first_revision - order.begin(), order.rend() - last_caption - 1)
         << "the first revision was sent after the last caption";
     EXPECT_EQ(statuses(records)[StepStatus::done], 2 * kAllSteps);
+}
+
+TEST_F(Runner, SideBySideATracksLaterAudioStepsGoToTheSlotThatHoldsItsAudio) {
+    // qwen_omni (two slots) hears both tracks at once; its omni_revision steps become ready one at
+    // a time as the slow music_flamingo finishes their inputs, when qwen_omni's slots are idle, and
+    // each goes to the slot that already holds that track's audio, not to whichever wakes first.
+    m_model.answer = [](const llm::GenerationRequest& request) -> llm::LlmResult<llm::GenerationResult> {
+        std::this_thread::sleep_for(std::chrono::milliseconds(request.family == core::Family::music_flamingo ? 50 : 1));
+        return llm::GenerationResult{"A quiet track.", "", "stop", 1, 1, {}, 1, ""};
+    };
+    const auto config = load_config("runtime: {audio_format: wav}\n"  // quick to prepare: qwen_omni's first groups end first
+                                    "models:\n  music_flamingo: {slots: 1, ctx: 8192}\n  qwen_omni: {slots: 2, ctx: 16384}\n");
+    auto records = tracks(config);
+    const auto outcome = run(config, records, {}, {{"music_flamingo", "qwen_omni"}});
+    EXPECT_EQ(outcome.failed, 0u);
+    std::map<std::size_t, std::set<int>> slots;  // by track's audio
+    for (const auto& request : m_model.seen()) {
+        if (request.family == core::Family::qwen2_5_omni && request.audio) slots[request.audio_hash].insert(request.id_slot);
+    }
+    ASSERT_EQ(slots.size(), 2u);
+    for (const auto& [audio, used] : slots) EXPECT_EQ(used.size(), 1u);
 }
 
 TEST_F(Runner, CtrlCWhileAServerStartsStoresNoFailureForItsSteps) {
