@@ -5,8 +5,8 @@
 // the measured speed-up within 15%, then the rows for other slot counts (the cap of `slots: auto`,
 // docs/slots.md).
 //
-// usage: bench_schedule [--tracks 12] [--prototype-tracks 3] [--slots 1,2,4,8,16] [--scale 0.1]
-//                       [--track-seconds 185]
+// usage: bench_schedule [--tracks 12] [--prototype-tracks 3] [--slots 1,2,4,8,16] [--replicas 2,4]
+//                       [--side-by-side on|off] [--scale 0.1] [--track-seconds 185]
 //
 // What is simulated and what is real:
 // - the engine (model load, prefill, decode per slot and in aggregate, the per-request audio
@@ -32,6 +32,7 @@
 #include <iostream>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -46,6 +47,7 @@
 #include "pipeline/plan.hpp"
 #include "pipeline/runner.hpp"
 #include "server/backend.hpp"
+#include "server/environment.hpp"
 #include "store/store.hpp"
 #include "tiny_gguf.hpp"
 
@@ -209,6 +211,13 @@ private:
     std::map<std::string, double> m_seconds;
 };
 
+// Where the servers run: `replicas` servers per model, each on its own simulated GPU, models one
+// at a time; or every model loaded side by side (one stage), all on one simulated GPU.
+struct Layout {
+    int replicas = 1;
+    bool side_by_side = false;
+};
+
 struct Figure {
     double engine_seconds = 0;  // (wall - real_seconds) / scale
     double real_seconds = 0;    // this machine's time starting and stopping the fake, subtracted
@@ -240,24 +249,35 @@ public:
         });
     }
 
-    // tunecap's model-major schedule in one run, every model on the same GPU in turn.
-    Figure tunecap(const Tracks& tracks, int count, int slots) {
-        return measure([&](store::Store& store, Figure& figure, PhaseClock& clock) {
-            const auto config = bench_config(slots, m_models);
-            auto all = records(tracks, 0, static_cast<std::size_t>(count), config, {{}, kPhases}, m_track_seconds);
-            pipeline::RunOptions options;
-            options.progress = &clock;
-            add(figure, pipeline::run_pipeline(config, all, store, factory(), options));
-        });
+    // tunecap's schedule in one run: model-major, with replicas, or every model side by side.
+    Figure tunecap(const Tracks& tracks, int count, int slots, Layout layout = {}) {
+        return measure(
+            [&](store::Store& store, Figure& figure, PhaseClock& clock) {
+                auto config = bench_config(slots, m_models);
+                if (layout.replicas > 1) {
+                    for (auto& model : config.models) {
+                        model.gpus.clear();
+                        for (int g = 0; g < layout.replicas; ++g) model.gpus.push_back(g);
+                    }
+                }
+                auto all = records(tracks, 0, static_cast<std::size_t>(count), config, {{}, kPhases}, m_track_seconds);
+                pipeline::RunOptions options;
+                options.progress = &clock;
+                if (layout.side_by_side) options.stages = {kModels};
+                m_starts_overlap = layout.side_by_side;
+                add(figure, pipeline::run_pipeline(config, all, store, factory(), options));
+            },
+            layout.replicas);
     }
 
 private:
-    // Starts the fake with the model's engine profile, on this run's GPU: the profile goes
-    // through the environment, which the child inherits; starts happen one at a time.
+    // Starts the fake with the model's engine profile in its environment, replica i on the run's
+    // GPU i (models side by side all on GPU 0). Starts may overlap (models side by side).
     pipeline::BackendFactory factory() {
         return [this](const config::Model& model, std::size_t replica, bool needs_audio) -> core::Result<std::unique_ptr<server::Backend>> {
             const auto& p = kProfiles.at(model.name);
-            const auto set = [](const char* name, double value) { ::setenv(name, fmt::format("{}", value).c_str(), 1); };
+            auto environment = server::process_environment_entries();
+            const auto set = [&](const char* name, double value) { server::set_variable(environment, name, fmt::format("{}", value)); };
             set("FAKE_LLAMA_TIME_SCALE", m_scale);
             set("FAKE_LLAMA_LOAD_MS", p.load_ms);
             set("FAKE_LLAMA_PREFILL_TPS", p.prefill_tps);
@@ -266,14 +286,21 @@ private:
             set("FAKE_LLAMA_DECODE_STREAM_MS", p.decode_stream_ms);
             set("FAKE_LLAMA_HOST_MS", p.host_ms);
             set("FAKE_LLAMA_AUDIO_OVERHEAD_MS", p.audio_overhead_ms);
-            ::setenv("FAKE_LLAMA_GPU", m_gpu_file.c_str(), 1);
-            ++m_loads;
+            server::set_variable(environment, "FAKE_LLAMA_GPU", m_gpu_files.at(std::min(replica, m_gpu_files.size() - 1)));
+            {
+                std::lock_guard lock(m_real_mutex);
+                ++m_loads;
+            }
             server::SupervisorSettings settings;
             settings.log_dir = m_work / "logs";
+            settings.log_stem = fmt::format("{}-r{}", model.name, replica);
+            settings.environment = std::move(environment);
             settings.guard = fs::path(TUNECAP_BINARY);
             const auto began = std::chrono::steady_clock::now();
             auto started = server::ManagedServer::start(model, needs_audio, FAKE_LLAMA_SERVER, settings);
-            add_real(model.name, std::chrono::steady_clock::now() - began, p.load_ms);
+            // Models side by side load while the others work: then the start is off the critical
+            // path and only the second scale takes its real time out.
+            if (!m_starts_overlap) add_real(model.name, std::chrono::steady_clock::now() - began, p.load_ms);
             if (!started) return started.error();
             return std::unique_ptr<server::Backend>(std::make_unique<TimedBackend>(std::move(started).take(), model.name, *this));
         };
@@ -332,9 +359,9 @@ private:
     // each run's (wall - start and stop) / scale is the engine time E plus residual / scale; two
     // scales give E = 2 x E(scale) - E(scale / 2).
     template <class Body>
-    Figure measure(Body body) {
-        const auto half = once(body, m_target_scale / 2);
-        auto figure = once(body, m_target_scale);
+    Figure measure(Body body, int gpus = 1) {
+        const auto half = once(body, m_target_scale / 2, gpus);
+        auto figure = once(body, m_target_scale, gpus);
         const double measured = figure.engine_seconds;
         figure.engine_seconds = std::max(0.0, 2 * measured - half.engine_seconds);
         figure.real_seconds += (measured - figure.engine_seconds) * m_target_scale;
@@ -347,11 +374,12 @@ private:
     }
 
     template <class Body>
-    Figure once(Body& body, double scale) {
+    Figure once(Body& body, double scale, int gpus) {
         m_scale = scale;
         const auto run_dir = m_work / fmt::format("run-{}", m_runs++);
         fs::create_directories(run_dir);
-        m_gpu_file = (run_dir / "gpu").string();
+        m_gpu_files.clear();
+        for (int g = 0; g < gpus; ++g) m_gpu_files.push_back((run_dir / fmt::format("gpu{}", g)).string());
         auto store = store::Store::open(run_dir / "tunecap.db").take();
         PhaseClock clock;
         Figure figure;
@@ -363,7 +391,9 @@ private:
         const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
         figure.real_seconds = m_real_seconds;
         figure.engine_seconds = (wall - m_real_seconds) / m_scale;
-        figure.gpu_busy = fake_llama_server::read_gpu_busy_seconds(m_gpu_file).value_or(0) / figure.engine_seconds;
+        double busy = 0;
+        for (const auto& file : m_gpu_files) busy += fake_llama_server::read_gpu_busy_seconds(file).value_or(0);
+        figure.gpu_busy = busy / gpus / figure.engine_seconds;
         for (const auto& [model, seconds] : clock.seconds()) figure.phase_seconds[model] = (seconds - m_real_in_phase[model]) / m_scale;
         figure.loads = m_loads;
         store.reset();
@@ -376,7 +406,8 @@ private:
     double m_scale;  // of the run under way
     double m_track_seconds;
     testing::TinyModelFiles m_models;
-    std::string m_gpu_file;
+    std::vector<std::string> m_gpu_files;  // of the run under way, one per simulated GPU
+    bool m_starts_overlap = false;
     std::mutex m_real_mutex;
     double m_real_seconds = 0;
     std::map<std::string, double> m_real_in_phase;
@@ -399,10 +430,18 @@ void print_row(const std::string& order, int tracks, int slots, const Figure& fi
 
 }  // namespace
 
+int usage() {
+    std::cerr << "usage: bench_schedule [--tracks 12] [--prototype-tracks 3] [--slots 1,2,4,8,16] [--replicas 2,4]\n"
+                 "                      [--side-by-side on|off] [--scale 0.1] [--track-seconds 185]\n";
+    return 2;
+}
+
 int main(int argc, char** argv) {
     int track_count = 12;
     int prototype_tracks = 3;
     std::vector<int> slot_counts = {1, 2, 4, 8, 16};
+    std::vector<int> replica_counts = {2, 4};
+    bool side_by_side = true;
     double scale = 0.1;
     double track_seconds = 185;
     for (int i = 1; i + 1 < argc; i += 2) {
@@ -412,15 +451,11 @@ int main(int argc, char** argv) {
         else if (flag == "--slots") slot_counts = parse_list(argv[i + 1]);
         else if (flag == "--scale") scale = std::stod(argv[i + 1]);
         else if (flag == "--track-seconds") track_seconds = std::stod(argv[i + 1]);
-        else {
-            std::cerr << "usage: bench_schedule [--tracks 12] [--prototype-tracks 3] [--slots 1,2,4,8,16] [--scale 0.1] [--track-seconds 185]\n";
-            return 2;
-        }
+        else if (flag == "--replicas") replica_counts = parse_list(argv[i + 1]);
+        else if (flag == "--side-by-side") side_by_side = std::string(argv[i + 1]) == "on";
+        else return usage();
     }
-    if (argc % 2 == 0 || scale <= 0 || track_count < 1 || prototype_tracks < 1) {
-        std::cerr << "usage: bench_schedule [--tracks 12] [--prototype-tracks 3] [--slots 1,2,4,8,16] [--scale 0.1] [--track-seconds 185]\n";
-        return 2;
-    }
+    if (argc % 2 == 0 || scale <= 0 || track_count < 1 || prototype_tracks < 1) return usage();
     std::string pattern = (fs::temp_directory_path() / "tunecap-bench-XXXXXX").string();
     if (::mkdtemp(pattern.data()) == nullptr) return 1;
     const fs::path work = pattern;
@@ -450,6 +485,30 @@ int main(int argc, char** argv) {
         by_slots[slots] = bench.tunecap(tracks, track_count, slots);
         print_row("tunecap (model-major)", track_count, slots, by_slots[slots], prototype_per_track);
     }
+    for (int replicas : replica_counts) {
+        if (replicas < 2) continue;
+        const auto figure = bench.tunecap(tracks, track_count, 4, {replicas, false});
+        print_row(fmt::format("{} replicas, {} GPUs", replicas, replicas), track_count, 4, figure, prototype_per_track);
+    }
+    std::optional<Figure> together;
+    if (side_by_side) {
+        together = bench.tunecap(tracks, track_count, 4, {1, true});
+        print_row("side by side, one GPU", track_count, 4, *together, prototype_per_track);
+    }
+
+    if (!by_slots.empty()) {
+        fmt::print("\nPer model, first step to last (engine s), by slots per server ({} tracks):\n{:>5}", track_count, "slots");
+        for (const auto& model : kModels) fmt::print(" {:>15}", model);
+        fmt::print("\n");
+        for (const auto& [slots, figure] : by_slots) {
+            fmt::print("{:>5}", slots);
+            for (const auto& model : kModels) {
+                const auto it = figure.phase_seconds.find(model);
+                fmt::print(" {:>15.1f}", it == figure.phase_seconds.end() ? 0.0 : it->second);
+            }
+            fmt::print("\n");
+        }
+    }
 
     fmt::print("\nCalibration against the H200 (docs/perf/H200-TUNECAP.md):\n");
     fmt::print("  prototype order, per track      {:7.1f} s   H200 {:6.1f} s   {}\n", prototype_per_track, kH200PrototypePerTrack,
@@ -476,6 +535,11 @@ int main(int argc, char** argv) {
     if (const auto eight = by_slots.find(8); eight != by_slots.end() && by_slots.count(4) && track_count == 12) {
         fmt::print("  music_flamingo 8 slots, phase   {:7.1f} s   H200 143 s (against 147 s at 4 slots; its audio cut to 4,096 tokens)\n",
                    eight->second.phase_seconds["music_flamingo"]);
+    }
+    if (together) {
+        const double ratio = prototype_per_track / (together->engine_seconds / track_count);
+        fmt::print("\nTarget for models side by side on one large GPU: at least 4x the prototype order at 12 tracks: {:.2f}x, {}.\n",
+                   ratio, ratio >= 4 ? "met" : "NOT met");
     }
     std::error_code ec;
     fs::remove_all(work, ec);
