@@ -70,13 +70,14 @@ struct EngineProfile {
 // Decode alone: 167 (7B), 134 (14B), 184 / 209 (the 4B stand-ins: gpt_oss_20b with q4_0 KV,
 // granite_tiny with f16) tokens/s. With 4 slots the H200 reported 70, 72, 77 / 82 tokens/s per
 // stream, averaged over requests during which fewer than 4 slots decoded at times (the others
-// waiting for their audio or prefilling); the per-stream rate with all 4 decoding is fitted below
-// (kFourSlots) so each phase at 4 slots takes what it took on the H200 (147, 218, 95, 82, 78 s).
+// waiting for their audio or prefilling); the per-stream rate with all 4 decoding (stream_ms's
+// second argument: 58, 66, 74, 78) is fitted so each phase at 4 slots takes what it took on the
+// H200 (147, 218, 95, 82, 78 s).
 // A step of n slots then takes 1000/alone + (n - 1) x stream_ms, the linear growth of the step that
 // makes aggregate decode grow sublinearly (H100: host work per step 0.5 ms at 1 slot, 2.5 at 4).
 // Prefill: 5,340 audio tokens in 0.99 s alone, 2.42 s (median) with the other slots busy. The
 // text models' prefill was not measured on the H200: the H100's 14B figure (5,140 tokens/s), the
-// 4B's scaled by parameters, slowed by the audio models' ratio while other slots decode.
+// 4B's 3.5 times that (by parameters), slowed by the audio models' ratio while other slots decode.
 // The per-request audio overhead is the H100's (0.6 s, serialized per server).
 // host_ms (CPU-side part of a step, per stream) is fitted so the GPU is busy about the measured
 // 53% of the time in both schedules (not measured on its own).
@@ -85,8 +86,8 @@ constexpr double kBusyPrefill = 2.42 / 0.99;
 constexpr double kAudioOverheadMs = 600;
 constexpr double kHostMs = 2.0;
 const std::map<std::string, EngineProfile> kProfiles = {
-    {"music_flamingo", {1650, 5340 / 0.99, 5340 / 2.42, 167, stream_ms(167, 60), kHostMs, kAudioOverheadMs}},
-    {"qwen_omni", {1650, 5340 / 0.99, 5340 / 2.42, 167, stream_ms(167, 60), kHostMs, kAudioOverheadMs}},
+    {"music_flamingo", {1650, 5340 / 0.99, 5340 / 2.42, 167, stream_ms(167, 58), kHostMs, kAudioOverheadMs}},
+    {"qwen_omni", {1650, 5340 / 0.99, 5340 / 2.42, 167, stream_ms(167, 58), kHostMs, kAudioOverheadMs}},
     {"qwen3_14b", {1850, 5140, 5140 / kBusyPrefill, 134, stream_ms(134, 66), kHostMs, 0}},
     {"gpt_oss_20b", {1150, 5140 * 3.5, 5140 * 3.5 / kBusyPrefill, 184, stream_ms(184, 74), kHostMs, 0}},
     {"granite_tiny", {1150, 5140 * 3.5, 5140 * 3.5 / kBusyPrefill, 209, stream_ms(209, 78), kHostMs, 0}},
@@ -97,7 +98,7 @@ constexpr double kServerStopMs = 400;
 // The prototype order's cost per `tunecap run TRACK --only PHASE` besides its server: starting
 // tunecap and decoding the 185 s track. Fitted so the prototype order takes what it took on the
 // H200 (not measured on its own).
-constexpr double kPrototypeRunOverheadMs = 700;
+constexpr double kPrototypeRunOverheadMs = 400;
 
 // The measured H200 figures this bench must reproduce.
 constexpr double kH200PrototypePerTrack = 118.4;
@@ -471,7 +472,8 @@ int main(int argc, char** argv) {
                "time scale {}, {:.0f} s tracks, 55 steps per track, 256 tokens out per caption and 200 per revision.\n"
                "Times are engine time: (wall - real s) / scale, real s being this machine's own time (starting and stopping\n"
                "the fake, measured; between requests, from a second run at half the scale). GPU: the share of the engine\n"
-               "time the simulated GPU computed. Every ratio is against the prototype order measured in this run.\n\n",
+               "time the simulated GPU computed (over 100%: saturated, the excess is the error of that second run;\n"
+               "with replicas, averaged over their GPUs). Every ratio is against the prototype order measured in this run.\n\n",
                scale, track_seconds);
     fmt::print("{:<24} {:>6} {:>5} {:>5} {:>6} {:>9} {:>9} {:>8} {:>6} {:>7}\n", "order", "tracks", "slots", "loads", "steps", "engine s",
                "s/track", "vs proto", "GPU", "real s");
