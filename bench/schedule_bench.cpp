@@ -132,6 +132,9 @@ config::Config bench_config(int slots, const testing::TinyModelFiles& models) {
                                        {"bench.yaml", yaml, "/"}},
                                       config::process_environment())
                       .take();
+    // As measured on the H200 (tunecap 0.1.0 sent WAV); the simulated per-request audio overhead is
+    // the WAV one.
+    config.runtime.audio_format = core::AudioFormat::wav;
     for (auto& model : config.models) {
         model.slots = slots;
         model.ctx = slots * 8192;  // every slot holds a 3-minute track's 7 windows and the text
