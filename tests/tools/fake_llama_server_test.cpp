@@ -382,6 +382,92 @@ TEST_F(FakeLlamaServer, RequestsBeyondTheSlotsWaitForOne) {
     }
 }
 
+// Each of `servers` answers one request of `tokens` generated tokens, all at once; the model time
+// (timings.predicted_ms) each took, in the order of the servers.
+std::vector<double> decode_together(const std::vector<FakeServer*>& servers, int tokens) {
+    const json request = {{"messages", {{{"role", "user"}, {"content", "Hi"}}}}, {"max_tokens", tokens}, {"ignore_eos", true}};
+    std::vector<json> answers(servers.size());
+    std::vector<std::thread> clients;
+    for (std::size_t i = 0; i < servers.size(); ++i) {
+        clients.emplace_back([&, i] {
+            auto cli = servers[i]->client();
+            answers[i] = chat(cli, request);
+        });
+    }
+    for (auto& client : clients) client.join();
+    std::vector<double> out;
+    for (const auto& answer : answers) out.push_back(answer.contains("timings") ? answer["timings"]["predicted_ms"].get<double>() : -1.0);
+    return out;
+}
+
+TEST_F(FakeLlamaServer, ServersSharingAGpuShareItsComputeButNotTheirCpuSide) {
+    // 100 tokens at 100 tokens/s: 1 s of model time alone, all of it GPU compute.
+    const auto gpu = (m_scratch / "gpu").string();
+    const std::vector<std::string> compute = {"FAKE_LLAMA_DECODE_TPS=100", "FAKE_LLAMA_GPU=" + gpu};
+    auto& a = start({"-np", "1"}, compute);
+    auto& b = start({"-np", "1"}, compute);
+    auto& elsewhere = start({"-np", "1"}, {"FAKE_LLAMA_DECODE_TPS=100", "FAKE_LLAMA_GPU=" + (m_scratch / "gpu2").string()});
+    ASSERT_TRUE(a.wait_healthy() && b.wait_healthy() && elsewhere.wait_healthy());
+    const auto alone = decode_together({&a}, 100);
+    EXPECT_NEAR(alone[0], 1000, 1);
+    // Two servers on one GPU: twice as long each. One on another GPU: not slowed.
+    const auto shared = decode_together({&a, &b}, 100);
+    EXPECT_GT(shared[0], 1700);
+    EXPECT_GT(shared[1], 1700);
+    EXPECT_LT(shared[0] + shared[1], 4200);
+    const auto apart = decode_together({&a, &elsewhere}, 100);
+    EXPECT_NEAR(apart[0], 1000, 1);
+    EXPECT_NEAR(apart[1], 1000, 1);
+    // The file totals the GPU's busy time: 1 s, then 2 x 1 s, then 1 s (model time; the tiny
+    // prompts' prefill is a few milliseconds).
+    std::ifstream file(gpu, std::ios::binary);
+    std::int64_t busy_us = 0;
+    file.read(reinterpret_cast<char*>(&busy_us), sizeof(busy_us));
+    EXPECT_NEAR(static_cast<double>(busy_us) / 1e6, 4.0, 0.05);
+
+    // Half of each step on the CPU: two servers fill the GPU exactly, neither is slowed.
+    const std::vector<std::string> half = {"FAKE_LLAMA_DECODE_TPS=100", "FAKE_LLAMA_HOST_MS=5", "FAKE_LLAMA_GPU=" + (m_scratch / "gpu3").string()};
+    auto& c = start({"-np", "1"}, half);
+    auto& d = start({"-np", "1"}, half);
+    ASSERT_TRUE(c.wait_healthy() && d.wait_healthy());
+    const auto overlapped = decode_together({&c, &d}, 100);
+    EXPECT_NEAR(overlapped[0], 1000, 1);
+    EXPECT_NEAR(overlapped[1], 1000, 1);
+}
+
+TEST_F(FakeLlamaServer, DecodeStepsGrowPerStream) {
+    // A step of n slots: 10 ms + (n - 1) x 5 ms; 2 slots: 15 ms a token each.
+    auto& server = start({"-np", "2"}, {"FAKE_LLAMA_DECODE_TPS=100", "FAKE_LLAMA_DECODE_STREAM_MS=5"});
+    ASSERT_TRUE(server.wait_healthy());
+    const auto both = decode_together({&server, &server}, 100);
+    // The first and last tokens of one may run alone (10 ms), the rest at 15 ms.
+    EXPECT_GT(both[0], 1400);
+    EXPECT_LT(both[0], 1510);
+    EXPECT_GT(both[1], 1400);
+    EXPECT_LT(both[1], 1510);
+}
+
+TEST_F(FakeLlamaServer, PrefillSlowsWhileAnotherSlotDecodes) {
+    auto& server = start({"-np", "2"}, {"FAKE_LLAMA_DECODE_TPS=100", "FAKE_LLAMA_PREFILL_TPS=20000", "FAKE_LLAMA_PREFILL_BUSY_TPS=2000"});
+    ASSERT_TRUE(server.wait_healthy());
+    std::string words;
+    for (int i = 0; i < 1000; ++i) words += "word ";
+    const json prompt = {{"messages", {{{"role", "user"}, {"content", words}}}}, {"max_tokens", 1}};
+    auto cli = server.client();
+    const auto alone = chat(cli, prompt);
+    const double tokens = alone["timings"]["prompt_n"].get<double>();
+    ASSERT_GT(tokens, 500);
+    EXPECT_NEAR(alone["timings"]["prompt_ms"].get<double>(), tokens / 20.0, 1);
+    // The same prompt (uncached: another slot) while a 2 s generation decodes.
+    std::thread decoding([&] { decode_together({&server}, 200); });
+    std::this_thread::sleep_for(300ms);
+    auto busy_prompt = prompt;
+    busy_prompt["cache_prompt"] = false;
+    const auto busy = chat(cli, busy_prompt);
+    decoding.join();
+    EXPECT_NEAR(busy["timings"]["prompt_ms"].get<double>(), tokens / 2.0, 1);
+}
+
 TEST_F(FakeLlamaServer, OverflowIsExceedContextSizeErrorWithTheCounts) {
     auto& server = start({"-c", "512", "-np", "1"});
     ASSERT_TRUE(server.wait_healthy());

@@ -37,14 +37,34 @@ std::size_t reusable_prefix(const std::vector<std::uint64_t>& cache, const Token
     return n;
 }
 
-Engine::Engine(int n_slots, int n_ctx_slot, int ubatch, const EngineTiming& timing, Logger& log)
+Engine::Engine(int n_slots, int n_ctx_slot, int ubatch, const EngineTiming& timing, Logger& log, SharedGpu* gpu)
     : m_n_ctx_slot(n_ctx_slot),
       m_ubatch(std::max(1, ubatch)),
       m_timing(timing),
       m_log(log),
       m_start(std::chrono::steady_clock::now()),
-      m_slots(static_cast<std::size_t>(std::max(1, n_slots))) {
+      m_slots(static_cast<std::size_t>(std::max(1, n_slots))),
+      m_gpu(gpu) {
     for (std::size_t i = 0; i < m_slots.size(); ++i) m_slots[i].snapshot.id = static_cast<int>(i);
+}
+
+double Engine::step_ms(int n) const {
+    n = std::max(1, n);
+    double step = 1000.0 / m_timing.decode_tps + (n - 1) * m_timing.decode_stream_ms;
+    if (m_timing.decode_agg_tps > 0) step = std::max(step, 1000.0 * n / m_timing.decode_agg_tps);
+    return step;
+}
+
+double Engine::host_ms(int n) const { return std::min(step_ms(n), m_timing.host_ms * std::max(1, n)); }
+
+void Engine::update_demand() {
+    if (m_gpu == nullptr) return;
+    std::lock_guard lock(m_demand_mutex);
+    const int decoding = m_decoding.load();
+    double demand = 0;
+    if (m_prefilling.load() > 0) demand = 1;
+    else if (decoding > 0) demand = 1.0 - host_ms(decoding) / step_ms(decoding);
+    m_gpu->set_demand(demand);
 }
 
 std::int64_t Engine::now_us() const {
@@ -188,22 +208,36 @@ Engine::Lease::Lease(Engine& engine, int slot, long task, std::size_t prompt_siz
       m_pacer(engine.m_timing.time_scale, engine.m_stopping) {}
 
 Engine::Lease::~Lease() {
-    if (m_decoding) --m_engine.m_decoding;
+    if (m_decoding) {
+        --m_engine.m_decoding;
+        m_engine.update_demand();
+    }
     m_engine.release(m_slot, m_task, nullptr);
 }
 
 bool Engine::Lease::prefill() {
     ++m_engine.m_prefilling;
+    m_engine.update_demand();
     struct Done {
-        std::atomic<int>& counter;
-        ~Done() { --counter; }
-    } done{m_engine.m_prefilling};
+        Engine& engine;
+        ~Done() {
+            --engine.m_prefilling;
+            engine.update_demand();
+        }
+    } done{m_engine};
+    const auto& timing = m_engine.m_timing;
     auto remaining = prompt_n();
     while (remaining > 0) {
         const auto chunk = std::min<std::size_t>(remaining, static_cast<std::size_t>(m_engine.m_ubatch));
-        // Slots prefilling at the same time share the prompt throughput.
-        const double rate = m_engine.m_timing.prefill_tps / std::max(1, m_engine.m_prefilling.load());
-        const double ms = static_cast<double>(chunk) / rate * 1000.0;
+        // Slots prefilling at the same time share the prompt throughput; decoding slots slow it.
+        const double tps = m_engine.m_decoding.load() > 0 && timing.prefill_busy_tps > 0 ? timing.prefill_busy_tps : timing.prefill_tps;
+        const double rate = tps / std::max(1, m_engine.m_prefilling.load());
+        double ms = static_cast<double>(chunk) / rate * 1000.0;
+        if (m_engine.m_gpu != nullptr) {
+            // The GPU work is the chunk's alone; the rest of its time is spent waiting for a turn.
+            m_engine.m_gpu->add_busy(static_cast<double>(chunk) / timing.prefill_tps * 1000.0);
+            ms *= m_engine.m_gpu->stretch();
+        }
         m_prompt_ms += ms;
         if (!m_pacer.advance(ms)) return false;
         remaining -= chunk;
@@ -215,12 +249,17 @@ bool Engine::Lease::decode_token() {
     if (!m_decoding) {
         m_decoding = true;
         ++m_engine.m_decoding;
+        m_engine.update_demand();
     }
-    double rate = m_engine.m_timing.decode_tps;
-    if (m_engine.m_timing.decode_agg_tps > 0) {
-        rate = std::min(rate, m_engine.m_timing.decode_agg_tps / std::max(1, m_engine.m_decoding.load()));
+    // This slot's share of one decode step of all decoding slots: a whole step per token.
+    const int n = std::max(1, m_engine.m_decoding.load());
+    const double host = m_engine.host_ms(n);
+    const double gpu = m_engine.step_ms(n) - host;
+    double ms = host + gpu;
+    if (m_engine.m_gpu != nullptr) {
+        m_engine.m_gpu->add_busy(gpu / n);
+        ms = host + gpu * m_engine.m_gpu->stretch();
     }
-    const double ms = 1000.0 / rate;
     m_predicted_ms += ms;
     ++m_predicted_n;
     {

@@ -10,6 +10,10 @@
 // recently used one. cache_n is that common prefix, cut back to the start of an audio clip it
 // would split (a clip is encoded whole) and to one token short of the prompt (the server always
 // evaluates at least one token).
+//
+// A decode step of n slots takes 1000 / decode_tps + (n - 1) x decode_stream_ms (capped by
+// decode_agg_tps), host_ms x n of it CPU-side and the rest GPU compute; with a SharedGpu the GPU
+// part is stretched while other servers on the same GPU keep it full.
 
 #include <nlohmann/json.hpp>
 
@@ -22,6 +26,7 @@
 #include <mutex>
 #include <vector>
 
+#include "gpu.hpp"
 #include "log.hpp"
 #include "prompt.hpp"
 #include "settings.hpp"
@@ -72,7 +77,9 @@ private:
 
 class Engine {
 public:
-    Engine(int n_slots, int n_ctx_slot, int ubatch, const EngineTiming& timing, Logger& log);
+    // gpu: the simulated GPU shared with other servers, or nullptr for a GPU of its own; it must
+    // outlive the engine.
+    Engine(int n_slots, int n_ctx_slot, int ubatch, const EngineTiming& timing, Logger& log, SharedGpu* gpu = nullptr);
 
     class Lease {
     public:
@@ -146,6 +153,11 @@ private:
     };
 
     void dispatch_locked();
+    // Model time of one decode step with n slots decoding, and its CPU-side part.
+    double step_ms(int n) const;
+    double host_ms(int n) const;
+    // Publishes this server's GPU demand after a slot starts or stops prefilling or decoding.
+    void update_demand();
     int choose_slot_locked(const TokenizedPrompt& prompt, std::string& how) const;
     void release(int slot, long task, const std::vector<std::uint64_t>* cache);
     std::int64_t now_us() const;
@@ -167,6 +179,8 @@ private:
     Metrics m_metrics;
 
     std::mutex m_audio_mutex;
+    SharedGpu* m_gpu;
+    std::mutex m_demand_mutex;
 };
 
 // Length of the common prefix of a slot cache and a prompt, as the server would reuse it.

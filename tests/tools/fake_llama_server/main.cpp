@@ -286,7 +286,16 @@ int run(int argc, char** argv) {
     }
     if (!settings.port_file.empty()) write_lines(settings.port_file, {std::to_string(port)});
 
-    Engine engine(n_slots, static_cast<int>(n_ctx_slot), options.ubatch, settings.timing, log);
+    std::unique_ptr<SharedGpu> gpu;
+    if (!settings.gpu_file.empty()) {
+        std::string error;
+        gpu = SharedGpu::open(settings.gpu_file, error);
+        if (!gpu) {
+            log.error("fake-llama-server: " + error);
+            return 1;
+        }
+    }
+    Engine engine(n_slots, static_cast<int>(n_ctx_slot), options.ubatch, settings.timing, log, gpu.get());
     ServerFacts facts;
     facts.model_path = options.model;
     facts.model_alias = options.alias.empty() ? options.model : options.alias;

@@ -97,6 +97,9 @@ std::optional<SettingsError> read_settings(Settings& settings) {
         read_number("FAKE_LLAMA_PREFILL_TPS", timing.prefill_tps);
         read_number("FAKE_LLAMA_DECODE_TPS", timing.decode_tps);
         read_number("FAKE_LLAMA_DECODE_AGG_TPS", timing.decode_agg_tps);
+        read_number("FAKE_LLAMA_DECODE_STREAM_MS", timing.decode_stream_ms);
+        read_number("FAKE_LLAMA_PREFILL_BUSY_TPS", timing.prefill_busy_tps);
+        read_number("FAKE_LLAMA_HOST_MS", timing.host_ms);
         read_number("FAKE_LLAMA_AUDIO_OVERHEAD_MS", timing.audio_overhead_ms);
         read_number("FAKE_LLAMA_TIME_SCALE", timing.time_scale);
         read_number("FAKE_LLAMA_LOAD_MS", timing.load_ms);
@@ -110,6 +113,7 @@ std::optional<SettingsError> read_settings(Settings& settings) {
         read_string("FAKE_LLAMA_PORT_FILE", settings.port_file);
         read_string("FAKE_LLAMA_KEYS_FILE", settings.keys_file);
         read_string("FAKE_LLAMA_PROC_DIR", settings.proc_dir);
+        read_string("FAKE_LLAMA_GPU", settings.gpu_file);
         read_number("FAKE_LLAMA_IDLE_EXIT_S", settings.idle_exit_s);
         read_number("FAKE_LLAMA_N_CTX_TRAIN", settings.n_ctx_train);
         read_string("FAKE_LLAMA_BUILD_INFO", settings.build_info);

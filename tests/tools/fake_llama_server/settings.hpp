@@ -33,6 +33,13 @@ struct EngineTiming {
     double prefill_tps = 20000;     // prompt tokens/s for one slot (tiny-model CPU recordings: ~21,000)
     double decode_tps = 1000;       // generated tokens/s for one slot (recordings: ~1,100)
     double decode_agg_tps = 0;      // ceiling over all decoding slots; 0 = none
+    // A decode step of n slots takes 1000 / decode_tps + (n - 1) x decode_stream_ms: each stream
+    // adds its attention and sampling, so aggregate decode grows sublinearly with the slots.
+    double decode_stream_ms = 0;
+    double prefill_busy_tps = 0;    // prompt tokens/s of one slot while other slots decode; 0 = prefill_tps
+    // CPU-side part of each decode step, per decoding slot (the rest of the step is GPU compute):
+    // what another server on the same GPU (FAKE_LLAMA_GPU) can fill with its kernels.
+    double host_ms = 0;
     double audio_overhead_ms = 0;   // per audio request, serialized, before a slot (H100: ~600)
     double time_scale = 1.0;        // 0 = never sleep
     long load_ms = 50;              // "Loading model" phase (scaled too)
@@ -49,6 +56,7 @@ struct Settings {
     std::string port_file;      // FAKE_LLAMA_PORT_FILE: the bound port, written right after bind
     std::string keys_file;      // FAKE_LLAMA_KEYS_FILE: the API keys it accepts, appended per start
     std::string proc_dir;       // FAKE_LLAMA_PROC_DIR: PID.cmdline and PID.environ, copied from /proc at start
+    std::string gpu_file;       // FAKE_LLAMA_GPU: servers naming the same file share one simulated GPU (gpu.hpp)
     double idle_exit_s = 120;   // FAKE_LLAMA_IDLE_EXIT_S: exit 0 after this long without requests
     long n_ctx_train = 131072;  // FAKE_LLAMA_N_CTX_TRAIN: the model's training context
     std::string build_info = "b0-fake";  // FAKE_LLAMA_BUILD_INFO
