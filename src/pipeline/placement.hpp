@@ -30,8 +30,9 @@
 namespace tunecap::pipeline {
 
 // The most slots `slots: auto` gives a model. Measured on an H100, a server reached 75% of its
-// kernel throughput at 4 slots; more slots split the same GPU further for little gain and make
-// each request slower (docs/perf/H100-FIGURES.md, "decode, 4 slots").
+// kernel throughput at 4 slots, and on an H200 8 slots gained 3% on the audio model; the
+// calibrated bench gains 8% from 4 to 8 and 4% from 8 to 16, while each request takes twice as
+// long and each slot's context halves. Why 4: docs/slots.md.
 inline constexpr int kSlotCap = 4;
 
 // The GPU memory of one of a model's servers: fixed + kv_bytes_per_token x ctx +
