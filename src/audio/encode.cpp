@@ -78,19 +78,6 @@ struct OutputContextDeleter {
 };
 using OutputContextPtr = std::unique_ptr<AVFormatContext, OutputContextDeleter>;
 
-class Dictionary {
-public:
-    Dictionary() = default;
-    ~Dictionary() { av_dict_free(&m_dictionary); }
-    Dictionary(const Dictionary&) = delete;
-    Dictionary& operator=(const Dictionary&) = delete;
-    void set(const char* key, const char* value) { av_dict_set(&m_dictionary, key, value, 0); }
-    AVDictionary** out() { return &m_dictionary; }
-
-private:
-    AVDictionary* m_dictionary = nullptr;
-};
-
 struct Encoding {
     const char* muxer;
     const char* encoder;
@@ -178,7 +165,7 @@ core::Result<std::vector<std::uint8_t>> encode_compressed(std::span<const float>
     status = avcodec_parameters_from_context(stream->codecpar, codec.get());
     if (status < 0) return failed(format, "stream parameters", status);
 
-    Dictionary options;
+    ffmpeg::Dictionary options;
     if (format == core::AudioFormat::mp3) options.set("id3v2_version", "0");  // no tag: only the audio
     status = avformat_write_header(output.get(), options.out());
     if (status < 0) return failed(format, "cannot write the header", status);

@@ -16,21 +16,6 @@ extern "C" {
 namespace tunecap::audio::ffmpeg {
 namespace {
 
-// Owns the options dictionary handed to avformat_open_input, which leaves unused entries in it.
-class Dictionary {
-public:
-    Dictionary() = default;
-    ~Dictionary() { av_dict_free(&m_dictionary); }
-    Dictionary(const Dictionary&) = delete;
-    Dictionary& operator=(const Dictionary&) = delete;
-
-    void set(const char* key, const char* value) { av_dict_set(&m_dictionary, key, value, 0); }
-    AVDictionary** out() { return &m_dictionary; }
-
-private:
-    AVDictionary* m_dictionary = nullptr;
-};
-
 // FFmpeg logs to stderr by default; a leaf module reports through its return values instead. The
 // level is process-wide state owned by FFmpeg, so it is set once and never changed back.
 void silence_ffmpeg_logging() {

@@ -7,6 +7,7 @@ extern "C" {
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
 #include <libavutil/channel_layout.h>
+#include <libavutil/dict.h>
 #include <libswresample/swresample.h>
 }
 
@@ -59,6 +60,22 @@ public:
 
 private:
     AVChannelLayout m_layout{};
+};
+
+// Owns an options dictionary handed to avformat_open_input or avformat_write_header, which leave
+// unused entries in it.
+class Dictionary {
+public:
+    Dictionary() = default;
+    ~Dictionary() { av_dict_free(&m_dictionary); }
+    Dictionary(const Dictionary&) = delete;
+    Dictionary& operator=(const Dictionary&) = delete;
+
+    void set(const char* key, const char* value) { av_dict_set(&m_dictionary, key, value, 0); }
+    AVDictionary** out() { return &m_dictionary; }
+
+private:
+    AVDictionary* m_dictionary = nullptr;
 };
 
 // FFmpeg's text for an AVERROR code, e.g. "Invalid data found when processing input".
