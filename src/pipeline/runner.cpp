@@ -414,13 +414,13 @@ private:
             m_changed.notify_all();
         }
     }
+
     // For metrics and the report across runs: load time, peak GPU memory and restarts per model.
     void store_load(const ModelLoad& load) {
         const store::LoadRow row{m_run_id, load.model, load.load_seconds, load.peak_gpu_mib, load.restarts, load.server_build};
         if (auto stored = m_store.put_load(row); !stored) store_failed(stored.error());
     }
 
-    // One slot's steps in order; a track's audio is decoded once for all of them.
     // One slot's steps in order; a track's audio is decoded once for all of them. When the replica
     // goes out of service and another is still serving, the step that found it so and the rest of
     // the group go back to the queue for the others, unstored, and the replica is dropped.
