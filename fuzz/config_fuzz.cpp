@@ -58,7 +58,7 @@ void check_config(const config::Config& c, std::string_view input) {
         }
     }
     for (const auto& model : c.models) {
-        if (model.gguf.empty() && !model.endpoint) fail("model " + model.name + " has neither gguf nor endpoint", input);
+        if (model.gguf.empty() && !model.hf && !model.external()) fail("model " + model.name + " has neither gguf, hf nor an endpoint", input);
     }
 }
 

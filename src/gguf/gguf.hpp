@@ -53,7 +53,7 @@ struct MetadataArray {
     std::uint64_t count = 0;
     std::vector<MetadataValue> elements;
 
-    bool stored() const { return elements.size() == count; }
+    bool stored() const;  // defined below, where MetadataValue is complete (clang requires it)
     bool operator==(const MetadataArray&) const = default;
 };
 
@@ -75,6 +75,8 @@ struct MetadataValue {
     const std::string* as_string() const;
     const MetadataArray* as_array() const;
 };
+
+inline bool MetadataArray::stored() const { return elements.size() == count; }
 
 struct MetadataEntry {
     std::string key;
