@@ -181,11 +181,15 @@ private:
         bool aborted = false;
         auto last_settle = std::chrono::steady_clock::now();
         std::uint64_t settled_commits = m_commits.load();
+        // Steps become ready only in a settle: the graph is walked for them once after each, not on
+        // every wake-up (each commit wakes this loop).
+        bool settled = true;
         while (true) {
-            for (const auto& name : stage) {
-                if (!stopping() && loaded.count(name) == 0 && has_ready(name)) load_model(*m_config.find_model(name), loaded);
-            }
-            if (!stopping()) {
+            if (settled && !stopping()) {
+                settled = false;
+                for (const auto& name : stage) {
+                    if (!stopping() && loaded.count(name) == 0 && has_ready(name)) load_model(*m_config.find_model(name), loaded);
+                }
                 queue_ready(loaded);
                 fail_unserved(loaded);
             }
@@ -221,7 +225,10 @@ private:
                               std::all_of(loaded.begin(), loaded.end(), [](const auto& l) { return l.second.queue.empty(); });
             if (idle && settled_commits == m_commits.load()) {
                 lock.unlock();
-                if (run_local_steps()) continue;
+                if (run_local_steps()) {
+                    settled = true;
+                    continue;
+                }
                 lock.lock();
                 if (!std::any_of(stage.begin(), stage.end(), [&](const std::string& m) { return m_graph.has_ready(m); })) break;
             }
@@ -234,6 +241,7 @@ private:
                 settle();
                 run_local_steps();
                 last_settle = now;
+                settled = true;
             }
         }
         {
