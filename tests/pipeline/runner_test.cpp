@@ -431,7 +431,7 @@ TEST_F(Runner, SideBySideATracksLaterAudioStepsGoToTheSlotThatHoldsItsAudio) {
     // a time as the slow music_flamingo finishes their inputs, when qwen_omni's slots are idle, and
     // each goes to the slot that already holds that track's audio, not to whichever wakes first.
     m_model.answer = [](const llm::GenerationRequest& request) -> llm::LlmResult<llm::GenerationResult> {
-        std::this_thread::sleep_for(std::chrono::milliseconds(request.family == core::Family::music_flamingo ? 50 : 1));
+        std::this_thread::sleep_for(std::chrono::milliseconds(request.family == core::Family::music_flamingo ? 250 : 1));  // a wide margin under load
         return llm::GenerationResult{"A quiet track.", "", "stop", 1, 1, {}, 1, ""};
     };
     const auto config = load_config("runtime: {audio_format: wav}\n"  // quick to prepare: qwen_omni's first groups end first
