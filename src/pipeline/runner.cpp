@@ -80,6 +80,7 @@ private:
         std::string error;       // set when no server started: every step of the model fails with it
         GroupQueue queue;
         ModelLoad load;
+        bool more_coming = false;  // some of its steps still wait for their inputs (batch_floor)
     };
 
     bool stop_requested() const { return m_options.stop_requested && m_options.stop_requested->load(); }
@@ -361,6 +362,7 @@ private:
         const std::lock_guard lock(m_mutex);
         for (auto& [name, model] : loaded) {
             std::vector<SlotWork> work;
+            model.more_coming = m_graph.waiting(name) > 0;
             for (auto i : m_graph.ready(name)) {
                 if (m_claimed[i]) continue;
                 m_claimed[i] = true;
@@ -369,11 +371,7 @@ private:
             }
             if (work.empty()) continue;
             model.load.steps += work.size();
-            std::size_t slots = 0;
-            for (const auto& replica : model.replicas) {
-                if (!replica->dropped) slots += static_cast<std::size_t>(std::max(1, replica->session->props().total_slots));
-            }
-            auto groups = slot_groups(work, std::max<std::size_t>(1, slots));
+            auto groups = slot_groups(work, std::max<std::size_t>(1, live_slots(model)));
             std::map<std::size_t, int> parts;  // per track: a track split over slots stays split
             for (const auto& group : groups) ++parts[m_graph.node(group.front()).track];
             for (auto& group : groups) {
@@ -408,10 +406,10 @@ private:
         std::unique_lock lock(m_mutex);
         while (true) {
             m_changed.wait_for(lock, kStopPoll, [&] {
-                return m_stage_over || stopping() || replica.dropped || model.queue.available({replica.index, slot});
+                return m_stage_over || stopping() || replica.dropped || model.queue.available({replica.index, slot}, batch_floor(model));
             });
             if (m_stage_over || stopping() || replica.dropped) break;
-            auto group = model.queue.take({replica.index, slot});
+            auto group = model.queue.take({replica.index, slot}, batch_floor(model));
             if (!group) continue;
             ++m_busy;
             lock.unlock();
@@ -421,6 +419,26 @@ private:
             --m_busy;
             m_changed.notify_all();
         }
+    }
+
+    std::size_t live_slots(const LoadedModel& model) const {
+        std::size_t slots = 0;
+        for (const auto& replica : model.replicas) {
+            if (!replica->dropped) slots += static_cast<std::size_t>(std::max(1, replica->session->props().total_slots));
+        }
+        return slots;
+    }
+
+    // Models side by side share the GPU, and a decode step of one stream costs it nearly what a step
+    // of four does. A model whose steps become ready one by one as other models finish their inputs
+    // (a revision per caption) would decode them one at a time, all its work at the dearest rate per
+    // token. While other models' requests run and more of its steps are to come, its idle slots wait
+    // until there is a step for each of them, and then start together. When nothing else runs (or
+    // all its steps are ready), the floor is 0 and a step goes at once.
+    std::size_t batch_floor(const LoadedModel& model) const {
+        if (!model.more_coming || m_busy == model.queue.busy()) return 0;
+        const auto slots = live_slots(model);
+        return slots > model.queue.busy() ? slots - model.queue.busy() : 0;
     }
 
     // For metrics and the report across runs: load time, peak GPU memory and restarts per model.

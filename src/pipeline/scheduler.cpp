@@ -138,8 +138,19 @@ void GroupQueue::push(Group group, bool share) {
 
 void GroupQueue::push_front(Group group) { m_any.push_front(std::move(group)); }
 
-const std::deque<GroupQueue::Group>* GroupQueue::source(const Slot& slot) const {
+std::size_t GroupQueue::shared_steps() const {
+    std::size_t n = 0;
+    for (const auto& group : m_any) n += group.steps.size();
+    for (const auto& [other, groups] : m_own) {
+        if (m_busy.count(other) == 0) continue;
+        for (const auto& group : groups) n += group.steps.size();
+    }
+    return n;
+}
+
+const std::deque<GroupQueue::Group>* GroupQueue::source(const Slot& slot, std::size_t floor) const {
     if (auto own = m_own.find(slot); own != m_own.end() && !own->second.empty()) return &own->second;
+    if (floor > 0 && shared_steps() < floor) return nullptr;
     if (!m_any.empty()) return &m_any;
     const std::deque<Group>* from = nullptr;
     for (auto& [other, groups] : m_own) {
@@ -148,12 +159,12 @@ const std::deque<GroupQueue::Group>* GroupQueue::source(const Slot& slot) const 
     return from;
 }
 
-bool GroupQueue::available(const Slot& slot) const { return source(slot) != nullptr; }
+bool GroupQueue::available(const Slot& slot, std::size_t floor) const { return source(slot, floor) != nullptr; }
 
 void GroupQueue::finished(const Slot& slot) { m_busy.erase(slot); }
 
-std::optional<GroupQueue::Group> GroupQueue::take(const Slot& slot) {
-    auto* from = const_cast<std::deque<Group>*>(source(slot));  // one of this queue's own deques
+std::optional<GroupQueue::Group> GroupQueue::take(const Slot& slot, std::size_t floor) {
+    auto* from = const_cast<std::deque<Group>*>(source(slot, floor));  // one of this queue's own deques
     if (!from) return std::nullopt;
     if (const auto waiting = m_waiting_audio.find(from->front().track);
         waiting != m_waiting_audio.end() && waiting->second == &from->front()) {

@@ -68,11 +68,13 @@ public:
     void push(Group group, bool share = true);
     // First to go, to any slot: a group handed back by a replica out of service.
     void push_front(Group group);
-    // The next group for the slot, which is busy until finished(slot).
-    std::optional<Group> take(const Slot& slot);
+    // The next group for the slot, which is busy until finished(slot). A slot with no group of its
+    // own takes another's only while at least `floor` steps wait in them (the runner's batch floor).
+    std::optional<Group> take(const Slot& slot, std::size_t floor = 0);
     void finished(const Slot& slot);
-    // Whether take(slot) would give a group.
-    bool available(const Slot& slot) const;
+    // Whether take(slot, floor) would give a group.
+    bool available(const Slot& slot, std::size_t floor = 0) const;
+    std::size_t busy() const { return m_busy.size(); }
     // The replica is gone: its slots' groups go to any slot, and its tracks have no slot.
     void forget(std::size_t replica);
     bool empty() const;
@@ -80,7 +82,8 @@ public:
     std::vector<std::size_t> drain();
 
 private:
-    const std::deque<Group>* source(const Slot& slot) const;  // where take(slot) takes from; nullptr: nowhere
+    const std::deque<Group>* source(const Slot& slot, std::size_t floor) const;  // where take(slot) takes from; nullptr: nowhere
+    std::size_t shared_steps() const;  // steps waiting in groups that are not a slot's own
 
     std::deque<Group> m_any;
     std::map<Slot, std::deque<Group>> m_own;

@@ -153,6 +153,12 @@ std::vector<std::size_t> StepGraph::ready(std::string_view model) const {
 
 bool StepGraph::has_ready(std::string_view model) const { return !ready(model).empty(); }
 
+std::size_t StepGraph::waiting(std::string_view model) const {
+    return static_cast<std::size_t>(std::count_if(m_nodes.begin(), m_nodes.end(), [&](const StepNode& node) {
+        return node.state == StepState::waiting && node.model && node.model->name == model;
+    }));
+}
+
 void StepGraph::finish(std::size_t index, store::StepRow row) {
     auto& node = m_nodes[index];
     node.state = StepState::settled;

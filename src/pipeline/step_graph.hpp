@@ -75,6 +75,8 @@ public:
     // Ready steps of a model in node order; model "" asks for the steps without a model.
     std::vector<std::size_t> ready(std::string_view model) const;
     bool has_ready(std::string_view model) const;
+    // Steps of a model still waiting for their inputs.
+    std::size_t waiting(std::string_view model) const;
 
     // ready -> settled with the executor's row: done or failed by row.outcome. Not thread-safe:
     // callers finishing steps from several threads hold one lock around it.

@@ -426,6 +426,34 @@ TEST_F(Runner, ModelsSideBySideRunAsAPipeline) {
     EXPECT_EQ(statuses(records)[StepStatus::done], 2 * kAllSteps);
 }
 
+TEST_F(Runner, SideBySideAModelWaitingForCaptionsStartsItsStepsTogether) {
+    // Each revision reads one caption, so qwen3_14b's steps become ready one by one while
+    // music_flamingo (one slot) captions. Sent at once, each would decode alone on the shared GPU;
+    // qwen3_14b's four slots wait until there is a revision for each, then the four start together.
+    std::mutex mutex;
+    std::vector<core::Family> order;
+    m_model.answer = [&](const llm::GenerationRequest& request) -> llm::LlmResult<llm::GenerationResult> {
+        {
+            const std::lock_guard lock(mutex);
+            order.push_back(request.family);
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(request.family == core::Family::music_flamingo ? 20 : 1));
+        return llm::GenerationResult{"A quiet track.", "", "stop", 1, 1, {}, 1, ""};
+    };
+    const auto config = load_config("models:\n  music_flamingo: {slots: 1, ctx: 8192}\n  qwen3_14b: {slots: 4, ctx: 32768}\n");
+    auto records = tracks(config);
+    const auto outcome = run(config, records, {}, {{"music_flamingo", "qwen3_14b"}});
+    EXPECT_EQ(outcome.failed, 0u);
+    EXPECT_EQ(statuses(records)[StepStatus::done], 2 * kAllSteps);
+    const auto first_revision = std::find(order.begin(), order.end(), core::Family::qwen3);
+    const auto last_caption = std::find(order.rbegin(), order.rend(), core::Family::music_flamingo);
+    ASSERT_NE(first_revision, order.end());
+    ASSERT_NE(last_caption, order.rend());
+    EXPECT_GE(std::count(order.begin(), first_revision, core::Family::music_flamingo), 4)
+        << "the first revision went before there was one for each idle slot";
+    EXPECT_LT(first_revision - order.begin(), order.rend() - last_caption - 1) << "the revisions waited for the last caption";
+}
+
 TEST_F(Runner, SideBySideATracksLaterAudioStepsGoToTheSlotThatHoldsItsAudio) {
     // qwen_omni (two slots) hears both tracks at once; its omni_revision steps become ready one at
     // a time as the slow music_flamingo finishes their inputs, when qwen_omni's slots are idle, and

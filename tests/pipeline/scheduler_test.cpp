@@ -161,6 +161,22 @@ TEST(GroupQueue, AnIdleSlotTakesTheGroupsOfABusySlotButNotOfAnIdleOne) {
     EXPECT_TRUE(queue.empty());
 }
 
+TEST(GroupQueue, BelowTheBatchFloorOnlyASlotsOwnGroupsGo) {
+    GroupQueue queue;
+    queue.push({{1}, 0, true});
+    queue.take({0, 0});  // track 0's audio on slot 0
+    queue.finished({0, 0});
+    queue.push({{2}, 1, false});
+    queue.push({{3, 4}, 2, false});
+    EXPECT_FALSE(queue.available({0, 1}, 4));  // 3 steps wait: fewer than the floor
+    EXPECT_FALSE(queue.take({0, 1}, 4).has_value());
+    EXPECT_TRUE(queue.available({0, 1}, 3));
+    queue.push({{5}, 0, true});  // slot 0's own group goes whatever the floor
+    EXPECT_EQ(steps_of(queue.take({0, 0}, 4)), (std::vector<std::size_t>{5}));
+    EXPECT_EQ(steps_of(queue.take({0, 1}, 3)), (std::vector<std::size_t>{2}));
+    EXPECT_EQ(steps_of(queue.take({0, 2}, 0)), (std::vector<std::size_t>{3, 4}));
+}
+
 TEST(GroupQueue, AForgottenReplicasGroupsGoToAnySlotFirstComeFirstServed) {
     GroupQueue queue;
     queue.push({{1}, 0, true});
