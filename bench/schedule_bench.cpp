@@ -6,7 +6,7 @@
 // docs/slots.md).
 //
 // usage: bench_schedule [--tracks 12] [--prototype-tracks 3] [--slots 1,2,4,8,16] [--replicas 2,4]
-//                       [--side-by-side 4|off] [--scale 0.1] [--track-seconds 185]
+//                       [--side-by-side 4,8|off] [--scale 0.1] [--track-seconds 185]
 // (--side-by-side: the slots per server of the rows with every model loaded together)
 //
 // What is simulated and what is real:
@@ -229,6 +229,7 @@ struct Figure {
     std::size_t steps = 0;
     std::size_t failed = 0;
     double gpu_busy = 0;                          // share of the engine time the GPU computed
+    double streams_per_step = 0;                  // streams a decode step decoded on average
     std::map<std::string, double> phase_seconds;  // engine time per model, first step to last
 };
 
@@ -395,9 +396,15 @@ private:
         const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
         figure.real_seconds = m_real_seconds;
         figure.engine_seconds = (wall - m_real_seconds) / m_scale;
-        double busy = 0;
-        for (const auto& file : m_gpu_files) busy += fake_llama_server::read_gpu_busy_seconds(file).value_or(0);
-        figure.gpu_busy = busy / gpus / figure.engine_seconds;
+        fake_llama_server::GpuTotals totals;
+        for (const auto& file : m_gpu_files) {
+            const auto one = fake_llama_server::read_gpu_totals(file).value_or(fake_llama_server::GpuTotals{});
+            totals.busy_seconds += one.busy_seconds;
+            totals.decode_tokens += one.decode_tokens;
+            totals.decode_steps += one.decode_steps;
+        }
+        figure.gpu_busy = totals.busy_seconds / gpus / figure.engine_seconds;
+        figure.streams_per_step = totals.streams_per_step();
         for (const auto& [model, seconds] : clock.seconds()) figure.phase_seconds[model] = (seconds - m_real_in_phase[model]) / m_scale;
         figure.loads = m_loads;
         store.reset();
@@ -426,8 +433,9 @@ std::string verdict(double measured, double target) {
 
 void print_row(const std::string& order, int tracks, int slots, const Figure& figure, double prototype_per_track) {
     const double per_track = figure.engine_seconds / tracks;
-    fmt::print("{:<24} {:>6} {:>5} {:>5} {:>6} {:>9.1f} {:>9.1f} {:>7.2f}x {:>5.0f}% {:>7.2f}{}\n", order, tracks, slots, figure.loads, figure.steps,
-               figure.engine_seconds, per_track, prototype_per_track / per_track, figure.gpu_busy * 100, figure.real_seconds,
+    fmt::print("{:<24} {:>6} {:>5} {:>5} {:>6} {:>9.1f} {:>9.1f} {:>7.2f}x {:>5.0f}% {:>6.2f} {:>7.2f}{}\n", order, tracks, slots, figure.loads,
+               figure.steps, figure.engine_seconds, per_track, prototype_per_track / per_track, figure.gpu_busy * 100, figure.streams_per_step,
+               figure.real_seconds,
                figure.failed ? fmt::format("  {} FAILED", figure.failed) : "");
     std::fflush(stdout);
 }
@@ -436,7 +444,7 @@ void print_row(const std::string& order, int tracks, int slots, const Figure& fi
 
 int usage() {
     std::cerr << "usage: bench_schedule [--tracks 12] [--prototype-tracks 3] [--slots 1,2,4,8,16] [--replicas 2,4]\n"
-                 "                      [--side-by-side 4|off] [--scale 0.1] [--track-seconds 185]\n";
+                 "                      [--side-by-side 4,8|off] [--scale 0.1] [--track-seconds 185]\n";
     return 2;
 }
 
@@ -445,7 +453,7 @@ int main(int argc, char** argv) {
     int prototype_tracks = 3;
     std::vector<int> slot_counts = {1, 2, 4, 8, 16};
     std::vector<int> replica_counts = {2, 4};
-    std::vector<int> side_by_side = {4};  // slots per server
+    std::vector<int> side_by_side = {4, 8};  // slots per server
     double scale = 0.1;
     double track_seconds = 185;
     for (int i = 1; i + 1 < argc; i += 2) {
@@ -476,10 +484,11 @@ int main(int argc, char** argv) {
                "Times are engine time: (wall - real s) / scale, real s being this machine's own time (starting and stopping\n"
                "the fake, measured; between requests, from a second run at half the scale). GPU: the share of the engine\n"
                "time the simulated GPU computed (over 100%: saturated, the excess is the error of that second run;\n"
-               "with replicas, averaged over their GPUs). Every ratio is against the prototype order measured in this run.\n\n",
+               "with replicas, averaged over their GPUs); batch: the streams a decode step decoded on average, over every\n"
+               "server and GPU. Every ratio is against the prototype order measured in this run.\n\n",
                scale, track_seconds);
-    fmt::print("{:<24} {:>6} {:>5} {:>5} {:>6} {:>9} {:>9} {:>8} {:>6} {:>7}\n", "order", "tracks", "slots", "loads", "steps", "engine s",
-               "s/track", "vs proto", "GPU", "real s");
+    fmt::print("{:<24} {:>6} {:>5} {:>5} {:>6} {:>9} {:>9} {:>8} {:>6} {:>6} {:>7}\n", "order", "tracks", "slots", "loads", "steps", "engine s",
+               "s/track", "vs proto", "GPU", "batch", "real s");
 
     const auto prototype = bench.prototype(tracks, prototype_tracks);
     const double prototype_per_track = prototype.engine_seconds / prototype_tracks;

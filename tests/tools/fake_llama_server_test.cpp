@@ -26,6 +26,8 @@
 #include <thread>
 #include <vector>
 
+#include "gpu.hpp"
+
 extern char** environ;
 
 namespace {
@@ -420,10 +422,12 @@ TEST_F(FakeLlamaServer, ServersSharingAGpuShareItsComputeButNotTheirCpuSide) {
     EXPECT_NEAR(apart[1], 1000, 1);
     // The file totals the GPU's busy time: 1 s, then 2 x 1 s, then 1 s (model time; the tiny
     // prompts' prefill is a few milliseconds).
-    std::ifstream file(gpu, std::ios::binary);
-    std::int64_t busy_us = 0;
-    file.read(reinterpret_cast<char*>(&busy_us), sizeof(busy_us));
-    EXPECT_NEAR(static_cast<double>(busy_us) / 1e6, 4.0, 0.05);
+    const auto totals = tunecap::fake_llama_server::read_gpu_totals(gpu);
+    ASSERT_TRUE(totals.has_value());
+    EXPECT_NEAR(totals->busy_seconds, 4.0, 0.05);
+    // 400 tokens, each a step of its own server's one stream.
+    EXPECT_EQ(totals->decode_tokens, 400);
+    EXPECT_NEAR(totals->streams_per_step(), 1.0, 1e-9);
 
     // Half of each step on the CPU: two servers fill the GPU exactly, neither is slowed.
     const std::vector<std::string> half = {"FAKE_LLAMA_DECODE_TPS=100", "FAKE_LLAMA_HOST_MS=5", "FAKE_LLAMA_GPU=" + (m_scratch / "gpu3").string()};

@@ -258,6 +258,7 @@ bool Engine::Lease::decode_token() {
     double ms = host + gpu;
     if (m_engine.m_gpu != nullptr) {
         m_engine.m_gpu->add_busy(gpu / n);
+        m_engine.m_gpu->add_decoded(n);
         ms = host + gpu * m_engine.m_gpu->stretch();
     }
     m_predicted_ms += ms;

@@ -116,14 +116,20 @@ void SharedGpu::add_busy(double model_ms) {
     std::atomic_ref<std::int64_t>(m_layout->header.busy_us).fetch_add(static_cast<std::int64_t>(std::llround(model_ms * 1000.0)));
 }
 
-std::optional<double> read_gpu_busy_seconds(const std::string& path) {
+void SharedGpu::add_decoded(int streams) {
+    std::atomic_ref<std::int64_t>(m_layout->header.decode_tokens).fetch_add(1);
+    std::atomic_ref<std::int64_t>(m_layout->header.decode_step_micros).fetch_add(1'000'000 / std::max(1, streams));
+}
+
+std::optional<GpuTotals> read_gpu_totals(const std::string& path) {
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) return std::nullopt;
     GpuFileHeader header{};
     const auto got = ::pread(fd, &header, sizeof(header), 0);
     ::close(fd);
     if (got != static_cast<ssize_t>(sizeof(header))) return std::nullopt;
-    return static_cast<double>(header.busy_us) / 1e6;
+    return GpuTotals{static_cast<double>(header.busy_us) / 1e6, static_cast<double>(header.decode_tokens),
+                     static_cast<double>(header.decode_step_micros) / 1e6};
 }
 
 }  // namespace tunecap::fake_llama_server

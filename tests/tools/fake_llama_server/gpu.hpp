@@ -11,7 +11,8 @@
 // with the other servers' kernels). Servers that died without clearing their entry are ignored.
 //
 // The file also totals the GPU's busy time (model time), which a benchmark reads to report how
-// busy the GPU was: the first 8 bytes, a native int64 of microseconds (GpuFileHeader).
+// busy the GPU was, and its decode steps and the tokens they made, for how many streams a step
+// decoded on average: the header, native int64s (GpuFileHeader).
 
 #include <cstdint>
 #include <memory>
@@ -21,7 +22,18 @@
 namespace tunecap::fake_llama_server {
 
 struct GpuFileHeader {
-    std::int64_t busy_us;  // GPU busy time of all servers on this GPU, model microseconds
+    std::int64_t busy_us;             // GPU busy time of all servers on this GPU, model microseconds
+    std::int64_t decode_tokens;       // tokens decoded
+    std::int64_t decode_step_micros;  // decode steps, in millionths: a token of a step of n streams adds 1/n
+};
+
+// What a GPU file totals.
+struct GpuTotals {
+    double busy_seconds = 0;
+    double decode_tokens = 0;
+    double decode_steps = 0;
+    // Streams a decode step decoded on average; 0 before any decoding.
+    double streams_per_step() const { return decode_steps > 0 ? decode_tokens / decode_steps : 0; }
 };
 
 class SharedGpu {
@@ -37,6 +49,8 @@ public:
     // The factor GPU work takes longer now, >= 1.
     double stretch() const;
     void add_busy(double model_ms);
+    // One token of a decode step of `streams` streams.
+    void add_decoded(int streams);
 
 private:
     struct Layout;
@@ -50,7 +64,7 @@ private:
 // 1 or less, otherwise the s that fills the GPU exactly.
 double gpu_stretch(const double* demands, int count);
 
-// The busy time a GPU file holds, in model seconds; nullopt when it cannot be read.
-std::optional<double> read_gpu_busy_seconds(const std::string& path);
+// What a GPU file holds; nullopt when it cannot be read.
+std::optional<GpuTotals> read_gpu_totals(const std::string& path);
 
 }  // namespace tunecap::fake_llama_server
