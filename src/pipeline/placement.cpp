@@ -33,7 +33,8 @@ std::vector<int> named_gpus(const config::Config& config) {
 struct Entry {
     PlacedModel placed;
     std::optional<MemoryNeed> need;
-    bool growable = false;  // `slots: auto` without ctx and of known size: may take more slots
+    bool growable = false;   // `slots: auto` without ctx and of known size: may take more slots
+    bool fixed_ctx = false;  // `slots: auto` with ctx: as many slots as ctx holds, up to the cap
 };
 
 struct Open {
@@ -57,7 +58,7 @@ void grow_slots(Open& open, std::uint64_t budget) {
         grew = false;
         for (auto& entry : open.entries) {
             auto& placed = entry.placed;
-            if (!entry.growable || placed.slots >= kSlotCap) continue;
+            if (!entry.growable || placed.slots >= slot_cap(open.stage(), placed)) continue;
             const auto ctx = static_cast<std::uint64_t>(placed.slot_context) * static_cast<std::uint64_t>(placed.slots + 1);
             const auto bytes = entry.need->bytes(ctx, placed.slots + 1);
             if (!fits(open.stage(), placed, bytes - *placed.bytes, budget)) continue;
@@ -81,7 +82,8 @@ Entry place_one(const config::Model& model, const std::vector<int>& all_gpus,
     if (model.slots_auto) {
         placed.slot_context = round_up(slot_context(model), kContextGranule);
         if (model.ctx) {
-            placed.slots = std::clamp(*model.ctx / placed.slot_context, 1, kSlotCap);
+            placed.slots = std::clamp(*model.ctx / placed.slot_context, 1, kSlotCap);  // the stage may raise the cap (fix_slots)
+            entry.fixed_ctx = true;
         } else {
             placed.slots = 1;
             placed.ctx = placed.slot_context;
@@ -103,7 +105,27 @@ Entry place_one(const config::Model& model, const std::vector<int>& all_gpus,
     return entry;
 }
 
+// An auto model with ctx set: the slots its ctx holds, up to the cap its stage gives it.
+void fix_slots(Open& open) {
+    for (auto& entry : open.entries) {
+        auto& placed = entry.placed;
+        if (!entry.fixed_ctx) continue;
+        placed.slots = std::clamp(placed.ctx / placed.slot_context, 1, slot_cap(open.stage(), placed));
+        if (entry.need) placed.bytes = entry.need->bytes(static_cast<std::uint64_t>(placed.ctx), placed.slots);
+    }
+}
+
 }  // namespace
+
+int slot_cap(const Stage& stage, const PlacedModel& model) {
+    if (model.external) return kSlotCap;
+    const bool shares = std::any_of(stage.models.begin(), stage.models.end(), [&](const PlacedModel& other) {
+        return other.name != model.name && !other.external &&
+               std::any_of(model.gpus.begin(), model.gpus.end(),
+                           [&](int gpu) { return std::find(other.gpus.begin(), other.gpus.end(), gpu) != other.gpus.end(); });
+    });
+    return shares ? kSharedSlotCap : kSlotCap;
+}
 
 std::uint64_t MemoryNeed::bytes(std::uint64_t ctx, int slots) const {
     const auto linear = fixed_bytes + kv_bytes_per_token * ctx + state_bytes_per_slot * static_cast<std::uint64_t>(std::max(slots, 1));
@@ -161,6 +183,7 @@ Placement place_models(const config::Config& config, const std::vector<std::stri
     Open open;
     auto close = [&] {
         if (open.entries.empty()) return;
+        fix_slots(open);
         grow_slots(open, placement.budget_bytes);
         placement.stages.push_back(open.stage());
         open = Open{};
@@ -227,7 +250,7 @@ std::vector<std::string> describe_placement(const Placement& placement) {
                 text += m.bytes ? fmt::format("{:.2f} GiB a server", gib(*m.bytes))
                                 : fmt::format("size unknown ({}), loaded with no other managed model", m.unknown_reason);
                 text += fmt::format(", ctx {}, {} slot(s)", m.ctx, m.slots);
-                if (m.slots_auto) text += fmt::format(" (slots: auto, {} tokens a slot, at most {})", m.slot_context, kSlotCap);
+                if (m.slots_auto) text += fmt::format(" (slots: auto, {} tokens a slot, at most {})", m.slot_context, slot_cap(stage, m));
             }
             lines.push_back(std::move(text));
         }

@@ -15,8 +15,8 @@
 //
 // `slots: auto`: the model enters its stage with one slot of the context the longest track needs
 // (ctx = that context), then the memory the stage leaves free goes to the stage's auto models one
-// slot at a time, in turn, up to kSlotCap each. With `ctx:` set, the context is fixed: the model
-// gets as many slots of that context as ctx holds, up to kSlotCap.
+// slot at a time, in turn, up to slot_cap each (4 alone on a GPU, 8 sharing one). With `ctx:` set,
+// the context is fixed: the model gets as many slots of that context as ctx holds, up to slot_cap.
 
 #include <cstdint>
 #include <functional>
@@ -29,11 +29,16 @@
 
 namespace tunecap::pipeline {
 
-// The most slots `slots: auto` gives a model. Measured on an H100, a server reached 75% of its
-// kernel throughput at 4 slots, and on an H200 8 slots gained 3% on the audio model; the
-// calibrated bench gains 8% from 4 to 8 and 4% from 8 to 16, while each request takes twice as
-// long and each slot's context halves. Why 4: docs/slots.md.
+// The most slots `slots: auto` gives a model alone on its GPUs. Measured on an H100, a server
+// reached 75% of its kernel throughput at 4 slots, and on an H200 8 slots gained 3% on the audio
+// model; the calibrated bench gains 8% from 4 to 8 and 4% from 8 to 16, while each request takes
+// twice as long and each slot's context halves. Why 4: docs/slots.md.
 inline constexpr int kSlotCap = 4;
+// The most for a model that shares a GPU with another model of its stage. There the GPU, not the
+// server, is the limit, and a decode step of more streams costs it less per token: in the
+// calibrated bench, all five models side by side on one GPU take 3.85x, 4.23x and 4.37x the
+// prototype order's speed with 4, 6 and 8 slots each, and 16 gain nothing more (docs/slots.md).
+inline constexpr int kSharedSlotCap = 8;
 
 // The GPU memory of one of a model's servers: fixed + kv_bytes_per_token x ctx +
 // state_bytes_per_slot x slots, and never less than a peak measured in an earlier run.
@@ -75,6 +80,10 @@ struct Stage {
     std::uint64_t bytes_on(int gpu) const;
     bool over_budget(std::uint64_t budget_bytes) const;
 };
+
+// The slot cap of a model of the stage: kSharedSlotCap when another managed model of the stage uses
+// one of its GPUs, else kSlotCap.
+int slot_cap(const Stage& stage, const PlacedModel& model);
 
 struct Placement {
     std::uint64_t budget_bytes = 0;  // runtime.vram_budget_gb, read as GiB, on each GPU

@@ -173,6 +173,14 @@ INSTANTIATE_TEST_SUITE_P(
                  {{"s", {2, 2500}}}},
         AutoCase{"FixedCtxAtMostTheCap", "  s: {gguf: s.gguf, family: qwen3, slots: auto, ctx: 65536}\n", 100, {"s"}, {{"s", kAutoNeed}},
                  {{"s", {kSlotCap, 65536}}}},
+        // Sharing a GPU with another model of its stage, the GPU is the limit: up to kSharedSlotCap.
+        AutoCase{"SharingAGpuCappedAtKSharedSlotCap", "  s: {gguf: s.gguf, family: qwen3, slots: auto}\n", 100, {"a", "s"},
+                 {{"a", fixed_gib(1)}, {"s", kAutoNeed}}, {{"a", {1, 8192}}, {"s", {kSharedSlotCap, kSharedSlotCap * 1024}}}},
+        AutoCase{"FixedCtxSharingAGpu", "  s: {gguf: s.gguf, family: qwen3, slots: auto, ctx: 65536}\n", 100, {"a", "s"},
+                 {{"a", fixed_gib(1)}, {"s", kAutoNeed}}, {{"a", {1, 8192}}, {"s", {kSharedSlotCap, 65536}}}},
+        // In one stage but on GPUs of their own: each alone on its GPU.
+        AutoCase{"SameStageOtherGpu", "  s: {gguf: s.gguf, family: qwen3, slots: auto, gpus: [1]}\n  t: {gguf: t.gguf, family: qwen3, gpus: [0]}\n",
+                 100, {"t", "s"}, {{"t", fixed_gib(1)}, {"s", kAutoNeed}}, {{"t", {1, 8192}}, {"s", {kSlotCap, kSlotCap * 1024}}}},
         AutoCase{"FixedCtxBelowOneSlot", "  s: {gguf: s.gguf, family: qwen3, slots: auto, ctx: 512}\n", 100, {"s"}, {{"s", kAutoNeed}},
                  {{"s", {1, 512}}}},
         // Unknown size: one slot of the context the longest track needs.
@@ -190,8 +198,8 @@ TEST(AutoSlots, ApplySetsSlotsAndCtxOfAutoModelsOnly) {
     auto config = config_with(100, "  s: {gguf: s.gguf, family: qwen3, slots: auto}\n");
     const auto placement = place_models(config, {"a", "s"}, needs({{"a", fixed_gib(1)}, {"s", kAutoNeed}}), thousand_tokens());
     placement.apply_to(config);
-    EXPECT_EQ(config.find_model("s")->slots, kSlotCap);
-    EXPECT_EQ(config.find_model("s")->ctx, kSlotCap * 1024);
+    EXPECT_EQ(config.find_model("s")->slots, kSharedSlotCap);  // beside a on GPU 0
+    EXPECT_EQ(config.find_model("s")->ctx, kSharedSlotCap * 1024);
     EXPECT_EQ(config.find_model("a")->slots, std::nullopt);
     EXPECT_EQ(config.find_model("a")->ctx, std::nullopt);
 }
@@ -239,7 +247,7 @@ TEST(DescribePlacement, EachStageSaysWhichModelsShareWhichGpuAndHowFull) {
                            "model stages (runtime.vram_budget_gb 10 GiB a GPU; side by side on):",
                            "  stage 1: a + s + x on GPU 0 (5.00 + 5.00 = 10.00 of 10 GiB)",
                            "    a: 5.00 GiB a server, ctx 8192, 1 slot(s)",
-                           "    s: 5.00 GiB a server, ctx 3072, 3 slot(s) (slots: auto, 1024 tokens a slot, at most 4)",
+                           "    s: 5.00 GiB a server, ctx 3072, 3 slot(s) (slots: auto, 1024 tokens a slot, at most 8)",  // it shares GPU 0 with a
                            "    x: external endpoint, no local memory",
                            "  stage 2: b on GPU 0 (12.00 of 10 GiB, over budget)",
                            "    b: 12.00 GiB a server, ctx 8192, 1 slot(s)",
