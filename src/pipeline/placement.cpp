@@ -210,6 +210,7 @@ Placement place_models(const config::Config& config, const std::vector<std::stri
 
 std::vector<std::string> describe_placement(const Placement& placement) {
     std::vector<std::string> lines;
+    if (placement.stages.empty()) return {"model stages: none (no model has a step to run)"};
     const double budget = gib(placement.budget_bytes);
     lines.push_back(fmt::format("model stages (runtime.vram_budget_gb {:g} GiB a GPU; side by side {}):", budget,
                                 placement.side_by_side ? "on" : "off, runtime.side_by_side"));

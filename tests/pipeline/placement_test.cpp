@@ -204,6 +204,31 @@ TEST(AutoSlots, ApplySetsSlotsAndCtxOfAutoModelsOnly) {
     EXPECT_EQ(config.find_model("a")->ctx, std::nullopt);
 }
 
+TEST(AutoSlots, OneH200HoldsTheFiveModelsSideBySideWithEightSlotsEach) {
+    // Sizes from the H200 run (docs/perf/H200-TUNECAP.md): weights and projector, and the KV cache
+    // a token at its cache type (7B q8_0, 14B q4_0, the 4B stand-ins q4_0 and f16); 8,192 tokens a
+    // slot, a 185 s track's 7 windows and the text.
+    auto config = load_config("runtime: {vram_budget_gb: 140}\n"
+                              "models:\n"
+                              "  music_flamingo: {slots: auto, ctx: ~}\n  qwen_omni: {slots: auto, ctx: ~}\n"
+                              "  qwen3_14b: {slots: auto, ctx: ~}\n  gpt_oss_20b: {slots: auto, ctx: ~}\n"
+                              "  granite_tiny: {slots: auto, ctx: ~}\n");
+    const std::vector<std::string> order = {"music_flamingo", "qwen_omni", "qwen3_14b", "gpt_oss_20b", "granite_tiny"};
+    const auto seven_b = MemoryNeed{6300 * kMiB, 30 * 1024, 0, 0};
+    const auto placement = place_models(config, order,
+                                        needs({{"music_flamingo", seven_b},
+                                               {"qwen_omni", seven_b},
+                                               {"qwen3_14b", MemoryNeed{8900 * kMiB, 46 * 1024, 0, 0}},
+                                               {"gpt_oss_20b", MemoryNeed{2700 * kMiB, 41 * 1024, 0, 0}},
+                                               {"granite_tiny", MemoryNeed{2700 * kMiB, 144 * 1024, 0, 0}}}),
+                                        [](const config::Model&) { return 8192; });
+    ASSERT_EQ(placement.stage_names(), (Stages{order}));
+    for (const auto& m : placement.stages[0].models) {
+        EXPECT_EQ(m.slots, kSharedSlotCap) << m.name;
+        EXPECT_EQ(m.ctx, kSharedSlotCap * 8192) << m.name;
+    }
+}
+
 TEST(AutoSlots, TheSlotContextComesFromTheLongestTrack) {
     // music_flamingo hears audio: a 185 s track is 7 windows of 750 tokens besides the text and answer.
     const auto config = load_config();
@@ -253,6 +278,10 @@ TEST(DescribePlacement, EachStageSaysWhichModelsShareWhichGpuAndHowFull) {
                            "    b: 12.00 GiB a server, ctx 8192, 1 slot(s)",
                            "  stage 3: c on GPU 0 (size unknown)",
                            "    c: size unknown (/models/c.gguf: file not found), loaded with no other managed model, ctx 8192, 1 slot(s)"));
+}
+
+TEST(DescribePlacement, NoModelToLoadSaysSoInOneLine) {
+    EXPECT_THAT(describe_placement(Placement{}), ::testing::ElementsAre("model stages: none (no model has a step to run)"));
 }
 
 }  // namespace
