@@ -429,12 +429,12 @@ private:
         return slots;
     }
 
-    // Models side by side share the GPU, and a decode step of one stream costs it nearly what a step
-    // of four does. A model whose steps become ready one by one as other models finish their inputs
-    // (a revision per caption) would decode them one at a time, all its work at the dearest rate per
+    // Models side by side share the GPU, and one decode step of four streams costs it far less than
+    // four steps of one. A model whose steps become ready one by one as other models finish their
+    // inputs (a revision per caption) would decode them one at a time, at the dearest GPU cost per
     // token. While other models' requests run and more of its steps are to come, its idle slots wait
     // until there is a step for each of them, and then start together. When nothing else runs (or
-    // all its steps are ready), the floor is 0 and a step goes at once.
+    // all its steps are ready), the floor is 0 and a step goes at once. docs/slots.md has figures.
     std::size_t batch_floor(const LoadedModel& model) const {
         if (!model.more_coming || m_busy == model.queue.busy()) return 0;
         const auto slots = live_slots(model);
