@@ -137,7 +137,8 @@ std::string escape_for_terminal(std::string_view text) {
             out += "\\t";
         } else if (value < 0x20 || value == 0x7F) {
             hex(out, "\\x", value, 2);
-        } else if ((value >= 0x80 && value <= 0x9F) || is_bidi_control(value)) {
+        } else if ((value >= 0x80 && value <= 0x9F) || value == 0x2028 || value == 0x2029 || is_bidi_control(value)) {
+            // U+2028 and U+2029 end a line in some terminals and log viewers: one line stays one.
             hex(out, "\\u", value, 4);
         } else {
             out.append(text.substr(i, code->length));

@@ -77,6 +77,14 @@ TEST(EscapeForTerminal, MakesBidiControlsVisible) {
     EXPECT_EQ(escape_for_terminal(neighbours), neighbours);
 }
 
+// The line and paragraph separators break a line in some terminals and log viewers, so a name
+// holding one could forge a line of tunecap's output.
+TEST(EscapeForTerminal, MakesLineAndParagraphSeparatorsVisible) {
+    EXPECT_EQ(escape_for_terminal("a\xe2\x80\xa8" "b\xe2\x80\xa9" "c"), "a\\u2028b\\u2029c");
+    const std::string_view neighbours = "\xe2\x80\xa7|\xe2\x80\xaf";  // U+2027, U+202F
+    EXPECT_EQ(escape_for_terminal(neighbours), neighbours);
+}
+
 TEST(EscapeForTerminal, EscapesEachByteOfIllFormedUtf8) {
     EXPECT_EQ(escape_for_terminal("ab\xff"), "ab\\xff");
     EXPECT_EQ(escape_for_terminal("caf\xc3"), "caf\\xc3");                    // cut short
