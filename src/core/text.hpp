@@ -35,9 +35,9 @@ std::optional<std::size_t> invalid_utf8_at(std::string_view text);
 std::string replace_invalid_utf8(std::string_view text);
 
 // Text made safe for a terminal and kept on one line: C0 controls (newlines included), DEL, C1
-// controls (U+0080..U+009F) and the bidi controls that reorder what follows them (U+061C, U+200E,
-// U+200F, U+202A..U+202E, U+2066..U+2069) become visible escapes (\n, \r, \t, \x1b, \x7f, \u009b,
-// \u202e), and each byte of ill-formed UTF-8 becomes \xHH; everything else, non-ASCII UTF-8
+// controls (U+0080..U+009F), the line and paragraph separators (U+2028, U+2029) and the bidi
+// controls that reorder what follows them (U+061C, U+200E, U+200F, U+202A..U+202E, U+2066..U+2069)
+// become visible escapes (\n, \r, \t, \x1b, \x7f, \u009b, \u2028, \u202e), and each byte of ill-formed UTF-8 becomes \xHH; everything else, non-ASCII UTF-8
 // included, is kept. A backslash is kept as is: the result is for people to read, not to be parsed
 // back. Every message tunecap writes to a terminal goes through this (core::Log does it for its lines).
 std::string escape_for_terminal(std::string_view text);
