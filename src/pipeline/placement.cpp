@@ -82,7 +82,7 @@ Entry place_one(const config::Model& model, const std::vector<int>& all_gpus,
     if (model.slots_auto) {
         placed.slot_context = round_up(slot_context(model), kContextGranule);
         if (model.ctx) {
-            placed.slots = std::clamp(*model.ctx / placed.slot_context, 1, kSlotCap);  // the stage may raise the cap (fix_slots)
+            placed.slots = std::clamp(*model.ctx / placed.slot_context, 1, kSlotCap);  // its stage may give more (fix_slots)
             entry.fixed_ctx = true;
         } else {
             placed.slots = 1;
@@ -105,13 +105,19 @@ Entry place_one(const config::Model& model, const std::vector<int>& all_gpus,
     return entry;
 }
 
-// An auto model with ctx set: the slots its ctx holds, up to the cap its stage gives it.
-void fix_slots(Open& open) {
+// An auto model with ctx set, sharing a GPU: more of the slots its ctx holds, up to the cap its
+// stage gives it, while the budget holds their per-slot state (place_one gave it up to kSlotCap).
+void fix_slots(Open& open, std::uint64_t budget) {
     for (auto& entry : open.entries) {
         auto& placed = entry.placed;
-        if (!entry.fixed_ctx) continue;
-        placed.slots = std::clamp(placed.ctx / placed.slot_context, 1, slot_cap(open.stage(), placed));
-        if (entry.need) placed.bytes = entry.need->bytes(static_cast<std::uint64_t>(placed.ctx), placed.slots);
+        if (!entry.fixed_ctx || !entry.need) continue;
+        const int most = std::clamp(placed.ctx / placed.slot_context, 1, slot_cap(open.stage(), placed));
+        while (placed.slots < most) {
+            const auto bytes = entry.need->bytes(static_cast<std::uint64_t>(placed.ctx), placed.slots + 1);
+            if (!fits(open.stage(), placed, bytes - *placed.bytes, budget)) break;
+            placed.slots += 1;
+            placed.bytes = bytes;
+        }
     }
 }
 
@@ -183,7 +189,7 @@ Placement place_models(const config::Config& config, const std::vector<std::stri
     Open open;
     auto close = [&] {
         if (open.entries.empty()) return;
-        fix_slots(open);
+        fix_slots(open, placement.budget_bytes);
         grow_slots(open, placement.budget_bytes);
         placement.stages.push_back(open.stage());
         open = Open{};

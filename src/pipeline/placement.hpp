@@ -82,7 +82,8 @@ struct Stage {
 };
 
 // The slot cap of a model of the stage: kSharedSlotCap when another managed model of the stage uses
-// one of its GPUs, else kSlotCap.
+// one of its GPUs, else kSlotCap. One cap for all its servers: with `gpus: [0, 1]` beside a model
+// on GPU 0, the server on GPU 1 gets 8 too (a server's slots are the model's `slots`).
 int slot_cap(const Stage& stage, const PlacedModel& model);
 
 struct Placement {

@@ -69,6 +69,7 @@ private:
     struct Replica {
         std::size_t index = 0;
         std::unique_ptr<BackendSession> session;
+        int slots = 1;         // the server's, as it started (props() waits while a restart holds the session)
         bool dropped = false;  // out of service while other replicas were not: its steps went to them
     };
 
@@ -80,7 +81,8 @@ private:
         std::string error;       // set when no server started: every step of the model fails with it
         GroupQueue queue;
         ModelLoad load;
-        bool more_coming = false;  // some of its steps still wait for their inputs (batch_floor)
+        bool more_coming = false;  // some of its steps still wait for inputs this stage makes (batch_floor)
+        std::vector<const LoadedModel*> gpu_neighbours;  // the stage's models that share a GPU with it
     };
 
     bool stop_requested() const { return m_options.stop_requested && m_options.stop_requested->load(); }
@@ -191,7 +193,7 @@ private:
                 for (const auto& name : stage) {
                     if (!stopping() && loaded.count(name) == 0 && has_ready(name)) load_model(*m_config.find_model(name), loaded);
                 }
-                queue_ready(loaded);
+                queue_ready(stage, loaded);
                 fail_unserved(loaded);
             }
             std::unique_lock lock(m_mutex);
@@ -325,6 +327,7 @@ private:
             }
             auto replica = std::make_unique<Replica>();
             replica->index = r;
+            replica->slots = std::max(1, backend.value()->props().total_slots);
             const auto label = count > 1 ? fmt::format("{} (replica {} of {})", model.name, r + 1, count) : model.name;
             replica->session = std::make_unique<BackendSession>(std::move(backend).take(), label, m_spawner, m_generate,
                                                                 m_options.log, [this] {
@@ -349,20 +352,24 @@ private:
         }
         const std::lock_guard lock(m_mutex);
         auto& placed = loaded.emplace(model.name, std::move(entry)).first->second;
+        for (auto& [name, other] : loaded) {
+            if (&other == &placed || !share_gpu(model, *other.model)) continue;
+            placed.gpu_neighbours.push_back(&other);
+            other.gpu_neighbours.push_back(&placed);
+        }
         for (auto& replica : placed.replicas) {
-            const auto slots = std::max(1, replica->session->props().total_slots);
-            for (int slot = 0; slot < slots; ++slot) {
+            for (int slot = 0; slot < replica->slots; ++slot) {
                 m_workers.emplace_back([this, &placed, r = replica.get(), slot] { work(placed, *r, slot); });
             }
         }
     }
 
     // Groups the ready steps of each loaded model that are not queued yet, by track (scheduler).
-    void queue_ready(std::map<std::string, LoadedModel>& loaded) {
+    void queue_ready(const std::vector<std::string>& stage, std::map<std::string, LoadedModel>& loaded) {
         const std::lock_guard lock(m_mutex);
         for (auto& [name, model] : loaded) {
             std::vector<SlotWork> work;
-            model.more_coming = m_graph.waiting(name) > 0;
+            model.more_coming = m_graph.waiting(name, stage) > 0;
             for (auto i : m_graph.ready(name)) {
                 if (m_claimed[i]) continue;
                 m_claimed[i] = true;
@@ -421,22 +428,33 @@ private:
         }
     }
 
-    std::size_t live_slots(const LoadedModel& model) const {
+    static std::size_t live_slots(const LoadedModel& model) {
         std::size_t slots = 0;
         for (const auto& replica : model.replicas) {
-            if (!replica->dropped) slots += static_cast<std::size_t>(std::max(1, replica->session->props().total_slots));
+            if (!replica->dropped) slots += static_cast<std::size_t>(replica->slots);
         }
         return slots;
+    }
+
+    // Two managed models may share a GPU unless both name GPUs and none in common (a model without
+    // `gpus:` runs on whatever GPUs llama-server sees), as placement counts them.
+    static bool share_gpu(const config::Model& a, const config::Model& b) {
+        if (a.external() || b.external()) return false;
+        if (a.gpus.empty() || b.gpus.empty()) return true;
+        return std::any_of(a.gpus.begin(), a.gpus.end(), [&](int gpu) { return std::find(b.gpus.begin(), b.gpus.end(), gpu) != b.gpus.end(); });
     }
 
     // Models side by side share the GPU, and one decode step of four streams costs it far less than
     // four steps of one. A model whose steps become ready one by one as other models finish their
     // inputs (a revision per caption) would decode them one at a time, at the dearest GPU cost per
-    // token. While other models' requests run and more of its steps are to come, its idle slots wait
-    // until there is a step for each of them, and then start together. When nothing else runs (or
-    // all its steps are ready), the floor is 0 and a step goes at once. docs/slots.md has figures.
-    std::size_t batch_floor(const LoadedModel& model) const {
-        if (!model.more_coming || m_busy == model.queue.busy()) return 0;
+    // token. While a model on the same GPU runs requests and this stage has more of its steps to
+    // make ready, its idle slots wait until a group waits for each of them. Otherwise the floor is 0
+    // and a group goes at once. docs/slots.md has figures.
+    static std::size_t batch_floor(const LoadedModel& model) {
+        if (!model.more_coming) return 0;
+        if (std::none_of(model.gpu_neighbours.begin(), model.gpu_neighbours.end(), [](const LoadedModel* m) { return m->queue.busy() > 0; })) {
+            return 0;
+        }
         const auto slots = live_slots(model);
         return slots > model.queue.busy() ? slots - model.queue.busy() : 0;
     }

@@ -138,19 +138,17 @@ void GroupQueue::push(Group group, bool share) {
 
 void GroupQueue::push_front(Group group) { m_any.push_front(std::move(group)); }
 
-std::size_t GroupQueue::shared_steps() const {
-    std::size_t n = 0;
-    for (const auto& group : m_any) n += group.steps.size();
+std::size_t GroupQueue::shared_groups() const {
+    std::size_t n = m_any.size();
     for (const auto& [other, groups] : m_own) {
-        if (m_busy.count(other) == 0) continue;
-        for (const auto& group : groups) n += group.steps.size();
+        if (m_busy.count(other) != 0) n += groups.size();
     }
     return n;
 }
 
 const std::deque<GroupQueue::Group>* GroupQueue::source(const Slot& slot, std::size_t floor) const {
     if (auto own = m_own.find(slot); own != m_own.end() && !own->second.empty()) return &own->second;
-    if (floor > 0 && shared_steps() < floor) return nullptr;
+    if (floor > 0 && shared_groups() < floor) return nullptr;
     if (!m_any.empty()) return &m_any;
     const std::deque<Group>* from = nullptr;
     for (auto& [other, groups] : m_own) {

@@ -69,7 +69,8 @@ public:
     // First to go, to any slot: a group handed back by a replica out of service.
     void push_front(Group group);
     // The next group for the slot, which is busy until finished(slot). A slot with no group of its
-    // own takes another's only while at least `floor` steps wait in them (the runner's batch floor).
+    // own takes another's only while at least `floor` groups wait that it may take (the runner's
+    // batch floor).
     std::optional<Group> take(const Slot& slot, std::size_t floor = 0);
     void finished(const Slot& slot);
     // Whether take(slot, floor) would give a group.
@@ -83,7 +84,7 @@ public:
 
 private:
     const std::deque<Group>* source(const Slot& slot, std::size_t floor) const;  // where take(slot) takes from; nullptr: nowhere
-    std::size_t shared_steps() const;  // steps waiting in groups that are not a slot's own
+    std::size_t shared_groups() const;  // groups waiting that any slot may take: not an idle slot's own
 
     std::deque<Group> m_any;
     std::map<Slot, std::deque<Group>> m_own;

@@ -153,9 +153,20 @@ std::vector<std::size_t> StepGraph::ready(std::string_view model) const {
 
 bool StepGraph::has_ready(std::string_view model) const { return !ready(model).empty(); }
 
-std::size_t StepGraph::waiting(std::string_view model) const {
+std::size_t StepGraph::waiting(std::string_view model, const std::vector<std::string>& makers) const {
+    const auto made_here = [&](const StepNode& input) {
+        const std::string_view maker = input.model ? std::string_view(input.model->name) : std::string_view();
+        return maker.empty() || std::find(makers.begin(), makers.end(), maker) != makers.end();
+    };
     return static_cast<std::size_t>(std::count_if(m_nodes.begin(), m_nodes.end(), [&](const StepNode& node) {
-        return node.state == StepState::waiting && node.model && node.model->name == model;
+        if (node.state != StepState::waiting || !node.model || node.model->name != model) return false;
+        bool unsettled = false;
+        for (const auto i : node.inputs) {
+            if (m_nodes[i].state == StepState::settled) continue;
+            if (made_here(m_nodes[i])) return true;
+            unsettled = true;
+        }
+        return !unsettled;
     }));
 }
 

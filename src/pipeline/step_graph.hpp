@@ -75,8 +75,9 @@ public:
     // Ready steps of a model in node order; model "" asks for the steps without a model.
     std::vector<std::size_t> ready(std::string_view model) const;
     bool has_ready(std::string_view model) const;
-    // Steps of a model still waiting for their inputs.
-    std::size_t waiting(std::string_view model) const;
+    // Steps of a model still waiting for their inputs that `makers` (models; steps without a model
+    // count as theirs) can make ready: an input not yet settled is theirs, or none is left.
+    std::size_t waiting(std::string_view model, const std::vector<std::string>& makers) const;
 
     // ready -> settled with the executor's row: done or failed by row.outcome. Not thread-safe:
     // callers finishing steps from several threads hold one lock around it.

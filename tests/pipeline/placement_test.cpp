@@ -178,6 +178,13 @@ INSTANTIATE_TEST_SUITE_P(
                  {{"a", fixed_gib(1)}, {"s", kAutoNeed}}, {{"a", {1, 8192}}, {"s", {kSharedSlotCap, kSharedSlotCap * 1024}}}},
         AutoCase{"FixedCtxSharingAGpu", "  s: {gguf: s.gguf, family: qwen3, slots: auto, ctx: 65536}\n", 100, {"a", "s"},
                  {{"a", fixed_gib(1)}, {"s", kAutoNeed}}, {{"a", {1, 8192}}, {"s", {kSharedSlotCap, 65536}}}},
+        // Each further slot's recurrent state must fit: 2 GiB + 1 GiB a slot, a beside it, budget 10.
+        AutoCase{"FixedCtxSharingAGpuWithinTheBudget", "  s: {gguf: s.gguf, family: qwen3, slots: auto, ctx: 65536}\n", 10, {"a", "s"},
+                 {{"a", fixed_gib(1)}, {"s", MemoryNeed{2 * kGiB, 0, kGiB, 0}}}, {{"a", {1, 8192}}, {"s", {7, 65536}}}},
+        // An endpoint beside it uses no GPU: the model is alone on its GPU.
+        AutoCase{"BesideAnEndpointCappedAtKSlotCap",
+                 "  s: {gguf: s.gguf, family: qwen3, slots: auto}\n  x: {family: qwen3, endpoint: {url: 'http://127.0.0.1:9'}}\n", 100,
+                 {"x", "s"}, {{"s", kAutoNeed}}, {{"x", {1, 8192}}, {"s", {kSlotCap, kSlotCap * 1024}}}},
         // In one stage but on GPUs of their own: each alone on its GPU.
         AutoCase{"SameStageOtherGpu", "  s: {gguf: s.gguf, family: qwen3, slots: auto, gpus: [1]}\n  t: {gguf: t.gguf, family: qwen3, gpus: [0]}\n",
                  100, {"t", "s"}, {{"t", fixed_gib(1)}, {"s", kAutoNeed}}, {{"t", {1, 8192}}, {"s", {kSlotCap, kSlotCap * 1024}}}},
@@ -207,8 +214,8 @@ TEST(AutoSlots, ApplySetsSlotsAndCtxOfAutoModelsOnly) {
 TEST(AutoSlots, OneH200HoldsTheFiveModelsSideBySideWithEightSlotsEach) {
     // Sizes from the H200 run (docs/perf/H200-TUNECAP.md): weights and projector, and the KV cache
     // a token at its cache type (7B q8_0, 14B q4_0, the 4B stand-ins q4_0 and f16); 8,192 tokens a
-    // slot, a 185 s track's 7 windows and the text.
-    auto config = load_config("runtime: {vram_budget_gb: 140}\n"
+    // slot, a 185 s track's 7 windows and the text. The budget: 120 of the H200's 131 GiB.
+    auto config = load_config("runtime: {vram_budget_gb: 120}\n"
                               "models:\n"
                               "  music_flamingo: {slots: auto, ctx: ~}\n  qwen_omni: {slots: auto, ctx: ~}\n"
                               "  qwen3_14b: {slots: auto, ctx: ~}\n  gpt_oss_20b: {slots: auto, ctx: ~}\n"

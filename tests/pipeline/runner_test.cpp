@@ -454,6 +454,30 @@ TEST_F(Runner, SideBySideAModelWaitingForCaptionsStartsItsStepsTogether) {
     EXPECT_LT(first_revision - order.begin(), order.rend() - last_caption - 1) << "the revisions waited for the last caption";
 }
 
+TEST_F(Runner, SideBySideOnGpusOfTheirOwnAModelSendsEachStepWhenReady) {
+    // As above, but qwen3_14b runs on another GPU than music_flamingo: nothing is saved by holding its
+    // slots, so the first revision goes as soon as the first caption is done.
+    std::mutex mutex;
+    std::vector<core::Family> order;
+    m_model.answer = [&](const llm::GenerationRequest& request) -> llm::LlmResult<llm::GenerationResult> {
+        {
+            const std::lock_guard lock(mutex);
+            order.push_back(request.family);
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(request.family == core::Family::music_flamingo ? 150 : 1));
+        return llm::GenerationResult{"A quiet track.", "", "stop", 1, 1, {}, 1, ""};
+    };
+    const auto config = load_config("models:\n  music_flamingo: {slots: 1, ctx: 8192, gpus: [0]}\n"
+                                    "  qwen3_14b: {slots: 4, ctx: 32768, gpus: [1]}\n");
+    auto records = tracks(config);
+    const auto outcome = run(config, records, {}, {{"music_flamingo", "qwen3_14b"}});
+    EXPECT_EQ(outcome.failed, 0u);
+    const auto first_revision = std::find(order.begin(), order.end(), core::Family::qwen3);
+    ASSERT_NE(first_revision, order.end());
+    EXPECT_LT(std::count(order.begin(), first_revision, core::Family::music_flamingo), 4)
+        << "the revisions were held although no other model shares their GPU";
+}
+
 TEST_F(Runner, SideBySideATracksLaterAudioStepsGoToTheSlotThatHoldsItsAudio) {
     // qwen_omni (two slots) hears both tracks at once; its omni_revision steps become ready one at
     // a time as the slow music_flamingo finishes their inputs, when qwen_omni's slots are idle, and

@@ -168,13 +168,28 @@ TEST(GroupQueue, BelowTheBatchFloorOnlyASlotsOwnGroupsGo) {
     queue.finished({0, 0});
     queue.push({{2}, 1, false});
     queue.push({{3, 4}, 2, false});
-    EXPECT_FALSE(queue.available({0, 1}, 4));  // 3 steps wait: fewer than the floor
-    EXPECT_FALSE(queue.take({0, 1}, 4).has_value());
-    EXPECT_TRUE(queue.available({0, 1}, 3));
+    EXPECT_FALSE(queue.available({0, 1}, 3));  // 2 groups wait: fewer than the floor
+    EXPECT_FALSE(queue.take({0, 1}, 3).has_value());
+    EXPECT_TRUE(queue.available({0, 1}, 2));
     queue.push({{5}, 0, true});  // slot 0's own group goes whatever the floor
-    EXPECT_EQ(steps_of(queue.take({0, 0}, 4)), (std::vector<std::size_t>{5}));
-    EXPECT_EQ(steps_of(queue.take({0, 1}, 3)), (std::vector<std::size_t>{2}));
-    EXPECT_EQ(steps_of(queue.take({0, 2}, 0)), (std::vector<std::size_t>{3, 4}));
+    EXPECT_EQ(steps_of(queue.take({0, 0}, 3)), (std::vector<std::size_t>{5}));
+    EXPECT_EQ(steps_of(queue.take({0, 1}, 2)), (std::vector<std::size_t>{2}));
+    EXPECT_EQ(steps_of(queue.take({0, 2}, 1)), (std::vector<std::size_t>{3, 4}));
+}
+
+TEST(GroupQueue, TheBatchFloorCountsTheGroupsOfBusySlotsButNotOfIdleOnes) {
+    GroupQueue queue;
+    queue.push({{1}, 0, true});
+    queue.push({{2}, 1, true});
+    queue.take({0, 0});
+    queue.take({0, 1});
+    queue.finished({0, 1});  // slot 0 busy with track 0, slot 1 idle
+    queue.push({{3}, 0, true});
+    queue.push({{4}, 1, true});
+    queue.push({{5}, 2, false});
+    // Slot 2 may take slot 0's group (busy) and the shared one, not idle slot 1's: 2 groups.
+    EXPECT_TRUE(queue.available({0, 2}, 2));
+    EXPECT_FALSE(queue.available({0, 2}, 3));
 }
 
 TEST(GroupQueue, AForgottenReplicasGroupsGoToAnySlotFirstComeFirstServed) {

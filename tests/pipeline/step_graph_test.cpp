@@ -127,6 +127,28 @@ TEST(StepGraph, FinishedStepsReleaseTheirDependentsAndFailuresSkipThem) {
     EXPECT_EQ(graph.node(bad).record->reason, "it broke");
 }
 
+TEST(StepGraph, WaitingCountsOnlyStepsTheGivenModelsCanMakeReady) {
+    const auto config = load_config();
+    std::vector<TrackRecord> tracks = {testing::track(config, "a")};
+    StepGraph graph(config, tracks, {});
+    Harness h;
+    graph.settle(h.context());
+    // qwen3_14b waits for 5 revisions (flamingo's captions) and 5 ensembles (flamingo's and omni's).
+    EXPECT_EQ(graph.waiting("qwen3_14b", {"music_flamingo", "qwen_omni"}), 10u);
+    EXPECT_EQ(graph.waiting("qwen3_14b", {"music_flamingo"}), 10u);  // each ensemble reads a flamingo caption too
+    EXPECT_EQ(graph.waiting("qwen3_14b", {"qwen_omni"}), 5u);
+    EXPECT_EQ(graph.waiting("qwen3_14b", {"gpt_oss_20b"}), 0u);
+    // With flamingo's captions done, the ensembles wait for qwen_omni alone; the revisions are ready.
+    for (const auto& prompt : {"descriptive", "technical", "brief", "mood", "instrumentation"}) {
+        const auto i = find_node(graph, "flamingo", "music_flamingo", prompt);
+        graph.finish(i, row(graph.node(i).planned->key));
+    }
+    EXPECT_EQ(graph.waiting("qwen3_14b", {"music_flamingo"}), 5u);  // settled inputs, not yet settled itself: the revisions
+    graph.settle(h.context());
+    EXPECT_EQ(graph.waiting("qwen3_14b", {"music_flamingo"}), 0u);
+    EXPECT_EQ(graph.waiting("qwen3_14b", {"qwen_omni"}), 5u);
+}
+
 TEST(StepGraph, AForcedStepRunsEvenWhenStored) {
     const auto config = load_config();
     std::vector<TrackRecord> tracks = {testing::track(config, "a")};
