@@ -557,7 +557,7 @@ int main(int argc, char** argv) {
     for (const auto& [slots, figure] : together) {
         const double ratio = prototype_per_track / (figure.engine_seconds / track_count);
         fmt::print("  {} slots each{}: {:.2f}x, {}{}.\n", slots,
-                   slots == pipeline::kSharedSlotCap ? " (what slots: auto gives a model sharing its GPU)" : "", ratio, ratio >= 4 ? "met" : "NOT met",
+                   slots == pipeline::kSharedSlotCap ? " (the most slots: auto gives a model sharing its GPU)" : "", ratio, ratio >= 4 ? "met" : "NOT met",
                    figure.gpu_busy >= 0.95 ? " (the simulated GPU is saturated: what one GPU computes bounds it)" : "");
     }
     std::error_code ec;

@@ -262,8 +262,22 @@ std::optional<LoadedConfig> load_config(const CommandLine& line, core::Log& log)
     return loaded;
 }
 
+// The GPU memory peaks a run would raise the estimates to: those the output folder's store measured,
+// when it has one (it is only read, never created).
+std::map<std::string, double> stored_peaks(const fs::path& out_dir, core::Log& log) {
+    const auto db = out_dir / "tunecap.db";
+    std::error_code ec;
+    if (!fs::exists(db, ec)) return {};
+    auto store = store::Store::open(db);
+    if (!store) {
+        log.warn("plan", "{}: cannot read the measured peaks, the stages use the estimates alone: {}", db.string(), store.error().message);
+        return {};
+    }
+    return last_peaks((*store)->all_loads());
+}
+
 void print_plan(const config::Config& config, const pipeline::PhaseSelection& selection, std::size_t tracks,
-                double longest_seconds, std::ostream& out) {
+                double longest_seconds, const std::map<std::string, double>& peaks, std::ostream& out) {
     const auto phases = pipeline::plan_phases(config, selection, pipeline::real_file_check());
     out << fmt::format("{} track(s), {} phase(s)\n", tracks, phases.size());
     for (const auto& phase : phases) {
@@ -290,8 +304,8 @@ void print_plan(const config::Config& config, const pipeline::PhaseSelection& se
                            per_track, tracks, core::join(parts, ", "));
     }
     out << fmt::format("{} model load(s) in all\n", load);
-    // Estimates from the GGUF headers; a run also raises them to the peaks its store measured.
-    for (const auto& text : pipeline::describe_placement(place_for_run(config, phases, longest_seconds, gguf_memory_need({})))) {
+    // Estimates from the GGUF headers, raised to the peaks the output folder's store measured, as a run does.
+    for (const auto& text : pipeline::describe_placement(place_for_run(config, phases, longest_seconds, gguf_memory_need(peaks)))) {
         out << core::escape_for_terminal(text) << "\n";
     }
 }
@@ -318,7 +332,8 @@ int plan_command(const CommandLine& line, core::Log& log, std::ostream& out) {
         const auto info = audio::probe(file);
         longest = std::max(longest, info ? info->duration_seconds : max_seconds);
     }
-    print_plan(settings->config, settings->selection, line.positionals.empty() ? 1 : inputs.tracks.size(), longest, out);
+    print_plan(settings->config, settings->selection, line.positionals.empty() ? 1 : inputs.tracks.size(), longest,
+               stored_peaks(settings->out_dir, log), out);
     return inputs.failures.empty() ? kExitOk : kExitSomeFailed;
 }
 

@@ -9,6 +9,7 @@
 #include <fstream>
 
 #include "run_binary.hpp"
+#include "store/store.hpp"
 #include "temp_dir.hpp"
 #include "tiny_gguf.hpp"
 
@@ -53,6 +54,26 @@ TEST_F(PlanPlacement, ModelsThatFitTheBudgetTogetherShareAStage) {
     // The revision's slot holds its prompt, the caption it reads and its answer. fix shares GPU 0
     // with hear, so it may take up to 8 such slots, and 8 fit.
     EXPECT_THAT(outcome.out, ContainsRegex("fix: 0\\.[0-9]+ GiB a server, ctx [0-9]+, 8 slot\\(s\\) \\(slots: auto, [0-9]+ tokens a slot, at most 8\\)"));
+}
+
+TEST_F(PlanPlacement, PlanRaisesTheEstimatesToThePeaksTheOutputFolderMeasured) {
+    // A run measured `fix` at 3,500 MiB: plan, like the next run, no longer fits it beside `hear`.
+    const auto out = m_temp / "out";
+    fs::create_directories(out);
+    {
+        auto store = store::Store::open(out / "tunecap.db");
+        ASSERT_TRUE(store.ok()) << store.error().message;
+        ASSERT_TRUE((*store)->put_load({"2026-12-01T00:00:00Z", "fix", 2.0, 3500.0, 0, "b1"}).ok());
+    }
+    const auto outcome = run_tunecap({"plan", "--config", write_config("{vram_budget_gb: 4}").string(), "--out", out.string()}, m_temp.path());
+    ASSERT_EQ(outcome.exit_code, 0) << outcome.out << outcome.err;
+    EXPECT_THAT(outcome.out, ContainsRegex("stage 1: hear on GPU 0 \\(0\\.[0-9]+ of 4 GiB\\)"));
+    EXPECT_THAT(outcome.out, HasSubstr("stage 2: fix on GPU 0 (3.42 of 4 GiB)"));
+    // Without a store in the output folder, the estimates alone, and none is created.
+    const auto fresh = m_temp / "fresh";
+    const auto estimated = run_tunecap({"plan", "--config", write_config("{vram_budget_gb: 4}").string(), "--out", fresh.string()}, m_temp.path());
+    EXPECT_THAT(estimated.out, ContainsRegex("stage 1: hear \\+ fix on GPU 0"));
+    EXPECT_FALSE(fs::exists(fresh / "tunecap.db"));
 }
 
 TEST_F(PlanPlacement, ModelsThatDoNotFitTogetherLoadOneAfterTheOther) {

@@ -441,7 +441,8 @@ TEST_F(FakeLlamaServer, ServersSharingAGpuShareItsComputeButNotTheirCpuSide) {
 
 TEST_F(FakeLlamaServer, DecodeStepsGrowPerStream) {
     // A step of n slots: 10 ms + (n - 1) x 5 ms; 2 slots: 15 ms a token each.
-    auto& server = start({"-np", "2"}, {"FAKE_LLAMA_DECODE_TPS=100", "FAKE_LLAMA_DECODE_STREAM_MS=5"});
+    const auto gpu = (m_scratch / "gpu").string();
+    auto& server = start({"-np", "2"}, {"FAKE_LLAMA_DECODE_TPS=100", "FAKE_LLAMA_DECODE_STREAM_MS=5", "FAKE_LLAMA_GPU=" + gpu});
     ASSERT_TRUE(server.wait_healthy());
     const auto both = decode_together({&server, &server}, 100);
     // The first and last tokens of one may run alone (10 ms), the rest at 15 ms.
@@ -449,6 +450,12 @@ TEST_F(FakeLlamaServer, DecodeStepsGrowPerStream) {
     EXPECT_LT(both[0], 1510);
     EXPECT_GT(both[1], 1400);
     EXPECT_LT(both[1], 1510);
+    // The GPU file counts the steps: 200 tokens in about 100 steps of two streams.
+    const auto totals = tunecap::fake_llama_server::read_gpu_totals(gpu);
+    ASSERT_TRUE(totals.has_value());
+    EXPECT_EQ(totals->decode_tokens, 200);
+    EXPECT_GT(totals->streams_per_step(), 1.9);
+    EXPECT_LE(totals->streams_per_step(), 2.0);
 }
 
 TEST_F(FakeLlamaServer, PrefillSlowsWhileAnotherSlotDecodes) {
