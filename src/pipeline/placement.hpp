@@ -31,13 +31,13 @@ namespace tunecap::pipeline {
 
 // The most slots `slots: auto` gives a model alone on its GPUs. Measured on an H100, a server
 // reached 75% of its kernel throughput at 4 slots, and on an H200 8 slots gained 3% on the audio
-// model; the calibrated bench gains 7% from 4 to 8 and 3% from 8 to 16, while each request takes
+// model; the calibrated bench gains 7% from 4 to 8 and 5% from 8 to 16, while each request takes
 // twice as long and each slot's context halves. Why 4: docs/slots.md.
 inline constexpr int kSlotCap = 4;
 // The most for a model that shares a GPU with another model of its stage. There the GPU, not the
 // server, is the limit, and a decode step of more streams costs it less per token: in the
-// calibrated bench, all five models side by side on one GPU run 3.88x, 4.23x and 4.44x as fast as
-// the prototype order with 4, 6 and 8 slots each, and 16 gain nothing more (docs/slots.md).
+// calibrated bench, all five models side by side on one GPU take 30.8, 27.6 and 26.8 s a track with
+// 4, 6 and 8 slots each (3.8x to 4.4x the prototype order), and 16 only 2% less (docs/slots.md).
 inline constexpr int kSharedSlotCap = 8;
 
 // The GPU memory of one of a model's servers: fixed + kv_bytes_per_token x ctx +
