@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <mutex>
 #include <set>
 #include <thread>
 
@@ -99,6 +100,20 @@ protected:
         return run(config, records);
     }
 
+    // Answers music_flamingo after `flamingo`, the other models after 1 ms, and keeps the families of
+    // the requests in the order they came; read it once the run is over.
+    const std::vector<core::Family>& answer_in_order(std::chrono::milliseconds flamingo) {
+        m_model.answer = [this, flamingo](const llm::GenerationRequest& request) -> llm::LlmResult<llm::GenerationResult> {
+            {
+                const std::lock_guard lock(m_order_mutex);
+                m_order.push_back(request.family);
+            }
+            std::this_thread::sleep_for(request.family == core::Family::music_flamingo ? flamingo : std::chrono::milliseconds(1));
+            return llm::GenerationResult{"A quiet track.", "", "stop", 1, 1, {}, 1, ""};
+        };
+        return m_order;
+    }
+
     tunecap::testing::TempDir m_dir;
     std::vector<std::filesystem::path> m_files;
     std::unique_ptr<store::Store> m_store;
@@ -110,6 +125,8 @@ protected:
     bool m_stop_during_start = false;
     std::shared_ptr<tunecap::testing::FakeClock> m_clock = std::make_shared<tunecap::testing::FakeClock>();
     std::string m_broken;
+    std::mutex m_order_mutex;
+    std::vector<core::Family> m_order;
 };
 
 TEST_F(Runner, EveryModelLoadsOnceAndEveryStepIsCommitted) {
@@ -430,16 +447,7 @@ TEST_F(Runner, SideBySideAModelWaitingForCaptionsStartsItsStepsTogether) {
     // Each revision reads one caption, so qwen3_14b's steps become ready one by one while
     // music_flamingo (one slot) captions. Sent at once, each would decode alone on the shared GPU;
     // qwen3_14b's four slots wait until there is a revision for each, then the four start together.
-    std::mutex mutex;
-    std::vector<core::Family> order;
-    m_model.answer = [&](const llm::GenerationRequest& request) -> llm::LlmResult<llm::GenerationResult> {
-        {
-            const std::lock_guard lock(mutex);
-            order.push_back(request.family);
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(request.family == core::Family::music_flamingo ? 20 : 1));
-        return llm::GenerationResult{"A quiet track.", "", "stop", 1, 1, {}, 1, ""};
-    };
+    const auto& order = answer_in_order(std::chrono::milliseconds(20));
     const auto config = load_config("models:\n  music_flamingo: {slots: 1, ctx: 8192}\n  qwen3_14b: {slots: 4, ctx: 32768}\n");
     auto records = tracks(config);
     const auto outcome = run(config, records, {}, {{"music_flamingo", "qwen3_14b"}});
@@ -457,16 +465,7 @@ TEST_F(Runner, SideBySideAModelWaitingForCaptionsStartsItsStepsTogether) {
 TEST_F(Runner, SideBySideOnGpusOfTheirOwnAModelSendsEachStepWhenReady) {
     // As above, but qwen3_14b runs on another GPU than music_flamingo: nothing is saved by holding its
     // slots, so the first revision goes as soon as the first caption is done.
-    std::mutex mutex;
-    std::vector<core::Family> order;
-    m_model.answer = [&](const llm::GenerationRequest& request) -> llm::LlmResult<llm::GenerationResult> {
-        {
-            const std::lock_guard lock(mutex);
-            order.push_back(request.family);
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(request.family == core::Family::music_flamingo ? 150 : 1));
-        return llm::GenerationResult{"A quiet track.", "", "stop", 1, 1, {}, 1, ""};
-    };
+    const auto& order = answer_in_order(std::chrono::milliseconds(150));
     const auto config = load_config("models:\n  music_flamingo: {slots: 1, ctx: 8192, gpus: [0]}\n"
                                     "  qwen3_14b: {slots: 4, ctx: 32768, gpus: [1]}\n");
     auto records = tracks(config);
