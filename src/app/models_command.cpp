@@ -98,10 +98,9 @@ struct Inspected {
 };
 
 // Where an hf model's files are: cached (the path and size), or what a run would download.
-void find_hf_files(const config::Model& model, const server::HfCacheDirs& dirs, Inspected& out) {
+void describe_hf_files(const config::Model& model, const server::LocalModelFiles& files, Inspected& out) {
     if (!model.hf) return;
-    if (const auto cached = server::cached_hf_model(dirs, *model.hf)) {
-        out.gguf = cached->path;
+    if (const auto& cached = files.hf_model) {
         out.hf_lines.push_back(fmt::format("{}: {} cached: {} ({})", model.name, model.hf->text(), cached->path.string(),
                                            format_bytes(cached->bytes)));
     } else {
@@ -109,8 +108,7 @@ void find_hf_files(const config::Model& model, const server::HfCacheDirs& dirs, 
     }
     if (!model.mmproj_hf) return;
     const auto what = model.mmproj_hf->repo.empty() ? "the projector of " + model.hf->text() : model.mmproj_hf->url;
-    if (const auto cached = server::cached_hf_projector(dirs, *model.hf, *model.mmproj_hf)) {
-        out.mmproj = cached->path;
+    if (const auto& cached = files.hf_projector) {
         out.hf_lines.push_back(fmt::format("{}: projector {} cached: {} ({})", model.name, model.mmproj_hf->text(),
                                            cached->path.string(), format_bytes(cached->bytes)));
     } else {
@@ -120,9 +118,10 @@ void find_hf_files(const config::Model& model, const server::HfCacheDirs& dirs, 
 
 Inspected inspect(const config::Model& model, const server::HfCacheDirs& dirs) {
     Inspected out;
-    out.gguf = model.gguf;
-    out.mmproj = model.mmproj;
-    find_hf_files(model, dirs, out);
+    const auto files = server::local_model_files(dirs, model);
+    out.gguf = files.gguf;
+    out.mmproj = files.mmproj;
+    describe_hf_files(model, files, out);
     const gguf::ReadOptions options{kMaxStoredArrayElements};
     if (!out.gguf.empty()) {
         if (auto file = gguf::read_gguf(out.gguf, options)) {

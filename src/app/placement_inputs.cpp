@@ -38,13 +38,17 @@ std::map<std::string, double> last_peaks(const std::vector<store::LoadRow>& load
     return peaks;
 }
 
-pipeline::MemoryNeedOf gguf_memory_need(std::map<std::string, double> peaks_mib) {
-    return [peaks = std::move(peaks_mib)](const config::Model& model) -> core::Result<pipeline::MemoryNeed> {
-        auto weights = summary_of(model.gguf);
+pipeline::MemoryNeedOf gguf_memory_need(std::map<std::string, double> peaks_mib, server::HfCacheDirs hub) {
+    return [peaks = std::move(peaks_mib), hub = std::move(hub)](const config::Model& model) -> core::Result<pipeline::MemoryNeed> {
+        const auto files = server::local_model_files(hub, model);
+        if (model.hf && (files.gguf.empty() || (model.mmproj_hf && files.mmproj.empty()))) {
+            return core::Error{"hf " + model.hf->text() + ": not in llama-server's cache yet (a run downloads it)"};
+        }
+        auto weights = summary_of(files.gguf);
         if (!weights) return weights.error();
         std::optional<gguf::ModelSummary> projector;
-        if (!model.mmproj.empty()) {
-            auto read = summary_of(model.mmproj);
+        if (!files.mmproj.empty()) {
+            auto read = summary_of(files.mmproj);
             if (!read) return core::Error{"mmproj " + read.error().message};
             projector = std::move(*read);
         }

@@ -11,6 +11,7 @@
 #include "config/config.hpp"
 #include "pipeline/placement.hpp"
 #include "pipeline/track.hpp"
+#include "server/hf_cache.hpp"
 #include "store/store.hpp"
 
 namespace tunecap::app {
@@ -20,7 +21,8 @@ std::map<std::string, double> last_peaks(const std::vector<store::LoadRow>& load
 
 // A model's need from its GGUF and mmproj headers at its cache types (a server_args override of
 // them is not seen), raised to its last measured peak; an error naming the file that cannot be read.
-pipeline::MemoryNeedOf gguf_memory_need(std::map<std::string, double> peaks_mib);
+// An hf model is read from llama-server's cache (`hub`); one not cached yet has no known need.
+pipeline::MemoryNeedOf gguf_memory_need(std::map<std::string, double> peaks_mib, server::HfCacheDirs hub);
 
 // The placement of the models with work in `phases`, in load order, for a longest track of
 // `longest_seconds`.

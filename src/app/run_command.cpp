@@ -305,7 +305,8 @@ void print_plan(const config::Config& config, const pipeline::PhaseSelection& se
     }
     out << fmt::format("{} model load(s) in all\n", load);
     // Estimates from the GGUF headers, raised to the peaks the output folder's store measured, as a run does.
-    for (const auto& text : pipeline::describe_placement(place_for_run(config, phases, longest_seconds, gguf_memory_need(peaks)))) {
+    const auto need = gguf_memory_need(peaks, server::hf_cache_dirs(config::process_environment()));
+    for (const auto& text : pipeline::describe_placement(place_for_run(config, phases, longest_seconds, need))) {
         out << core::escape_for_terminal(text) << "\n";
     }
 }
@@ -397,7 +398,7 @@ int run_command(const CommandLine& line, core::Log& log, std::ostream& out) {
     for (const auto& track : summary.tracks) longest = std::max(longest, track.audio.duration_seconds);
     const auto placement =
         place_for_run(settings->config, pipeline::plan_phases(settings->config, settings->selection, pipeline::real_file_check()),
-                      longest, gguf_memory_need(last_peaks((*store)->all_loads())));
+                      longest, gguf_memory_need(last_peaks((*store)->all_loads()), server::hf_cache_dirs(config::process_environment())));
     placement.apply_to(settings->config);
     for (const auto& text : pipeline::describe_placement(placement)) log.info("placement", "{}", text);
 

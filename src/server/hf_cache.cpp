@@ -267,6 +267,18 @@ std::optional<CachedFile> cached_hf_projector(const HfCacheDirs& dirs, const con
     return CachedFile{best->local, size_of(best->local)};
 }
 
+LocalModelFiles local_model_files(const HfCacheDirs& dirs, const config::Model& model) {
+    LocalModelFiles files{model.gguf, model.mmproj, std::nullopt, std::nullopt};
+    if (!model.hf) return files;
+    files.hf_model = cached_hf_model(dirs, *model.hf);
+    files.gguf = files.hf_model ? files.hf_model->path : std::filesystem::path();
+    if (model.mmproj_hf) {
+        files.hf_projector = cached_hf_projector(dirs, *model.hf, *model.mmproj_hf);
+        files.mmproj = files.hf_projector ? files.hf_projector->path : std::filesystem::path();
+    }
+    return files;
+}
+
 bool hf_download_pending(const HfCacheDirs& dirs, const config::Model& model) {
     if (!model.hf) return false;
     if (!cached_hf_model(dirs, *model.hf)) return true;

@@ -44,6 +44,14 @@ std::optional<CachedFile> cached_hf_model(const HfCacheDirs& dirs, const config:
 std::optional<CachedFile> cached_hf_projector(const HfCacheDirs& dirs, const config::HfModel& hf,
                                               const config::HfProjector& projector);
 
+// The files llama-server will load for `model`: its gguf and mmproj, or for an hf model those the
+// cache holds. An empty path: none configured, or an hf file a run would download first.
+struct LocalModelFiles {
+    std::filesystem::path gguf, mmproj;
+    std::optional<CachedFile> hf_model, hf_projector;  // for an hf model: what the cache holds
+};
+LocalModelFiles local_model_files(const HfCacheDirs& dirs, const config::Model& model);
+
 // True when a run's llama-server for `model` (an hf one) would first download a file.
 bool hf_download_pending(const HfCacheDirs& dirs, const config::Model& model);
 

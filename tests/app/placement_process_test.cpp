@@ -8,6 +8,7 @@
 
 #include <fstream>
 
+#include "hf_cache_layout.hpp"
 #include "run_binary.hpp"
 #include "store/store.hpp"
 #include "temp_dir.hpp"
@@ -74,6 +75,36 @@ TEST_F(PlanPlacement, PlanRaisesTheEstimatesToThePeaksTheOutputFolderMeasured) {
     const auto estimated = run_tunecap({"plan", "--config", write_config("{vram_budget_gb: 4}").string(), "--out", fresh.string()}, m_temp.path());
     EXPECT_THAT(estimated.out, ContainsRegex("stage 1: hear \\+ fix on GPU 0"));
     EXPECT_FALSE(fs::exists(fresh / "tunecap.db"));
+}
+
+TEST_F(PlanPlacement, AnHfModelIsSizedFromLlamaServersCacheAndUnknownUntilItIsThere) {
+    const auto write = [&](const std::string& fix) {
+        const auto config = m_temp / "hf.yaml";
+        std::ofstream(config) << "runtime: {vram_budget_gb: 4}\n"
+                                 "models:\n"
+                                 "  hear: {gguf: " << shared_tiny_models().model.string() << ", mmproj: "
+                              << shared_tiny_models().projector.string() << ", family: qwen2.5-omni, ctx: 4096, slots: 2}\n"
+                                 "  fix: " << fix << "\n"
+                                 "prompts: {p: Describe it.}\n"
+                                 "phases:\n"
+                                 "  - {id: listen, kind: audio_caption, models: [hear], prompts: [p]}\n"
+                                 "  - {id: revise, kind: revise, models: [fix], prompts: [p], inputs: [listen]}\n";
+        return config.string();
+    };
+    const auto hub = m_temp / "llama-cache";
+    write_tiny_gguf(hf_blob_path(hub, "test-org/Tiny-GGUF", "tiny-qwen3-F32.gguf"), tiny_qwen3());
+    link_hf_cached_file(hub, "test-org/Tiny-GGUF", "tiny-qwen3-F32.gguf");
+    const std::vector<std::string> env = {"LLAMA_CACHE=" + hub.string()};
+    const auto cached = run_tunecap({"plan", "--config", write("{hf: 'test-org/Tiny-GGUF:F32', family: chatml, ctx: 4096, slots: 2}")},
+                                    m_temp.path(), env);
+    ASSERT_EQ(cached.exit_code, 0) << cached.out << cached.err;
+    EXPECT_THAT(cached.out, ContainsRegex("stage 1: hear \\+ fix on GPU 0"));
+    EXPECT_THAT(cached.out, ContainsRegex("fix: 0\\.[0-9]+ GiB a server, ctx 4096, 2 slot\\(s\\)"));
+    const auto absent = run_tunecap({"plan", "--config", write("{hf: 'test-org/Absent-GGUF:Q4_K_M', family: chatml, ctx: 4096, slots: 2}")},
+                                    m_temp.path(), env);
+    ASSERT_EQ(absent.exit_code, 0) << absent.out << absent.err;
+    EXPECT_THAT(absent.out, HasSubstr("stage 2: fix on GPU 0 (size unknown)"));
+    EXPECT_THAT(absent.out, HasSubstr("fix: size unknown (hf test-org/Absent-GGUF:Q4_K_M: not in llama-server's cache yet (a run downloads it))"));
 }
 
 TEST_F(PlanPlacement, ModelsThatDoNotFitTogetherLoadOneAfterTheOther) {
