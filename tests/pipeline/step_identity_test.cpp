@@ -163,28 +163,26 @@ TEST(StepIdentity, WhereTheAudioIsCutChangesTheKey) {
     EXPECT_NE(shorter.key(), whole.key());
 }
 
+// The step with the audio sent in `format`.
+KeyOf sent_as(KeyOf step, const std::string& format) {
+    step.user_yaml = "runtime: {audio_format: " + format + "}\n";
+    return step;
+}
+
 TEST(StepIdentity, FlacKeepsTheKeysOfWavAsTheModelHearsTheSameSamples) {
-    auto wav = KeyOf{};
-    wav.user_yaml = "runtime: {audio_format: wav}\n";
-    auto flac = KeyOf{};
-    flac.user_yaml = "runtime: {audio_format: flac}\n";
+    const auto wav = sent_as(KeyOf{}, "wav");
+    const auto flac = sent_as(KeyOf{}, "flac");
     EXPECT_EQ(flac.key(), wav.key());
     // No line at all: the keys of stores written before the option existed still match.
     EXPECT_THAT(flac.planned().identity.canonical(), ::testing::Not(HasSubstr("audio_encoding")));
 }
 
 TEST(StepIdentity, Mp3ChangesTheKeyOfAudioStepsOnly) {
-    auto wav = KeyOf{};
-    wav.user_yaml = "runtime: {audio_format: wav}\n";
-    auto mp3 = KeyOf{};
-    mp3.user_yaml = "runtime: {audio_format: mp3}\n";
+    const auto wav = sent_as(KeyOf{}, "wav");
+    const auto mp3 = sent_as(KeyOf{}, "mp3");
     EXPECT_NE(mp3.key(), wav.key());
     EXPECT_THAT(mp3.planned().identity.canonical(), HasSubstr("audio_encoding=mp3 64 kbit/s\n"));
-    auto text_wav = revise_step();
-    text_wav.user_yaml = wav.user_yaml;
-    auto text_mp3 = revise_step();
-    text_mp3.user_yaml = mp3.user_yaml;
-    EXPECT_EQ(text_mp3.key(), text_wav.key());
+    EXPECT_EQ(sent_as(revise_step(), "mp3").key(), sent_as(revise_step(), "wav").key());
 }
 
 TEST(StepIdentity, TheInputKeysChangeTheKey) {
